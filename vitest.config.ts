@@ -16,7 +16,7 @@ export default defineConfig({
           testTimeout: 30 * 60 * 1000,
           hookTimeout: 5 * 60 * 1000,
           pool: 'forks',
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

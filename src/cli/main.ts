@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * The `corsproof` command line. A thin layer: reads input, calls the
+ * engine, prints. Exit codes: 0 done, 1 blocked (with --exit-code),
+ * 2 bad usage or input, 70 internal error.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { evaluate } from '../engine/evaluate.js';
+import { ScenarioError } from '../engine/request.js';
+import { validateScenario } from '../engine/validate.js';
+import type { Scenario, Verdict } from '../engine/types.js';
+import { renderVerdict } from './render.js';
+
+/** A problem with what the user gave us: printed without a stack, exit code 2. */
+class UsageError extends Error {}
+
+const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
+
+function readInput(source: string): string {
+  if (source === '-') {
+    if (process.stdin.isTTY) throw new UsageError("reading a scenario from standard input, but it is a terminal: pipe JSON in, or give a file name");
+    return readFileSync(0, 'utf8');
+  }
+  try {
+    return readFileSync(source, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `${source}: no such file` : code === 'EISDIR' ? `${source}: is a directory` : `${source}: cannot read (${code ?? 'error'})`,
+    );
+  }
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const name = source === '-' ? 'standard input' : source;
+    throw new UsageError(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+interface ExplainOptions {
+  json?: boolean;
+  exitCode?: boolean;
+}
+
+function explain(source: string, options: ExplainOptions): number {
+  const input = parseJson(readInput(source), source);
+  const many = Array.isArray(input);
+  const list: unknown[] = many ? input : [input];
+  if (many && list.length === 0) throw new UsageError('the input is an empty array: give at least one scenario');
+  const results: Array<{ scenario: Scenario; verdict: Verdict }> = list.map((item, i) => {
+    const field = many ? `[${i}]` : '';
+    try {
+      const scenario = validateScenario(item, field);
+      return { scenario, verdict: evaluate(scenario) };
+    } catch (e) {
+      if (e instanceof ScenarioError && many && !e.field.startsWith('[')) {
+        throw new ScenarioError(`[${i}].${e.field}`, e.message.slice(e.field.length + 2));
+      }
+      throw e;
+    }
+  });
+  if (options.json) {
+    const verdicts = results.map((r) => r.verdict);
+    process.stdout.write(`${JSON.stringify(many ? verdicts : verdicts[0], null, 2)}\n`);
+  } else {
+    process.stdout.write(`${results.map((r) => renderVerdict(r.scenario, r.verdict)).join('\n\n')}\n`);
+  }
+  const blocked = results.some((r) => !r.verdict.ok);
+  return options.exitCode && blocked ? 1 : 0;
+}
+
+function program(): Command {
+  const cmd = new Command('corsproof')
+    .description('CORS errors, explained the way real browsers see them.')
+    .version(JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')).version as string)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  cmd
+    .command('explain')
+    .description(
+      'Explain a CORS scenario: what Chromium and Firefox do with the request, their exact console messages, and the fix.',
+    )
+    .argument('[file]', "scenario JSON file (one scenario or an array), or '-' for standard input", '-')
+    .option('--json', 'print the verdict as JSON (the contract in the README)')
+    .option('--exit-code', 'exit with 1 when a browser would block any of the requests')
+    .addHelpText(
+      'after',
+      `
+Scenario JSON:
+  {"request": {"url": "https://api.example.com/me", "origin": "https://app.example.com",
+               "method": "GET", "headers": [["Authorization", "Bearer x"]],
+               "credentials": "include", "initiator": "fetch"},
+   "preflight": {"status": 204, "headers": [["Access-Control-Allow-Origin", "https://app.example.com"]]},
+   "response": {"status": 200, "headers": [["Access-Control-Allow-Origin", "*"]]}}
+
+Examples:
+  corsproof explain ${join('examples', 'credentials-wildcard.json')}
+  corsproof explain --json scenarios.json
+  cat scenario.json | corsproof explain -
+
+Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input.`,
+    )
+    .action((file: string, options: ExplainOptions) => {
+      process.exitCode = explain(file, options);
+    });
+  cmd
+    .command('example')
+    .description('Explain the bundled example: a credentialed request answered with Access-Control-Allow-Origin: *.')
+    .option('--json', 'print the verdict as JSON')
+    .action((options: ExplainOptions) => {
+      process.exitCode = explain(join(EXAMPLES_DIR, 'credentials-wildcard.json'), options);
+    });
+  return cmd;
+}
+
+function fail(message: string, code: number): void {
+  process.stderr.write(`corsproof: ${message}\n`);
+  process.exitCode = code;
+}
+
+export function main(argv: string[]): void {
+  try {
+    program().parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; everything else commander reports is a usage error.
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+    } else if (e instanceof ScenarioError) {
+      fail(`invalid scenario: ${e.message}`, 2);
+    } else if (e instanceof UsageError) {
+      fail(e.message, 2);
+    } else {
+      fail(`internal error: ${(e as Error).message ?? String(e)} (please report this)`, 70);
+    }
+  }
+}
+
+main(process.argv);

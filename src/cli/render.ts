@@ -1,0 +1,74 @@
+/**
+ * Human-readable rendering of verdicts for the terminal. Reads everything
+ * from the verdict and the reason table; says nothing of its own about CORS.
+ */
+import pc from 'picocolors';
+import { reason } from '../engine/reasons.js';
+import type { Scenario, Verdict } from '../engine/types.js';
+
+/** MDN's page for a Firefox reason. */
+export function mdnUrl(firefoxReason: string): string {
+  return `https://developer.mozilla.org/docs/Web/HTTP/Guides/CORS/Errors/${firefoxReason}`;
+}
+
+function apiLabel(scenario: Scenario): string {
+  const initiator = scenario.request.initiator ?? 'fetch';
+  const creds = scenario.request.credentials;
+  if (initiator === 'fetch') return `fetch(), credentials: '${creds}'`;
+  const flag = creds === 'include' ? 'true' : 'false';
+  return `${initiator === 'xhr' ? 'XMLHttpRequest' : 'EventSource'}, withCredentials = ${flag}`;
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((line) => by + line)
+    .join('\n');
+}
+
+/** Render one verdict as a short report. */
+export function renderVerdict(scenario: Scenario, verdict: Verdict): string {
+  const out: string[] = [];
+  const method = scenario.request.method ?? 'GET';
+  const head = `${method} ${scenario.request.url}`;
+  if (verdict.ok) {
+    out.push(`${pc.green('✓ Allowed')}  ${head}`);
+  } else {
+    const row = reason((verdict.browsers.chromium.reasonId ?? verdict.browsers.firefox.reasonId) as string);
+    out.push(`${pc.red('✗ Blocked')} at the ${verdict.failedAt}: ${row.title}`);
+    out.push(`  ${head}`);
+  }
+  out.push(`  from ${scenario.request.origin} (${apiLabel(scenario)})`);
+  const preflight = verdict.preflight.request;
+  if (preflight) {
+    const lines = preflight.headers.map(([n, v]) => `${n}: ${v}`).join(', ');
+    out.push(`  Preflight: OPTIONS with ${lines}`);
+  } else {
+    out.push('  No preflight needed (safelisted method and headers).');
+  }
+  if (verdict.ok) {
+    const exposed = verdict.exposedHeaders.length > 0 ? verdict.exposedHeaders.join(', ') : '(none)';
+    out.push(`  Script can read these response headers: ${exposed}`);
+    return out.join('\n');
+  }
+  out.push('');
+  if (verdict.chromium) {
+    out.push(`  ${pc.bold('Chromium')}  ${pc.yellow(verdict.chromium.corsError)}`);
+    out.push(indent(verdict.chromium.message, '    '));
+  } else {
+    out.push(`  ${pc.bold('Chromium')}  allows this request.`);
+  }
+  if (verdict.firefox) {
+    out.push(`  ${pc.bold('Firefox')}   ${pc.yellow(verdict.firefox.reason)}  ${pc.dim(mdnUrl(verdict.firefox.reason))}`);
+    out.push(indent(verdict.firefox.message, '    '));
+  } else {
+    out.push(`  ${pc.bold('Firefox')}   allows this request.`);
+  }
+  if (verdict.fixes) {
+    out.push('');
+    out.push(`  ${pc.bold('Fix')}`);
+    out.push(indent(`Server: ${verdict.fixes.server}`, '    '));
+    if (verdict.fixes.client) out.push(indent(`Client: ${verdict.fixes.client}`, '    '));
+  }
+  return out.join('\n');
+}

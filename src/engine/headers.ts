@@ -1,0 +1,144 @@
+/**
+ * Header primitives of the Fetch Standard ("Headers" section): header names
+ * and values, header lists, and the list-value parsers the CORS protocol
+ * uses. All linear, no backtracking regular expressions.
+ */
+import type { HeaderList } from './types.js';
+
+/** HTTP tab or space (Fetch). */
+export function isHttpTabOrSpace(c: number): boolean {
+  return c === 0x09 || c === 0x20;
+}
+
+/** HTTP whitespace: tab, space, LF, CR (Fetch). */
+export function isHttpWhitespace(c: number): boolean {
+  return c === 0x09 || c === 0x20 || c === 0x0a || c === 0x0d;
+}
+
+/** A `tchar` of RFC 9110's `token`. */
+export function isTokenCodePoint(c: number): boolean {
+  if (c >= 0x30 && c <= 0x39) return true; // DIGIT
+  if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true; // ALPHA
+  switch (c) {
+    case 0x21: // !
+    case 0x23: // #
+    case 0x24: // $
+    case 0x25: // %
+    case 0x26: // &
+    case 0x27: // '
+    case 0x2a: // *
+    case 0x2b: // +
+    case 0x2d: // -
+    case 0x2e: // .
+    case 0x5e: // ^
+    case 0x5f: // _
+    case 0x60: // `
+    case 0x7c: // |
+    case 0x7e: // ~
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** RFC 9110 `token`: one or more tchars. Used for methods and header names. */
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isTokenCodePoint(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** A header name (Fetch): a token. */
+export const isHeaderName = isToken;
+
+/**
+ * A header value (Fetch): no leading or trailing HTTP tab or space, and no
+ * NUL, LF or CR. Checked on a value already normalized when `normalized`.
+ */
+export function isHeaderValue(s: string): boolean {
+  const n = s.length;
+  if (n > 0 && (isHttpTabOrSpace(s.charCodeAt(0)) || isHttpTabOrSpace(s.charCodeAt(n - 1)))) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x00 || c === 0x0a || c === 0x0d || c > 0xff) return false;
+  }
+  return true;
+}
+
+/** Normalize a value (Fetch): strip leading and trailing HTTP whitespace. */
+export function normalizeHeaderValue(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isHttpWhitespace(s.charCodeAt(start))) start++;
+  while (end > start && isHttpWhitespace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** ASCII lowercase, without touching non-ASCII (Infra "ASCII lowercase"). */
+export function asciiLowercase(s: string): string {
+  let out = '';
+  let changed = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) {
+      if (!changed) {
+        out = s.slice(0, i);
+        changed = true;
+      }
+      out += String.fromCharCode(c + 0x20);
+    } else if (changed) {
+      out += s[i];
+    }
+  }
+  return changed ? out : s;
+}
+
+/** Byte-case-insensitive equality of two header names. */
+export function namesMatch(a: string, b: string): boolean {
+  return a.length === b.length && asciiLowercase(a) === asciiLowercase(b);
+}
+
+/** Every value of the header lines named `name`, in order (`name` lowercase). */
+export function getAll(list: HeaderList, name: string): string[] {
+  const out: string[] = [];
+  for (const [n, v] of list) if (n.length === name.length && asciiLowercase(n) === name) out.push(v);
+  return out;
+}
+
+/** Whether the list has a line named `name` (lowercase). */
+export function contains(list: HeaderList, name: string): boolean {
+  for (const [n] of list) if (n.length === name.length && asciiLowercase(n) === name) return true;
+  return false;
+}
+
+/**
+ * Get (Fetch "get a header"): the values of every line named `name`,
+ * combined with `", "`, or `null` when there is none.
+ */
+export function get(list: HeaderList, name: string): string | null {
+  const values = getAll(list, name);
+  return values.length === 0 ? null : values.join(', ');
+}
+
+/**
+ * Split a header value on commas, trimming HTTP tab or space around each
+ * element (Fetch "get, decode, and split" without quoted strings, which the
+ * CORS list headers do not use). Empty elements are kept as `""` so that
+ * callers can decide what a browser does with them.
+ */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  const n = value.length;
+  for (let i = 0; i <= n; i++) {
+    if (i === n || value.charCodeAt(i) === 0x2c) {
+      let a = start;
+      let b = i;
+      while (a < b && isHttpTabOrSpace(value.charCodeAt(a))) a++;
+      while (b > a && isHttpTabOrSpace(value.charCodeAt(b - 1))) b--;
+      out.push(value.slice(a, b));
+      start = i + 1;
+    }
+  }
+  return out;
+}

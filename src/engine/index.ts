@@ -1,0 +1,26 @@
+/**
+ * corsproof's engine: a browser in a function.
+ *
+ * `evaluate(scenario)` reaches the verdict real Chromium and Firefox reach
+ * for a cross-origin request, its preflight and its response, with each
+ * browser's own error code and console message, and the fix.
+ *
+ * @packageDocumentation
+ */
+export { evaluate, evaluateIn, REDIRECT_LIMIT } from './evaluate.js';
+export type { BrowserOutcome } from './evaluate.js';
+export { validateScenario } from './validate.js';
+export { ScenarioError } from './request.js';
+export { REASONS, reason, chromiumMessage, firefoxMessage } from './reasons.js';
+export type { Reason, ReasonContext, FirefoxReason, ChromiumReason } from './reasons.js';
+export {
+  CORS_SAFELISTED_METHODS,
+  CORS_SAFELISTED_RESPONSE_HEADER_NAMES,
+  FORBIDDEN_REQUEST_HEADER_NAMES,
+  FORBIDDEN_RESPONSE_HEADER_NAMES,
+  isCorsSafelistedMethod,
+  isCorsSafelistedRequestHeader,
+  isForbiddenRequestHeader,
+  corsUnsafeRequestHeaderNames,
+} from './safelist.js';
+export type * from './types.js';

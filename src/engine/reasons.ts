@@ -1,0 +1,518 @@
+/**
+ * The reason table: every way a browser blocks a CORS request, one row each.
+ *
+ * A row holds Firefox's reason (as MDN names its page, and the
+ * `security.properties` key behind the message), Chromium's `CorsError`
+ * names (for the actual request and for the preflight), a function producing
+ * each browser's exact console message for the concrete request, and the fix
+ * in two halves, server and client. Nothing else in corsproof spells these out.
+ */
+import type { CredentialsMode, Initiator } from './types.js';
+
+/** What a message or a fix is about: the concrete request and the offending value. */
+export interface ReasonContext {
+  /** The URL the browser names: the last URL of the chain. */
+  url: string;
+  /** The first URL, when the request was redirected. */
+  redirectedFrom: string | null;
+  /** The page's origin. */
+  origin: string;
+  /** The Origin the request carried at the failing step (`"null"` after a tainting redirect). */
+  requestOrigin: string;
+  initiator: Initiator;
+  credentials: CredentialsMode;
+  /** The request's method. */
+  method: string;
+  /** The offending value (a header value, a method, a header name, a Location), or `""`. */
+  value: string;
+  /** The HTTP status of the failing response (0 when there was none). */
+  status: number;
+  /** Whether the failure happened on the CORS-preflight response. */
+  preflight: boolean;
+}
+
+/** Firefox's part of a row. */
+export interface FirefoxReason {
+  /** The reason as MDN names its page (`CORSMissingAllowOrigin`). */
+  reason: string;
+  /** The `security.properties` key of the message (`CORSMissingAllowOrigin2`). */
+  key: string;
+  /** The text inside `(Reason: ...)`. */
+  text: (ctx: ReasonContext) => string;
+  /**
+   * What Firefox appends after the reason: `status` gives " Status code: N.",
+   * `null-status` gives " Status code: (null)." (the key takes a status but
+   * Firefox passes none), `none` nothing.
+   */
+  suffix: 'status' | 'null-status' | 'none';
+  /** Whether the URL is wrapped in ‘ ’ (only CORSNotSupportingCredentials does this). */
+  quotesUrl?: boolean;
+}
+
+/** Chromium's part of a row. */
+export interface ChromiumReason {
+  /** `CorsError` for the actual request (or a redirect hop). */
+  corsError: string;
+  /** `CorsError` when the same failure happens on the preflight response; defaults to `corsError`. */
+  preflightCorsError?: string;
+  /** The sentence(s) after "has been blocked by CORS policy: ". */
+  text: (ctx: ReasonContext) => string;
+  /** Whether the error reports the offending value as `failedParameter`. */
+  reportsValue: boolean;
+}
+
+/** One row of the reason table. */
+export interface Reason {
+  /** Stable id, used in JSON output and tests. */
+  id: string;
+  /** The reason in plain words. */
+  title: string;
+  firefox: FirefoxReason | null;
+  chromium: ChromiumReason | null;
+  /** The server half of the fix. */
+  fixServer: (ctx: ReasonContext) => string;
+  /** The client half of the fix, or `null` when only the server can fix it. */
+  fixClient: (ctx: ReasonContext) => string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Message pieces shared by several rows.
+
+/**
+ * Chromium's hint after the Access-Control-Allow-Origin value errors, for
+ * fetch() only, on the actual response and the preflight alike
+ * (cors_error_string.cc kNoCorsInformation).
+ */
+function chromiumValueHint(ctx: ReasonContext): string {
+  return ctx.initiator === 'fetch' ? ' Have the server send the header with a valid value.' : '';
+}
+
+/** Chromium's extra sentence for XMLHttpRequest credentials errors. */
+function chromiumXhrCredentialsHint(ctx: ReasonContext): string {
+  return ctx.initiator === 'xhr'
+    ? ' The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.'
+    : '';
+}
+
+/** Chromium's prefix for errors of the access check on a preflight response. */
+function preflightPrefix(ctx: ReasonContext): string {
+  return ctx.preflight ? "Response to preflight request doesn't pass access control check: " : '';
+}
+
+/** The name of the client flag that sends credentials, per API. */
+function credentialsFlag(initiator: Initiator): string {
+  switch (initiator) {
+    case 'fetch':
+      return "`credentials: 'include'` in the fetch() options";
+    case 'xhr':
+      return '`xhr.withCredentials = true`';
+    case 'eventsource':
+      return '`{ withCredentials: true }` in the EventSource options';
+  }
+}
+
+/** The client half shared by the credentials rows. */
+function dropCredentials(ctx: ReasonContext): string {
+  const how =
+    ctx.initiator === 'fetch'
+      ? "remove `credentials: 'include'` (the default, 'same-origin', sends none cross-origin)"
+      : ctx.initiator === 'xhr'
+        ? 'leave `withCredentials` false'
+        : 'create the EventSource without `{ withCredentials: true }`';
+  return `If this request does not need cookies or HTTP authentication, ${how}. Keep ${credentialsFlag(ctx.initiator)} only when the server opts in as above.`;
+}
+
+/** The server answer that makes a credentialed or plain request pass. */
+function allowOriginAdvice(ctx: ReasonContext): string {
+  const origin = ctx.requestOrigin;
+  const creds =
+    ctx.credentials === 'include'
+      ? ` and \`Access-Control-Allow-Credentials: true\``
+      : '';
+  return (
+    `Send \`Access-Control-Allow-Origin: ${origin}\`${creds} on ${ctx.preflight ? 'the preflight (OPTIONS) response' : 'the response'}, ` +
+    'with `Vary: Origin` if the value depends on the request. Compare the Origin header against an explicit allow-list of trusted origins; never echo it back unchecked.'
+  );
+}
+
+function firefoxSuffix(part: FirefoxReason, ctx: ReasonContext): string {
+  switch (part.suffix) {
+    case 'status':
+      return ` Status code: ${ctx.status}.`;
+    case 'null-status':
+      return ' Status code: (null).';
+    case 'none':
+      return '';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The table.
+
+/** Every reason, one row each. */
+export const REASONS: readonly Reason[] = [
+  {
+    id: 'missing-allow-origin',
+    title: 'The response has no Access-Control-Allow-Origin header.',
+    firefox: {
+      reason: 'CORSMissingAllowOrigin',
+      key: 'CORSMissingAllowOrigin2',
+      text: () => 'CORS header ‘Access-Control-Allow-Origin’ missing',
+      suffix: 'status',
+    },
+    chromium: {
+      corsError: 'MissingAllowOriginHeader',
+      preflightCorsError: 'PreflightMissingAllowOriginHeader',
+      text: (ctx) =>
+        `${preflightPrefix(ctx)}No 'Access-Control-Allow-Origin' header is present on the requested resource.`,
+      reportsValue: false,
+    },
+    fixServer: allowOriginAdvice,
+    fixClient: () => null,
+  },
+  {
+    id: 'multiple-allow-origin',
+    title: 'Access-Control-Allow-Origin is sent more than once or holds several values; browsers accept exactly one.',
+    firefox: {
+      reason: 'CORSMultipleAllowOriginNotAllowed',
+      key: 'CORSMultipleAllowOriginNotAllowed',
+      text: () => 'Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed',
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'MultipleAllowOriginValues',
+      preflightCorsError: 'PreflightMultipleAllowOriginValues',
+      text: (ctx) =>
+        `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header contains multiple values '${ctx.value}', but only one is allowed.${chromiumValueHint(ctx)}`,
+      reportsValue: true,
+    },
+    fixServer: (ctx) =>
+      `Set Access-Control-Allow-Origin in exactly one layer (application, framework middleware, or proxy/CDN, not two of them) and send one origin: \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`. To allow several origins, pick the one that matches the request's Origin from an allow-list and add \`Vary: Origin\`.`,
+    fixClient: () => null,
+  },
+  {
+    id: 'invalid-allow-origin',
+    title: 'Access-Control-Allow-Origin holds something that is not an origin.',
+    firefox: null,
+    chromium: {
+      corsError: 'InvalidAllowOriginValue',
+      preflightCorsError: 'PreflightInvalidAllowOriginValue',
+      text: (ctx) =>
+        `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header contains the invalid value '${ctx.value}'.${chromiumValueHint(ctx)}`,
+      reportsValue: true,
+    },
+    fixServer: (ctx) =>
+      `Access-Control-Allow-Origin must be '*' or one serialized origin (scheme://host[:port], no path, no trailing slash); it is '${ctx.value}'. Send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`.`,
+    fixClient: () => null,
+  },
+  {
+    id: 'allow-origin-mismatch',
+    title: "Access-Control-Allow-Origin names another origin than the page's.",
+    firefox: {
+      reason: 'CORSAllowOriginNotMatchingOrigin',
+      key: 'CORSAllowOriginNotMatchingOrigin',
+      text: (ctx) => `CORS header ‘Access-Control-Allow-Origin’ does not match ‘${ctx.value}’`,
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'AllowOriginMismatch',
+      preflightCorsError: 'PreflightAllowOriginMismatch',
+      text: (ctx) =>
+        `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header has a value '${ctx.value}' that is not equal to the supplied origin.${chromiumValueHint(ctx)}`,
+      reportsValue: true,
+    },
+    fixServer: (ctx) =>
+      `The value must equal the request's Origin byte for byte (scheme, host, port; no trailing slash, no path): it is '${ctx.value}', the request came from '${ctx.requestOrigin}'. Add '${ctx.requestOrigin}' to the server's allow-list of origins and send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\` with \`Vary: Origin\`.`,
+    fixClient: () => null,
+  },
+  {
+    id: 'wildcard-with-credentials',
+    title: "Access-Control-Allow-Origin is '*' but the request carries credentials.",
+    firefox: {
+      reason: 'CORSNotSupportingCredentials',
+      key: 'CORSNotSupportingCredentials',
+      text: () => 'Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’',
+      suffix: 'none',
+      quotesUrl: true,
+    },
+    chromium: {
+      corsError: 'WildcardOriginNotAllowed',
+      preflightCorsError: 'PreflightWildcardOriginNotAllowed',
+      text: (ctx) =>
+        `${preflightPrefix(ctx)}The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.${chromiumXhrCredentialsHint(ctx)}`,
+      reportsValue: false,
+    },
+    fixServer: (ctx) =>
+      `Name the origin instead of '*': send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\` and \`Access-Control-Allow-Credentials: true\`${ctx.preflight ? ' on the preflight (OPTIONS) response and on the actual response' : ''}, with \`Vary: Origin\`. Pick the value from an explicit allow-list of trusted origins; never echo the request's Origin back unchecked.`,
+    fixClient: dropCredentials,
+  },
+  {
+    id: 'missing-allow-credentials',
+    title: "The request carries credentials but Access-Control-Allow-Credentials is not exactly 'true'.",
+    firefox: {
+      reason: 'CORSMissingAllowCredentials',
+      key: 'CORSMissingAllowCredentials',
+      text: () => 'expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’',
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'InvalidAllowCredentials',
+      preflightCorsError: 'PreflightInvalidAllowCredentials',
+      text: (ctx) =>
+        `${preflightPrefix(ctx)}The value of the 'Access-Control-Allow-Credentials' header in the response is '${ctx.value}' which must be 'true' when the request's credentials mode is 'include'.${chromiumXhrCredentialsHint(ctx)}`,
+      reportsValue: true,
+    },
+    fixServer: (ctx) =>
+      `Send \`Access-Control-Allow-Credentials: true\` (lowercase, exactly once) together with \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`${ctx.preflight ? ' on the preflight (OPTIONS) response and on the actual response' : ''}, but only for origins you trust with the user's cookies.`,
+    fixClient: dropCredentials,
+  },
+  {
+    id: 'preflight-status',
+    title: 'The preflight (OPTIONS) response does not have an ok status (200-299).',
+    firefox: {
+      reason: 'CORSPreflightDidNotSucceed',
+      key: 'CORSPreflightDidNotSucceed3',
+      text: () => 'CORS preflight response did not succeed',
+      suffix: 'status',
+    },
+    chromium: {
+      corsError: 'PreflightInvalidStatus',
+      text: () => "Response to preflight request doesn't pass access control check: It does not have HTTP ok status.",
+      reportsValue: false,
+    },
+    fixServer: (ctx) =>
+      `Answer the preflight \`OPTIONS ${pathOf(ctx.url)}\` with 204 (or 200) and the CORS headers; it got ${ctx.status}. Common causes: authentication or a router that runs before CORS (preflights carry no cookies or Authorization), or no OPTIONS route. Put the CORS middleware first.`,
+    fixClient: (ctx) => avoidPreflight(ctx),
+  },
+  {
+    id: 'preflight-redirect',
+    title: 'The preflight (OPTIONS) response is a redirect; preflights may not be redirected.',
+    firefox: null,
+    chromium: {
+      corsError: 'PreflightDisallowedRedirect',
+      text: () => "Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.",
+      reportsValue: false,
+    },
+    fixServer: (ctx) =>
+      `Answer \`OPTIONS ${pathOf(ctx.url)}\` directly with 204 and the CORS headers instead of redirecting (often an http-to-https or trailing-slash redirect). Or request the final URL from the page.`,
+    fixClient: () => 'Request the final URL (after the redirect) directly.',
+  },
+  {
+    id: 'invalid-allow-methods',
+    title: 'Access-Control-Allow-Methods on the preflight response cannot be parsed.',
+    firefox: {
+      reason: 'CORSInvalidAllowMethod',
+      key: 'CORSInvalidAllowMethod',
+      text: (ctx) => `invalid token ‘${ctx.value}’ in CORS header ‘Access-Control-Allow-Methods’`,
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'InvalidAllowMethodsPreflightResponse',
+      text: () => 'Cannot parse Access-Control-Allow-Methods response header field in preflight response.',
+      reportsValue: false,
+    },
+    fixServer: (ctx) =>
+      `Send a comma-separated list of method tokens, e.g. \`Access-Control-Allow-Methods: GET, POST, ${ctx.method}\`; '${ctx.value}' is not a method token.`,
+    fixClient: () => null,
+  },
+  {
+    id: 'invalid-allow-headers',
+    title: 'Access-Control-Allow-Headers on the preflight response cannot be parsed.',
+    firefox: {
+      reason: 'CORSInvalidAllowHeader',
+      key: 'CORSInvalidAllowHeader',
+      text: (ctx) => `invalid token ‘${ctx.value}’ in CORS header ‘Access-Control-Allow-Headers’`,
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'InvalidAllowHeadersPreflightResponse',
+      text: () => 'Cannot parse Access-Control-Allow-Headers response header field in preflight response.',
+      reportsValue: false,
+    },
+    fixServer: (ctx) =>
+      `Send a comma-separated list of header names, e.g. \`Access-Control-Allow-Headers: Content-Type, Authorization\`; '${ctx.value}' is not a header name.`,
+    fixClient: () => null,
+  },
+  {
+    id: 'method-not-allowed',
+    title: 'The preflight response does not allow the request method.',
+    firefox: {
+      reason: 'CORSMethodNotFound',
+      key: 'CORSMethodNotFound',
+      text: () => 'Did not find method in CORS header ‘Access-Control-Allow-Methods’',
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'MethodDisallowedByPreflightResponse',
+      text: (ctx) => `Method ${ctx.value} is not allowed by Access-Control-Allow-Methods in preflight response.`,
+      reportsValue: true,
+    },
+    fixServer: (ctx) =>
+      `Add ${ctx.value} to \`Access-Control-Allow-Methods\` on the preflight response, spelled exactly as the request sends it (methods are case-sensitive${ctx.value !== ctx.value.toUpperCase() ? `; '${ctx.value}' is not '${ctx.value.toUpperCase()}'` : ''})${ctx.credentials === 'include' ? "; '*' does not count for credentialed requests" : ''}.`,
+    fixClient: (ctx) =>
+      ctx.value !== ctx.value.toUpperCase()
+        ? `Browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT; write the method as '${ctx.value.toUpperCase()}' in the request if that is what the server expects.`
+        : null,
+  },
+  {
+    id: 'header-not-allowed',
+    title: 'The preflight response does not allow one of the request headers.',
+    firefox: {
+      reason: 'CORSMissingAllowHeaderFromPreflight',
+      key: 'CORSMissingAllowHeaderFromPreflight2',
+      text: (ctx) =>
+        `header ‘${ctx.value}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response`,
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'HeaderDisallowedByPreflightResponse',
+      text: (ctx) => `Request header field ${ctx.value} is not allowed by Access-Control-Allow-Headers in preflight response.`,
+      reportsValue: true,
+    },
+    fixServer: (ctx) =>
+      `Add ${ctx.value} to \`Access-Control-Allow-Headers\` on the preflight response${
+        ctx.value === 'authorization'
+          ? " by name: 'Authorization' is never covered by '*'"
+          : ctx.credentials === 'include'
+            ? " by name: '*' does not count for credentialed requests"
+            : ''
+      }.`,
+    fixClient: (ctx) => `If the server does not need it, do not set the ${ctx.value} header in the request.`,
+  },
+  {
+    id: 'redirect-contains-credentials',
+    title: 'A cross-origin redirect points at a URL with a username or password.',
+    firefox: null,
+    chromium: {
+      corsError: 'RedirectContainsCredentials',
+      // The network service raises this error without a failed parameter, so the quotes stay empty.
+      text: () => "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.",
+      reportsValue: false,
+    },
+    fixServer: (ctx) =>
+      `Redirect to a URL without \`user:password@\` (the Location was '${ctx.value}'); pass credentials in a header the preflight allows instead.`,
+    fixClient: () => null,
+  },
+  {
+    id: 'did-not-succeed',
+    title: 'The request did not complete (network error, too many redirects, or the connection was refused).',
+    firefox: {
+      reason: 'CORSDidNotSucceed',
+      key: 'CORSDidNotSucceed2',
+      text: () => 'CORS request did not succeed',
+      suffix: 'null-status',
+    },
+    chromium: null,
+    fixServer: () =>
+      'Make sure the server is reachable from the browser (host, port, TLS certificate) and does not redirect in a loop (at most 20 redirects).',
+    fixClient: () => 'Check the URL (scheme, host and port) the page requests.',
+  },
+  {
+    id: 'external-redirect-not-allowed',
+    title: 'The request was redirected in a way CORS does not allow.',
+    firefox: {
+      reason: 'CORSExternalRedirectNotAllowed',
+      key: 'CORSExternalRedirectNotAllowed',
+      text: () => 'CORS request external redirect not allowed',
+      suffix: 'none',
+    },
+    chromium: null,
+    fixServer: () => 'Answer the request directly instead of redirecting, or redirect to a plain http(s) URL without credentials.',
+    fixClient: () => 'Request the final URL directly.',
+  },
+  {
+    id: 'request-not-http',
+    title: 'The URL is not http or https; CORS requests work only over HTTP(S).',
+    firefox: {
+      reason: 'CORSRequestNotHttp',
+      key: 'CORSRequestNotHttp',
+      text: () => 'CORS request not http',
+      suffix: 'none',
+    },
+    chromium: {
+      corsError: 'CorsDisabledScheme',
+      text: () =>
+        'Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app.',
+      reportsValue: false,
+    },
+    fixServer: () => 'Serve the resource over http(s), and serve the page itself from a web server, not from file://.',
+    fixClient: () => 'Open the page through a local web server (e.g. `npx serve`) instead of file://, and request http(s) URLs.',
+  },
+  {
+    id: 'cors-disabled',
+    title: 'CORS is disabled in this browser (Firefox preference content.cors.disable).',
+    firefox: {
+      reason: 'CORSDisabled',
+      key: 'CORSDisabled',
+      text: () => 'CORS disabled',
+      suffix: 'none',
+    },
+    chromium: null,
+    fixServer: () => 'Nothing to change on the server.',
+    fixClient: () => 'Set content.cors.disable back to false in about:config.',
+  },
+  {
+    id: 'origin-header-not-added',
+    title: 'The browser could not add the Origin header to the request.',
+    firefox: {
+      reason: 'CORSOriginHeaderNotAdded',
+      key: 'CORSOriginHeaderNotAdded',
+      text: () => 'CORS header ‘Origin’ cannot be added',
+      suffix: 'none',
+    },
+    chromium: null,
+    fixServer: () => 'Nothing to change on the server.',
+    fixClient: () => 'Check browser extensions or proxies that rewrite request headers.',
+  },
+];
+
+function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}
+
+/** The client half for preflight failures: how to avoid the preflight when the server cannot be changed quickly. */
+function avoidPreflight(ctx: ReasonContext): string | null {
+  return ctx.initiator === 'eventsource'
+    ? null
+    : 'A preflight is sent because of the method or a non-safelisted header; a GET, HEAD or POST with only safelisted headers needs none.';
+}
+
+const BY_ID: ReadonlyMap<string, Reason> = new Map(REASONS.map((r) => [r.id, r]));
+
+/** The row with this id. Throws on an unknown id (a bug in the engine, never in input). */
+export function reason(id: string): Reason {
+  const row = BY_ID.get(id);
+  if (!row) throw new Error(`corsproof: no reason row '${id}'`);
+  return row;
+}
+
+/** Chromium's API word in "Access to X at": `fetch`, `XMLHttpRequest` or `resource`. */
+function chromiumApiName(initiator: Initiator): string {
+  return initiator === 'fetch' ? 'fetch' : initiator === 'xhr' ? 'XMLHttpRequest' : 'resource';
+}
+
+/** Chromium's whole console message for a row. */
+export function chromiumMessage(row: Reason, ctx: ReasonContext): string {
+  if (!row.chromium) throw new Error(`corsproof: reason '${row.id}' has no Chromium message`);
+  const redirected = ctx.redirectedFrom !== null ? ` (redirected from '${ctx.redirectedFrom}')` : '';
+  return `Access to ${chromiumApiName(ctx.initiator)} at '${ctx.url}'${redirected} from origin '${ctx.origin}' has been blocked by CORS policy: ${row.chromium.text(ctx)}`;
+}
+
+/** Firefox's whole console message for a row. */
+export function firefoxMessage(row: Reason, ctx: ReasonContext): string {
+  if (!row.firefox) throw new Error(`corsproof: reason '${row.id}' has no Firefox message`);
+  const ff = row.firefox;
+  const url = ff.quotesUrl ? `‘${ctx.url}’` : ctx.url;
+  return `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${url}. (Reason: ${ff.text(ctx)}).${firefoxSuffix(ff, ctx)}`;
+}
+
+/** Chromium's `CorsError` name for a row in context. */
+export function chromiumCorsError(row: Reason, ctx: ReasonContext): string {
+  if (!row.chromium) throw new Error(`corsproof: reason '${row.id}' has no Chromium code`);
+  return ctx.preflight ? (row.chromium.preflightCorsError ?? row.chromium.corsError) : row.chromium.corsError;
+}

@@ -1,0 +1,130 @@
+/**
+ * The request as the browser builds it from what script passed: method
+ * normalization, the header list after the `Headers` object (or
+ * `setRequestHeader`) has dropped forbidden headers, and the credentials mode.
+ */
+import { asciiLowercase, isHeaderName, isHeaderValue, namesMatch, normalizeHeaderValue } from './headers.js';
+import { isForbiddenMethod, isForbiddenRequestHeader, normalizeMethod } from './safelist.js';
+import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from './types.js';
+import { isToken } from './headers.js';
+
+/** The request after the browser's own preparation. */
+export interface BrowserRequest {
+  url: URL;
+  /** The page's origin, serialized. */
+  origin: string;
+  method: string;
+  headers: HeaderList;
+  credentials: CredentialsMode;
+  initiator: Initiator;
+}
+
+/** Thrown for a scenario that no real page could produce (the API itself would throw). */
+export class ScenarioError extends Error {
+  /** The JSON path of the offending field, e.g. `request.headers[2][1]`. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'ScenarioError';
+    this.field = field;
+  }
+}
+
+/** Parse an absolute http(s) URL, or throw a {@link ScenarioError} naming the field. */
+export function parseHttpUrl(value: string, field: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ScenarioError(field, `'${value}' is not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ScenarioError(field, `'${value}' is not an http or https URL`);
+  }
+  return url;
+}
+
+/**
+ * Parse a serialized origin (`scheme://host[:port]`, as the `Origin` header
+ * carries it), or throw. Returns the origin serialized again, which must be
+ * the same string.
+ */
+export function parseOrigin(value: string, field: string): string {
+  if (value === 'null') throw new ScenarioError(field, "an opaque origin ('null') cannot be a page origin here");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ScenarioError(field, `'${value}' is not an origin (expected scheme://host[:port])`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ScenarioError(field, `'${value}' is not an http or https origin`);
+  }
+  if (url.origin !== value) {
+    throw new ScenarioError(
+      field,
+      `'${value}' is not a serialized origin; did you mean '${url.origin}'? (no path, no trailing slash, lowercase host, no default port)`,
+    );
+  }
+  return url.origin;
+}
+
+/**
+ * Build the browser's request from the scenario's request: what `fetch()`,
+ * `XMLHttpRequest` or `EventSource` would put on the wire.
+ */
+export function prepareRequest(req: ScenarioRequest): BrowserRequest {
+  const initiator = req.initiator ?? 'fetch';
+  const url = parseHttpUrl(req.url, 'request.url');
+  const origin = parseOrigin(req.origin, 'request.origin');
+  if (initiator !== 'fetch' && req.credentials === 'omit') {
+    throw new ScenarioError(
+      'request.credentials',
+      `'omit' cannot be expressed with ${initiator === 'xhr' ? 'XMLHttpRequest' : 'EventSource'}: use 'same-origin' (withCredentials false) or 'include' (withCredentials true)`,
+    );
+  }
+  if (initiator === 'eventsource') {
+    if (req.method.toUpperCase() !== 'GET') throw new ScenarioError('request.method', 'EventSource always uses GET');
+    if (req.headers.length > 0) throw new ScenarioError('request.headers', 'EventSource cannot set request headers');
+    return { url, origin, method: 'GET', headers: [['Accept', 'text/event-stream']], credentials: req.credentials, initiator };
+  }
+  if (!isToken(req.method)) throw new ScenarioError('request.method', `'${req.method}' is not a valid method token`);
+  if (isForbiddenMethod(req.method)) {
+    throw new ScenarioError('request.method', `${req.method.toUpperCase()} is a forbidden method: browsers refuse to send it`);
+  }
+  const method = normalizeMethod(req.method);
+  const headers: HeaderList = [];
+  req.headers.forEach(([name, rawValue], i) => {
+    if (!isHeaderName(name)) throw new ScenarioError(`request.headers[${i}][0]`, `'${name}' is not a valid header name`);
+    const value = normalizeHeaderValue(rawValue);
+    if (!isHeaderValue(value)) {
+      throw new ScenarioError(
+        `request.headers[${i}][1]`,
+        'a header value may not contain CR, LF or NUL (or characters above U+00FF)',
+      );
+    }
+    if (isForbiddenRequestHeader(name, value)) return; // the Headers object ignores it silently
+    if (initiator === 'xhr') {
+      // setRequestHeader combines a repeated name into the first line.
+      const existing = headers.find(([n]) => namesMatch(n, name));
+      if (existing) {
+        existing[1] = `${existing[1]}, ${value}`;
+        return;
+      }
+    } else {
+      // Headers#append keeps separate entries but reuses the first entry's spelling of the name.
+      const first = headers.find(([n]) => namesMatch(n, name));
+      if (first) {
+        headers.push([first[0], value]);
+        return;
+      }
+    }
+    headers.push([name, value]);
+  });
+  return { url, origin, method, headers, credentials: req.credentials, initiator };
+}
+
+/** Whether a lowercase header name is in the list (names compared byte-case-insensitively). */
+export function hasHeaderNamed(headers: HeaderList, lowerName: string): boolean {
+  return headers.some(([n]) => asciiLowercase(n) === lowerName);
+}

@@ -1,0 +1,149 @@
+/**
+ * The scenario and verdict types: the engine's JSON contract.
+ *
+ * A scenario describes one cross-origin request as a page's script makes it,
+ * and what the server answers. A verdict is what real browsers conclude.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * A header list, as the Fetch Standard means it: ordered `[name, value]`
+ * pairs. Repeated names are separate entries and keep their order; two lines
+ * `Access-Control-Allow-Origin` are not the same as one line holding a comma.
+ */
+export type HeaderList = Array<[name: string, value: string]>;
+
+/** The request's credentials mode (Fetch: "credentials mode"). */
+export type CredentialsMode = 'omit' | 'same-origin' | 'include';
+
+/**
+ * The client API that made the request. Browsers word their console
+ * messages per API, and the client half of a fix names the API's own flag.
+ *
+ * - `fetch`: `fetch(url, { credentials })`
+ * - `xhr`: `XMLHttpRequest` with `withCredentials`
+ * - `eventsource`: `new EventSource(url, { withCredentials })`
+ */
+export type Initiator = 'fetch' | 'xhr' | 'eventsource';
+
+/** The request a page's script makes. */
+export interface ScenarioRequest {
+  /** The absolute URL requested (http or https). */
+  url: string;
+  /** The page's origin, serialized: `scheme://host[:port]`. */
+  origin: string;
+  /** The method as script passes it; browsers normalize `get`, `post`, ... to upper case. */
+  method: string;
+  /** The headers script sets, in order. Forbidden request headers are dropped, as browsers drop them. */
+  headers: HeaderList;
+  /**
+   * The credentials mode. For `xhr` and `eventsource`, `include` means
+   * `withCredentials = true` and `same-origin` means `false`; `omit` is
+   * not expressible with those APIs and is refused.
+   */
+  credentials: CredentialsMode;
+  /** The client API; defaults to `fetch`. */
+  initiator?: Initiator;
+}
+
+/** A response as the server sends it: status and raw header lines. */
+export interface ScenarioResponse {
+  status: number;
+  headers: HeaderList;
+}
+
+/**
+ * One cross-origin request and the server's answers.
+ *
+ * `preflight` is the server's answer to the CORS-preflight request, used only
+ * when the request needs one (and for every hop of a redirect chain that
+ * needs one). `redirects` lists the redirect responses (each with a
+ * `Location`) that come before `response`.
+ */
+export interface Scenario {
+  request: ScenarioRequest;
+  preflight: ScenarioResponse | null;
+  redirects?: ScenarioResponse[];
+  response: ScenarioResponse;
+}
+
+/** Where a blocked request failed. */
+export type FailurePoint = 'preflight' | 'response' | 'redirect';
+
+/** The CORS-preflight request the browser sends, limited to the headers CORS decides on. */
+export interface PreflightRequest {
+  method: 'OPTIONS';
+  /** `Origin`, `Access-Control-Request-Method` and, when there are any, `Access-Control-Request-Headers`. */
+  headers: HeaderList;
+}
+
+/** Firefox's report of a blocked request. */
+export interface FirefoxReport {
+  /** The reason as MDN names its page, e.g. `CORSNotSupportingCredentials`. */
+  reason: string;
+  /** The exact console message. */
+  message: string;
+}
+
+/** Chromium's report of a blocked request. */
+export interface ChromiumReport {
+  /** The `CorsError` name DevTools shows, e.g. `WildcardOriginNotAllowed`. */
+  corsError: string;
+  /** The offending value Chromium reports with the error (`corsErrorStatus.failedParameter`), or `""`. */
+  failedParameter: string;
+  /** The exact console message. */
+  message: string;
+}
+
+/** The fix, in two halves as MDN gives it. */
+export interface Fix {
+  /** What to change on the server. */
+  server: string;
+  /** What to change in the page's script, when that is a way out; `null` when only the server can fix it. */
+  client: string | null;
+}
+
+/** What one browser concludes. */
+export interface BrowserVerdict {
+  ok: boolean;
+  failedAt: FailurePoint | null;
+  /** The id of the reason-table row, or `null` when the request passes. */
+  reasonId: string | null;
+  /** Every CORS-preflight request sent, in order (one per redirect hop that needs one). */
+  preflights: PreflightRequest[];
+  /** Response header names script can read (lowercase, sorted, unique); empty when blocked. */
+  exposedHeaders: string[];
+  /** How long this browser caches a passing preflight, in seconds (after its cap); `null` without one. */
+  preflightMaxAge: number | null;
+}
+
+/**
+ * The verdict for a scenario.
+ *
+ * `ok` is true when both Chromium and Firefox let script read the response.
+ * The `firefox` and `chromium` reports are `null` when that browser allows it.
+ */
+export interface Verdict {
+  ok: boolean;
+  failedAt: FailurePoint | null;
+  preflight: {
+    required: boolean;
+    request: PreflightRequest | null;
+  };
+  firefox: FirefoxReport | null;
+  chromium: ChromiumReport | null;
+  exposedHeaders: string[];
+  /** The fix in one paragraph (server side, then client side), or `null` when the request passes. */
+  fix: string | null;
+  /** The fix split into its server and client halves, or `null` when the request passes. */
+  fixes: Fix | null;
+  /** Each browser's own conclusion, for when they differ. */
+  browsers: {
+    chromium: BrowserVerdict;
+    firefox: BrowserVerdict;
+  };
+}
+
+/** The browsers the engine models. */
+export type BrowserName = 'chromium' | 'firefox';
