@@ -1,0 +1,323 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate, evaluateIn } from './evaluate.js';
+import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse } from './types.js';
+
+const PAGE = 'https://app.example';
+const API = 'https://api.example/data';
+
+function scenario(
+  request: Partial<ScenarioRequest>,
+  response: HeaderList,
+  preflight: HeaderList | null = null,
+  extra: Partial<Scenario> = {},
+): Scenario {
+  return {
+    request: { url: API, origin: PAGE, method: 'GET', headers: [], credentials: 'same-origin', ...request },
+    preflight: preflight ? { status: 204, headers: preflight } : null,
+    response: { status: 200, headers: response },
+    ...extra,
+  };
+}
+
+interface Row {
+  name: string;
+  scenario: Scenario;
+  ok: boolean;
+  chromium?: string | null; // CorsError
+  firefox?: string | null; // MDN reason
+  failedAt?: string | null;
+  acrh?: string | null;
+}
+
+const ACAO = 'Access-Control-Allow-Origin';
+const ACAC = 'Access-Control-Allow-Credentials';
+
+const rows: Row[] = [
+  { name: 'exact origin passes', scenario: scenario({}, [[ACAO, PAGE]]), ok: true },
+  { name: '* passes without credentials', scenario: scenario({}, [[ACAO, '*']]), ok: true },
+  {
+    name: '* with credentials',
+    scenario: scenario({ credentials: 'include' }, [[ACAO, '*']]),
+    ok: false,
+    chromium: 'WildcardOriginNotAllowed',
+    firefox: 'CORSNotSupportingCredentials',
+    failedAt: 'response',
+  },
+  {
+    name: 'missing ACAO',
+    scenario: scenario({}, []),
+    ok: false,
+    chromium: 'MissingAllowOriginHeader',
+    firefox: 'CORSMissingAllowOrigin',
+  },
+  {
+    name: 'two ACAO lines: Chromium sees multiple values, Firefox multiple headers',
+    scenario: scenario({}, [[ACAO, PAGE], [ACAO, PAGE]]),
+    ok: false,
+    chromium: 'MultipleAllowOriginValues',
+    firefox: 'CORSMultipleAllowOriginNotAllowed',
+  },
+  {
+    name: 'one comma-joined ACAO line: Firefox says it does not match',
+    scenario: scenario({}, [[ACAO, `${PAGE}, https://b.example`]]),
+    ok: false,
+    chromium: 'MultipleAllowOriginValues',
+    firefox: 'CORSAllowOriginNotMatchingOrigin',
+  },
+  {
+    name: 'trailing slash',
+    scenario: scenario({}, [[ACAO, `${PAGE}/`]]),
+    ok: false,
+    chromium: 'AllowOriginMismatch',
+    firefox: 'CORSAllowOriginNotMatchingOrigin',
+  },
+  {
+    name: 'not a URL',
+    scenario: scenario({}, [[ACAO, 'app.example']]),
+    ok: false,
+    chromium: 'InvalidAllowOriginValue',
+    firefox: 'CORSAllowOriginNotMatchingOrigin',
+  },
+  {
+    name: "'null' is a mismatch for Chromium, not an invalid value",
+    scenario: scenario({}, [[ACAO, 'null']]),
+    ok: false,
+    chromium: 'AllowOriginMismatch',
+    firefox: 'CORSAllowOriginNotMatchingOrigin',
+  },
+  {
+    name: 'credentials without ACAC',
+    scenario: scenario({ credentials: 'include' }, [[ACAO, PAGE]]),
+    ok: false,
+    chromium: 'InvalidAllowCredentials',
+    firefox: 'CORSMissingAllowCredentials',
+  },
+  {
+    name: 'ACAC must be lowercase true',
+    scenario: scenario({ credentials: 'include' }, [[ACAO, PAGE], [ACAC, 'TRUE']]),
+    ok: false,
+    chromium: 'InvalidAllowCredentials',
+    firefox: 'CORSMissingAllowCredentials',
+  },
+  {
+    name: 'credentials with exact origin and ACAC',
+    scenario: scenario({ credentials: 'include' }, [[ACAO, PAGE], [ACAC, 'true']]),
+    ok: true,
+  },
+  {
+    name: 'PUT preflight answered 404 without CORS headers: both report the missing header first',
+    scenario: { ...scenario({ method: 'PUT' }, [[ACAO, PAGE]]), preflight: { status: 404, headers: [] } },
+    ok: false,
+    chromium: 'PreflightMissingAllowOriginHeader',
+    firefox: 'CORSMissingAllowOrigin',
+    failedAt: 'preflight',
+  },
+  {
+    name: 'preflight 500 with CORS headers',
+    scenario: { ...scenario({ method: 'PUT' }, [[ACAO, PAGE]]), preflight: { status: 500, headers: [[ACAO, PAGE]] } },
+    ok: false,
+    chromium: 'PreflightInvalidStatus',
+    firefox: 'CORSPreflightDidNotSucceed',
+  },
+  {
+    name: 'method not allowed',
+    scenario: scenario({ method: 'PUT' }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'GET, POST']]),
+    ok: false,
+    chromium: 'MethodDisallowedByPreflightResponse',
+    firefox: 'CORSMethodNotFound',
+  },
+  {
+    name: 'lowercase patch is not matched by PATCH',
+    scenario: scenario({ method: 'patch' }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PATCH']]),
+    ok: false,
+    chromium: 'MethodDisallowedByPreflightResponse',
+    firefox: 'CORSMethodNotFound',
+  },
+  {
+    name: 'lowercase put is normalized',
+    scenario: scenario({ method: 'put' }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PUT']]),
+    ok: true,
+  },
+  {
+    name: 'header not allowed, ACRH lowercase sorted',
+    scenario: scenario(
+      { headers: [['X-B', '1'], ['X-A', '2']] },
+      [[ACAO, PAGE]],
+      [[ACAO, PAGE], ['Access-Control-Allow-Headers', 'x-b']],
+    ),
+    ok: false,
+    chromium: 'HeaderDisallowedByPreflightResponse',
+    firefox: 'CORSMissingAllowHeaderFromPreflight',
+    acrh: 'x-a,x-b',
+  },
+  {
+    name: '* in Allow-Headers covers Authorization in both browsers (unlike the spec)',
+    scenario: scenario({ headers: [['Authorization', 'Bearer x']] }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Headers', '*']]),
+    ok: true,
+  },
+  {
+    name: '* in Allow-Headers does not count with credentials',
+    scenario: scenario(
+      { headers: [['X-A', '1']], credentials: 'include' },
+      [[ACAO, PAGE], [ACAC, 'true']],
+      [[ACAO, PAGE], [ACAC, 'true'], ['Access-Control-Allow-Headers', '*']],
+    ),
+    ok: false,
+    chromium: 'HeaderDisallowedByPreflightResponse',
+    firefox: 'CORSMissingAllowHeaderFromPreflight',
+  },
+  {
+    name: 'invalid token in Allow-Methods',
+    scenario: scenario({ method: 'PUT' }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PUT, GE T']]),
+    ok: false,
+    chromium: 'InvalidAllowMethodsPreflightResponse',
+    firefox: 'CORSInvalidAllowMethod',
+  },
+  {
+    name: 'redirected preflight',
+    scenario: {
+      ...scenario({ method: 'PUT' }, [[ACAO, PAGE]]),
+      preflight: { status: 301, headers: [[ACAO, PAGE], ['Location', 'https://api.example/other']] },
+    },
+    ok: false,
+    chromium: 'PreflightDisallowedRedirect',
+    firefox: 'CORSExternalRedirectNotAllowed',
+  },
+  {
+    name: 'cross-origin to cross-origin redirect taints the origin',
+    scenario: {
+      ...scenario({}, [[ACAO, PAGE]]),
+      redirects: [{ status: 302, headers: [[ACAO, PAGE], ['Location', 'https://other.example/x']] }],
+    },
+    ok: false,
+    chromium: 'AllowOriginMismatch',
+    firefox: 'CORSAllowOriginNotMatchingOrigin',
+  },
+  {
+    name: "after tainting, 'null' passes",
+    scenario: {
+      ...scenario({}, [[ACAO, 'null']]),
+      redirects: [{ status: 302, headers: [[ACAO, PAGE], ['Location', 'https://other.example/x']] }],
+    },
+    ok: true,
+  },
+  {
+    name: 'same-origin request redirected cross-origin is not tainted',
+    scenario: {
+      ...scenario({ url: `${PAGE}/start` }, [[ACAO, PAGE]]),
+      redirects: [{ status: 302, headers: [['Location', API]] }],
+    },
+    ok: true,
+  },
+  {
+    name: 'a redirect hop without ACAO fails',
+    scenario: {
+      ...scenario({}, [[ACAO, PAGE]]),
+      redirects: [{ status: 307, headers: [['Location', '/next']] }],
+    },
+    ok: false,
+    chromium: 'MissingAllowOriginHeader',
+    firefox: 'CORSMissingAllowOrigin',
+    failedAt: 'redirect',
+  },
+];
+
+describe('evaluate', () => {
+  it.each(rows)('$name', (row) => {
+    const verdict = evaluate(row.scenario);
+    expect(verdict.ok).toBe(row.ok);
+    if (row.ok) {
+      expect(verdict.chromium).toBeNull();
+      expect(verdict.firefox).toBeNull();
+      expect(verdict.fix).toBeNull();
+      return;
+    }
+    if (row.chromium !== undefined) expect(verdict.chromium?.corsError ?? null).toBe(row.chromium);
+    if (row.firefox !== undefined) expect(verdict.firefox?.reason ?? null).toBe(row.firefox);
+    if (row.failedAt !== undefined) expect(verdict.failedAt).toBe(row.failedAt);
+    if (row.acrh !== undefined) {
+      const acrh = verdict.preflight.request?.headers.find(([n]) => n === 'Access-Control-Request-Headers')?.[1] ?? null;
+      expect(acrh).toBe(row.acrh);
+    }
+    expect(verdict.fix).toMatch(/^Server: /);
+  });
+});
+
+describe('browser deviations', () => {
+  const withHeaders = (headers: HeaderList, initiator: 'fetch' | 'xhr' = 'fetch'): Scenario =>
+    scenario({ headers, initiator }, [[ACAO, PAGE]], [[ACAO, PAGE]]);
+  const acrh = (browser: 'chromium' | 'firefox', s: Scenario): string | null =>
+    evaluateIn(browser, s).preflights[0]?.headers.find(([n]) => n === 'Access-Control-Request-Headers')?.[1] ?? null;
+
+  it('Chromium safelists client hints such as DPR; Firefox preflights them', () => {
+    const s = withHeaders([['DPR', '2']]);
+    expect(evaluateIn('chromium', s).preflights).toHaveLength(0);
+    expect(acrh('firefox', s)).toBe('dpr');
+  });
+  it('Chromium leaves User-Agent out of the preflight decision', () => {
+    const s = withHeaders([['User-Agent', 'x']]);
+    expect(evaluateIn('chromium', s).preflights).toHaveLength(0);
+    expect(acrh('firefox', s)).toBe('user-agent');
+  });
+  it('Firefox fetch() does not safelist Range, XHR does', () => {
+    expect(acrh('firefox', withHeaders([['Range', 'bytes=0-1']]))).toBe('range');
+    expect(evaluateIn('firefox', withHeaders([['Range', 'bytes=0-1']], 'xhr')).preflights).toHaveLength(0);
+    expect(evaluateIn('chromium', withHeaders([['Range', 'bytes=0-1']])).preflights).toHaveLength(0);
+  });
+  it('Firefox fetch() repeats a name appended twice in Access-Control-Request-Headers', () => {
+    const s = withHeaders([['X-A', '1'], ['X-A', '2']]);
+    expect(acrh('firefox', s)).toBe('x-a,x-a');
+    expect(acrh('chromium', s)).toBe('x-a');
+  });
+  it('preflight cache caps: Chromium 7200 s, Firefox 86400 s', () => {
+    const s = scenario({ method: 'PUT' }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Max-Age', '100000']]);
+    expect(evaluateIn('chromium', s).preflightMaxAge).toBe(7200);
+    expect(evaluateIn('firefox', s).preflightMaxAge).toBe(86400);
+  });
+});
+
+describe('exposure', () => {
+  const response: ScenarioResponse['headers'] = [
+    [ACAO, PAGE],
+    ['Content-Type', 'text/plain'],
+    ['X-Foo', '1'],
+    ['Set-Cookie', 'a=b'],
+    ['Date', 'x'],
+  ];
+  it.each([
+    [[], 'same-origin', ['content-type']],
+    [[['Access-Control-Expose-Headers', 'x-foo']], 'same-origin', ['content-type', 'x-foo']],
+    [[['Access-Control-Expose-Headers', '*']], 'same-origin', ['access-control-allow-origin', 'access-control-expose-headers', 'content-type', 'date', 'x-foo']],
+    [[['Access-Control-Expose-Headers', 'Set-Cookie']], 'same-origin', ['content-type']],
+  ] as Array<[HeaderList, 'same-origin', string[]]>)('%j', (extra, credentials, expected) => {
+    const v = evaluate(scenario({ credentials }, [...response, ...extra]));
+    expect(v.exposedHeaders).toEqual(expected);
+  });
+  it('* exposes nothing extra with credentials', () => {
+    const v = evaluate(scenario({ credentials: 'include' }, [...response, [ACAC, 'true'], ['Access-Control-Expose-Headers', '*']]));
+    expect(v.exposedHeaders).toEqual(['content-type']);
+  });
+});
+
+describe('messages', () => {
+  it('words Chromium messages per API and adds the XHR credentials sentence', () => {
+    const v = evaluate(scenario({ credentials: 'include', initiator: 'xhr' }, [[ACAO, '*']]));
+    expect(v.chromium?.message).toBe(
+      `Access to XMLHttpRequest at '${API}' from origin '${PAGE}' has been blocked by CORS policy: The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'. The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.`,
+    );
+    expect(v.fixes?.client).toContain('withCredentials');
+  });
+  it('names the redirect in Chromium messages', () => {
+    const v = evaluate({
+      ...scenario({}, []),
+      redirects: [{ status: 302, headers: [[ACAO, PAGE], ['Location', 'https://api.example/final']] }],
+    });
+    expect(v.chromium?.message).toContain(`at 'https://api.example/final' (redirected from '${API}') from origin '${PAGE}'`);
+  });
+  it('adds the status code to Firefox messages that carry one', () => {
+    const v = evaluate({ ...scenario({}, []), response: { status: 404, headers: [] } });
+    expect(v.firefox?.message).toBe(
+      `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${API}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404.`,
+    );
+  });
+});

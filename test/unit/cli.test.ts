@@ -1,0 +1,102 @@
+/**
+ * The explain CLI, run as a user runs it: the built binary in a child process.
+ * `npm test` builds before running the tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateScenario } from '../../src/engine/validate.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'dist', 'cli', 'main.js');
+
+function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const good = {
+  request: { url: 'https://api.example/x', origin: 'https://app.example', method: 'GET', headers: [], credentials: 'include' },
+  preflight: null,
+  response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+};
+
+describe('corsproof explain', () => {
+  it('is built', () => expect(existsSync(bin)).toBe(true));
+
+  it('prints the JSON contract for one scenario', () => {
+    const r = run(['explain', '--json', '-'], JSON.stringify(good));
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(Object.keys(v)).toEqual(expect.arrayContaining(['ok', 'failedAt', 'preflight', 'firefox', 'chromium', 'exposedHeaders', 'fix']));
+    expect(v.ok).toBe(false);
+    expect(v.failedAt).toBe('response');
+    expect(v.preflight).toEqual({ required: false, request: null });
+    expect(v.chromium.corsError).toBe('WildcardOriginNotAllowed');
+    expect(v.firefox.reason).toBe('CORSNotSupportingCredentials');
+  });
+
+  it('prints an array for an array, in order', () => {
+    const ok = { ...good, request: { ...good.request, credentials: 'omit' } };
+    const r = run(['explain', '--json', '-'], JSON.stringify([good, ok]));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((v: { ok: boolean }) => v.ok)).toEqual([false, true]);
+  });
+
+  it('--exit-code exits 1 when blocked', () => {
+    expect(run(['explain', '--exit-code', '-'], JSON.stringify(good)).code).toBe(1);
+  });
+
+  it('prints both messages and the fix for humans', () => {
+    const r = run(['example']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("must not be the wildcard '*' when the request's credentials mode is 'include'");
+    expect(r.stdout).toContain('Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’');
+    expect(r.stdout).toContain('Server: ');
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['bad JSON', '{"request": ', /not valid JSON/],
+    ['not an object', '42', /scenario: expected an object/],
+    ['missing request', JSON.stringify({ response: good.response }), /request: missing/],
+    ['missing response', JSON.stringify({ request: good.request }), /response: missing/],
+    ['invalid origin', JSON.stringify({ ...good, request: { ...good.request, origin: 'https://app.example/' } }), /request\.origin: .*did you mean 'https:\/\/app\.example'/],
+    ['invalid URL', JSON.stringify({ ...good, request: { ...good.request, url: 'not a url' } }), /request\.url: .*not an absolute URL/],
+    ['CR/LF in a header value', JSON.stringify({ ...good, request: { ...good.request, headers: [['X-A', 'a\r\nInjected: 1']] } }), /request\.headers\[0\]\[1\]: .*CR or LF/],
+    ['unknown field', JSON.stringify({ ...good, request: { ...good.request, credentails: 'omit' } }), /request\.credentails: unknown field/],
+    ['needs a preflight but none given', JSON.stringify({ ...good, request: { ...good.request, method: 'PUT' } }), /preflight: the request needs a CORS preflight/],
+    ['bad element of an array', JSON.stringify([good, { ...good, response: { status: 'x', headers: [] } }]), /\[1\]\.response\.status/],
+  ];
+  it.each(bad)('%s: exit 2, names the field, no stack trace', (_name, input, message) => {
+    const r = run(['explain', '-'], input);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a missing file is a usage error', () => {
+    const r = run(['explain', 'no-such-file.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-file.json: no such file');
+  });
+
+  it('an unknown option is a usage error', () => {
+    expect(run(['explain', '--nope']).code).toBe(2);
+  });
+
+  it('--help helps', () => {
+    const r = run(['explain', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Scenario JSON');
+  });
+});
+
+describe('validateScenario', () => {
+  it('fills fetch defaults for optional request fields', () => {
+    const s = validateScenario({ request: { url: 'https://a.example/', origin: 'https://b.example' }, response: { status: 200, headers: [] } });
+    expect(s.request).toEqual({ url: 'https://a.example/', origin: 'https://b.example', method: 'GET', headers: [], credentials: 'same-origin' });
+    expect(s.preflight).toBeNull();
+  });
+});
