@@ -15,6 +15,7 @@ import {
   isCorsSafelistedRequestHeader,
 } from './safelist.js';
 import type { BrowserName, HeaderList, ScenarioResponse } from './types.js';
+import { parseUrl } from './url.js';
 import { isOkStatus, isRedirectStatus } from './status.js';
 
 /** A failed check: a reason-table row id and the offending value. */
@@ -47,12 +48,7 @@ export interface BrowserProfile {
 
 /** Whether Chromium's GURL would accept the value as a URL (approximated by the WHATWG URL parser). */
 function isValidUrl(value: string): boolean {
-  try {
-    new URL(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return parseUrl(value) !== null;
 }
 
 function hasLocation(response: ScenarioResponse): boolean {

@@ -58,22 +58,23 @@ export function corsPreflightRequest(method: string, origin: string, unsafeNames
  * (same-origin) response exposes everything but Set-Cookie.
  */
 export function exposedHeaderNames(headers: HeaderList, credentialsIncluded: boolean, corsFiltered: boolean): string[] {
-  const names = new Set<string>();
-  for (const [n] of headers) names.add(asciiLowercase(n));
-  for (const forbidden of FORBIDDEN_RESPONSE_HEADER_NAMES) names.delete(forbidden);
-  if (!corsFiltered) return [...names].sort(byteCompare);
-  const exposeValue = get(headers, 'access-control-expose-headers');
-  const exposed = new Set<string>();
-  let wildcard = false;
-  if (exposeValue !== null) {
-    for (const element of splitList(exposeValue)) {
-      if (element === '*' && !credentialsIncluded) wildcard = true;
-      else if (element !== '') exposed.add(asciiLowercase(element));
+  let exposed: string[] | null = null;
+  let wildcard = !corsFiltered;
+  if (corsFiltered) {
+    const exposeValue = get(headers, 'access-control-expose-headers');
+    if (exposeValue !== null) {
+      exposed = [];
+      for (const element of splitList(exposeValue)) {
+        if (element === '*' && !credentialsIncluded) wildcard = true;
+        else if (element !== '') exposed.push(asciiLowercase(element));
+      }
     }
   }
   const out: string[] = [];
-  for (const name of names) {
-    if (wildcard || CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(name) || exposed.has(name)) out.push(name);
+  for (const [n] of headers) {
+    const name = asciiLowercase(n);
+    if (FORBIDDEN_RESPONSE_HEADER_NAMES.has(name) || out.includes(name)) continue;
+    if (wildcard || CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(name) || (exposed !== null && exposed.includes(name))) out.push(name);
   }
-  return out.sort(byteCompare);
+  return out.length > 1 ? out.sort(byteCompare) : out;
 }

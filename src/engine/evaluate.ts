@@ -9,7 +9,9 @@ import { corsPreflightRequest, exposedHeaderNames } from './cors.js';
 import { asciiLowercase, get } from './headers.js';
 import type { ReasonContext } from './reasons.js';
 import { chromiumCorsError, chromiumMessage, firefoxMessage, reason } from './reasons.js';
+import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
+import { resolveUrl } from './url.js';
 import { isCorsSafelistedMethod } from './safelist.js';
 import type {
   BrowserName,
@@ -32,29 +34,36 @@ export interface BrowserOutcome extends BrowserVerdict {
   preflightRequired: boolean;
 }
 
-/** Whether `a` and `b` have the same origin. */
-function sameOrigin(a: URL, b: URL): boolean {
-  return a.origin === b.origin;
-}
-
 /** Walk the scenario as one browser does. */
 export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
+  return walk(browser, prepareRequest(scenario.request), scenario);
+}
+
+/**
+ * Main fetch, hop by hop: for each URL of the redirect chain, the
+ * CORS-preflight fetch when needed, then the CORS check on the response,
+ * then HTTP-redirect fetch.
+ */
+function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario): BrowserOutcome {
   const profile = BROWSERS[browser];
-  const request = prepareRequest(scenario.request);
-  const hops: ScenarioResponse[] = [...(scenario.redirects ?? []), scenario.response];
+  // A redirect may rewrite the method and headers: work on a copy.
+  const request: BrowserRequest = { ...prepared };
+  const hops = scenario.redirects;
+  const hopCount = hops === undefined ? 1 : hops.length + 1;
   const firstUrl = request.url.href;
   const preflights: PreflightRequest[] = [];
   let preflightRequired = false;
   let preflightMaxAgeSeen: number | null = null;
   let current = request.url;
-  let corsTainted = !sameOrigin(current, new URL(request.origin));
+  let corsTainted = current.origin !== request.origin;
   let originTainted = false;
   let redirectCount = 0;
+  const credentialsIncluded = request.credentials === 'include';
 
   const block = (failure: CheckFailure, at: FailurePoint, status: number): BrowserOutcome => {
     const context: ReasonContext = {
       url: current.href,
-      redirectedFrom: current.href === firstUrl && redirectCount === 0 ? null : firstUrl,
+      redirectedFrom: current.href === firstUrl ? null : firstUrl,
       origin: request.origin,
       requestOrigin: originTainted ? 'null' : request.origin,
       initiator: request.initiator,
@@ -76,76 +85,62 @@ export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOut
     };
   };
 
-  for (let hop = 0; hop < hops.length; hop++) {
-    const response = hops[hop] as ScenarioResponse;
-    const isLast = hop === hops.length - 1;
+  for (let hop = 0; hop < hopCount; hop++) {
+    const isLast = hop === hopCount - 1;
+    const response = isLast ? scenario.response : (hops as ScenarioResponse[])[hop] as ScenarioResponse;
     const requestOrigin = originTainted ? 'null' : request.origin;
-    const unsafeNames = corsTainted ? profile.corsUnsafeRequestHeaderNames(request) : [];
-    if (corsTainted && request.initiator !== 'eventsource' && (!isCorsSafelistedMethod(request.method) || unsafeNames.length > 0)) {
-      if (preflights.length === 0) preflightRequired = true;
-      preflights.push(corsPreflightRequest(request.method, requestOrigin, unsafeNames));
-      if (scenario.preflight === null) {
-        throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
+    if (corsTainted && request.initiator !== 'eventsource') {
+      const unsafeNames = profile.corsUnsafeRequestHeaderNames(request);
+      if (!isCorsSafelistedMethod(request.method) || unsafeNames.length > 0) {
+        if (preflights.length === 0) preflightRequired = true;
+        preflights.push(corsPreflightRequest(request.method, requestOrigin, unsafeNames));
+        if (scenario.preflight === null) {
+          throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
+        }
+        const result = profile.checkPreflightResponse(request, scenario.preflight, requestOrigin);
+        if (result.failure) return block(result.failure, 'preflight', scenario.preflight.status);
+        preflightMaxAgeSeen = result.maxAge;
       }
-      const result = profile.checkPreflightResponse(request, scenario.preflight, requestOrigin);
-      if (result.failure) return block(result.failure, 'preflight', scenario.preflight.status);
-      preflightMaxAgeSeen = result.maxAge;
-    }
-    const credentialsIncluded = request.credentials === 'include';
-    if (!isLast) {
-      if (corsTainted) {
-        const failure = profile.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
-        if (failure) return block(failure, 'redirect', response.status);
-      }
-      const location = get(response.headers, 'location');
-      if (location === null) throw new ScenarioError(`redirects[${hop}]`, 'a redirect needs a Location header');
-      let next: URL;
-      try {
-        next = new URL(location, current);
-      } catch {
-        throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
-      }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        return block({ id: 'request-not-http', value: next.href }, 'redirect', response.status);
-      }
-      redirectCount++;
-      if (redirectCount > REDIRECT_LIMIT) return block({ id: 'did-not-succeed', value: '' }, 'redirect', response.status);
-      const hasCredentials = next.username !== '' || next.password !== '';
-      if (hasCredentials && (corsTainted || !sameOrigin(next, new URL(request.origin)))) {
-        return block({ id: 'redirect-contains-credentials', value: next.href }, 'redirect', response.status);
-      }
-      if (!sameOrigin(next, current) && !sameOrigin(current, new URL(request.origin))) originTainted = true;
-      if (
-        (response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
-        ((response.status === 301 || response.status === 302) && request.method === 'POST')
-      ) {
-        request.method = 'GET';
-        request.headers = request.headers.filter(([n]) => !REQUEST_BODY_HEADER_NAMES.has(asciiLowercase(n)));
-      }
-      current = next;
-      if (!sameOrigin(current, new URL(request.origin))) corsTainted = true;
-      continue;
     }
     if (corsTainted) {
-      const failure = profile.corsCheck({
-        headers: response.headers,
-        requestOrigin: originTainted ? 'null' : request.origin,
-        credentialsIncluded,
-      });
-      if (failure) return block(failure, 'response', response.status);
+      const failure = profile.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
+      if (failure) return block(failure, isLast ? 'response' : 'redirect', response.status);
     }
-    return {
-      ok: true,
-      failedAt: null,
-      reasonId: null,
-      preflights,
-      exposedHeaders: exposedHeaderNames(response.headers, credentialsIncluded, corsTainted),
-      preflightMaxAge: preflightMaxAgeSeen,
-      context: null,
-      preflightRequired,
-    };
+    if (isLast) break;
+    // HTTP-redirect fetch.
+    const location = get(response.headers, 'location');
+    if (location === null) throw new ScenarioError(`redirects[${hop}]`, 'a redirect needs a Location header');
+    const next = resolveUrl(location, current.href);
+    if (next === null) throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      return block({ id: 'request-not-http', value: next.href }, 'redirect', response.status);
+    }
+    redirectCount++;
+    if (redirectCount > REDIRECT_LIMIT) return block({ id: 'did-not-succeed', value: '' }, 'redirect', response.status);
+    if (next.hasCredentials && (corsTainted || next.origin !== request.origin)) {
+      return block({ id: 'redirect-contains-credentials', value: next.href }, 'redirect', response.status);
+    }
+    if (next.origin !== current.origin && current.origin !== request.origin) originTainted = true;
+    if (
+      (response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
+      ((response.status === 301 || response.status === 302) && request.method === 'POST')
+    ) {
+      request.method = 'GET';
+      request.headers = request.headers.filter(([n]) => !REQUEST_BODY_HEADER_NAMES.has(asciiLowercase(n)));
+    }
+    current = next;
+    if (current.origin !== request.origin) corsTainted = true;
   }
-  throw new Error('unreachable');
+  return {
+    ok: true,
+    failedAt: null,
+    reasonId: null,
+    preflights,
+    exposedHeaders: exposedHeaderNames(scenario.response.headers, credentialsIncluded, corsTainted),
+    preflightMaxAge: preflightMaxAgeSeen,
+    context: null,
+    preflightRequired,
+  };
 }
 
 /** Request-body-header names (Fetch), removed when a redirect turns the request into a GET. */
@@ -170,8 +165,9 @@ const REQUEST_BODY_HEADER_NAMES: ReadonlySet<string> = new Set([
  * shape of untrusted JSON first.
  */
 export function evaluate(scenario: Scenario): Verdict {
-  const chromium = evaluateIn('chromium', scenario);
-  const firefox = evaluateIn('firefox', scenario);
+  const request = prepareRequest(scenario.request);
+  const chromium = walk('chromium', request, scenario);
+  const firefox = walk('firefox', request, scenario);
   const ok = chromium.ok && firefox.ok;
   // The verdict's headline follows the first browser that blocks.
   const lead = !chromium.ok ? chromium : !firefox.ok ? firefox : chromium;

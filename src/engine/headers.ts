@@ -76,21 +76,13 @@ export function normalizeHeaderValue(s: string): string {
 
 /** ASCII lowercase, without touching non-ASCII (Infra "ASCII lowercase"). */
 export function asciiLowercase(s: string): string {
-  let out = '';
-  let changed = false;
+  let upper = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) {
-      if (!changed) {
-        out = s.slice(0, i);
-        changed = true;
-      }
-      out += String.fromCharCode(c + 0x20);
-    } else if (changed) {
-      out += s[i];
-    }
+    if (c > 0x7f) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    if (c >= 0x41 && c <= 0x5a) upper = true;
   }
-  return changed ? out : s;
+  return upper ? s.toLowerCase() : s;
 }
 
 /** Byte-case-insensitive equality of two header names. */
@@ -98,16 +90,28 @@ export function namesMatch(a: string, b: string): boolean {
   return a.length === b.length && asciiLowercase(a) === asciiLowercase(b);
 }
 
+/** Whether `name` equals `lower` (already lowercase) ignoring ASCII case, without allocating. */
+export function isNamed(name: string, lower: string): boolean {
+  const n = name.length;
+  if (n !== lower.length) return false;
+  for (let i = 0; i < n; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Every value of the header lines named `name`, in order (`name` lowercase). */
 export function getAll(list: HeaderList, name: string): string[] {
   const out: string[] = [];
-  for (const [n, v] of list) if (n.length === name.length && asciiLowercase(n) === name) out.push(v);
+  for (const [n, v] of list) if (isNamed(n, name)) out.push(v);
   return out;
 }
 
 /** Whether the list has a line named `name` (lowercase). */
 export function contains(list: HeaderList, name: string): boolean {
-  for (const [n] of list) if (n.length === name.length && asciiLowercase(n) === name) return true;
+  for (const [n] of list) if (isNamed(n, name)) return true;
   return false;
 }
 
@@ -116,8 +120,9 @@ export function contains(list: HeaderList, name: string): boolean {
  * combined with `", "`, or `null` when there is none.
  */
 export function get(list: HeaderList, name: string): string | null {
-  const values = getAll(list, name);
-  return values.length === 0 ? null : values.join(', ');
+  let out: string | null = null;
+  for (const [n, v] of list) if (isNamed(n, name)) out = out === null ? v : `${out}, ${v}`;
+  return out;
 }
 
 /**

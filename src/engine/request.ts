@@ -3,14 +3,15 @@
  * normalization, the header list after the `Headers` object (or
  * `setRequestHeader`) has dropped forbidden headers, and the credentials mode.
  */
-import { asciiLowercase, isHeaderName, isHeaderValue, namesMatch, normalizeHeaderValue } from './headers.js';
+import { asciiLowercase, isHeaderName, isHeaderValue, isToken, namesMatch, normalizeHeaderValue } from './headers.js';
 import { isForbiddenMethod, isForbiddenRequestHeader, normalizeMethod } from './safelist.js';
 import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from './types.js';
-import { isToken } from './headers.js';
+import type { ParsedUrl } from './url.js';
+import { parseUrl } from './url.js';
 
 /** The request after the browser's own preparation. */
 export interface BrowserRequest {
-  url: URL;
+  url: ParsedUrl;
   /** The page's origin, serialized. */
   origin: string;
   method: string;
@@ -31,13 +32,9 @@ export class ScenarioError extends Error {
 }
 
 /** Parse an absolute http(s) URL, or throw a {@link ScenarioError} naming the field. */
-export function parseHttpUrl(value: string, field: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ScenarioError(field, `'${value}' is not an absolute URL`);
-  }
+export function parseHttpUrl(value: string, field: string): ParsedUrl {
+  const url = parseUrl(value);
+  if (url === null) throw new ScenarioError(field, `'${value}' is not an absolute URL`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ScenarioError(field, `'${value}' is not an http or https URL`);
   }
@@ -51,12 +48,8 @@ export function parseHttpUrl(value: string, field: string): URL {
  */
 export function parseOrigin(value: string, field: string): string {
   if (value === 'null') throw new ScenarioError(field, "an opaque origin ('null') cannot be a page origin here");
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ScenarioError(field, `'${value}' is not an origin (expected scheme://host[:port])`);
-  }
+  const url = parseUrl(value);
+  if (url === null) throw new ScenarioError(field, `'${value}' is not an origin (expected scheme://host[:port])`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ScenarioError(field, `'${value}' is not an http or https origin`);
   }

@@ -20,14 +20,15 @@ const NORMALIZED_METHODS: readonly string[] = ['DELETE', 'GET', 'HEAD', 'OPTIONS
 
 /** Fetch "normalize a method": upper-case the six well-known methods, leave the rest as written. */
 export function normalizeMethod(method: string): string {
+  if (method === 'GET' || method === 'POST') return method;
   const upper = method.toUpperCase();
   return NORMALIZED_METHODS.includes(upper) && upper.length === method.length ? upper : method;
 }
 
 /** Forbidden methods (Fetch): `CONNECT`, `TRACE`, `TRACK`, in any case. `fetch()` throws on them. */
 export function isForbiddenMethod(method: string): boolean {
-  const upper = asciiLowercase(method);
-  return upper === 'connect' || upper === 'trace' || upper === 'track';
+  const lower = asciiLowercase(method);
+  return lower === 'connect' || lower === 'trace' || lower === 'track';
 }
 
 /** Forbidden request-header names (Fetch), lowercase. Script cannot set these; browsers drop them. */

@@ -1,0 +1,138 @@
+/**
+ * The differential suite: thousands of generated scenarios, each run as a
+ * real request from one loopback origin to another in headless Chromium and
+ * Firefox ESR, compared field by field with `evaluateIn`.
+ *
+ * Compared, per browser: pass/fail; how many preflights were sent and each
+ * one's Origin, Access-Control-Request-Method and Access-Control-Request-Headers;
+ * Chromium's CorsError, failedParameter and console message; Firefox's
+ * console message (and so its reason); the response headers script can read.
+ *
+ * CORSPROOF_CASES sets the number of cases (default 2400).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateIn } from '../../src/engine/evaluate.js';
+import { chromiumCorsError, chromiumMessage, firefoxMessage, reason } from '../../src/engine/reasons.js';
+import type { BrowserName } from '../../src/engine/types.js';
+import type { GeneratedCase } from '../generator.js';
+import { generate } from '../generator.js';
+import type { Observation } from './harness.js';
+import { runCases, startWorld } from './harness.js';
+import { requireBrowser } from './require-browser.js';
+
+const COUNT = Number(process.env.CORSPROOF_CASES ?? 2400);
+
+/** What the engine predicts, in the shape the harness observes. */
+interface Expected {
+  ok: boolean;
+  preflights: Array<{ origin: string; acrm: string; acrh: string | null }>;
+  corsError: string | null;
+  failedParameter: string | null;
+  chromiumMessage: string | null;
+  firefoxMessage: string | null;
+  readableHeaders: string[];
+}
+
+function expected(browser: BrowserName, c: GeneratedCase): Expected {
+  const o = evaluateIn(browser, c.scenario);
+  const row = o.reasonId !== null ? reason(o.reasonId) : null;
+  const ctx = o.context;
+  const header = (h: Array<[string, string]>, name: string): string | null => h.find(([n]) => n === name)?.[1] ?? null;
+  return {
+    ok: o.ok,
+    preflights: o.preflights.map((p) => ({
+      origin: header(p.headers, 'Origin') ?? '',
+      acrm: header(p.headers, 'Access-Control-Request-Method') ?? '',
+      acrh: header(p.headers, 'Access-Control-Request-Headers'),
+    })),
+    corsError: row?.chromium && ctx ? chromiumCorsError(row, ctx) : null,
+    failedParameter: row?.chromium && ctx ? (row.chromium.reportsValue ? ctx.value : '') : null,
+    chromiumMessage: row?.chromium && ctx ? chromiumMessage(row, ctx) : null,
+    firefoxMessage: row?.firefox && ctx ? firefoxMessage(row, ctx) : null,
+    readableHeaders: o.exposedHeaders,
+  };
+}
+
+type Field = 'ok' | 'preflights' | 'corsError' | 'failedParameter' | 'message' | 'readableHeaders';
+
+interface Disagreement {
+  id: string;
+  field: Field;
+  engine: unknown;
+  browser: unknown;
+  tags: string[];
+}
+
+function compare(browser: BrowserName, c: GeneratedCase, obs: Observation): Disagreement[] {
+  const e = expected(browser, c);
+  const out: Disagreement[] = [];
+  const differ = (field: Field, engine: unknown, seen: unknown): void => {
+    if (JSON.stringify(engine) !== JSON.stringify(seen)) out.push({ id: c.id, field, engine, browser: seen, tags: c.tags });
+  };
+  differ('ok', e.ok, obs.ok);
+  differ(
+    'preflights',
+    e.preflights,
+    obs.preflights.map((p) => ({ origin: p.origin ?? '', acrm: p.acrm ?? '', acrh: p.acrh })),
+  );
+  if (browser === 'chromium') {
+    differ('corsError', e.corsError, obs.chromium?.corsError ?? null);
+    if (e.corsError !== null && obs.chromium?.corsError === e.corsError) {
+      differ('failedParameter', e.failedParameter, obs.chromium?.failedParameter ?? null);
+    }
+    const blocked = obs.chromium?.messages.find((m) => m.includes('has been blocked by CORS policy')) ?? null;
+    differ('message', e.chromiumMessage, blocked);
+  } else {
+    const first = obs.firefox?.messages.find((m) => m.startsWith('Cross-Origin Request Blocked')) ?? null;
+    differ('message', e.firefoxMessage, first);
+  }
+  if (e.ok && obs.ok && obs.readableHeaders !== null) differ('readableHeaders', e.readableHeaders, obs.readableHeaders);
+  return out;
+}
+
+for (const browser of ['chromium', 'firefox'] as const) {
+  describe(`differential: engine vs real ${browser}`, () => {
+    let world: Awaited<ReturnType<typeof startWorld>> | undefined;
+    let cases: GeneratedCase[] = [];
+    let observations: Observation[] = [];
+
+    beforeAll(async () => {
+      requireBrowser(browser);
+      world = await startWorld();
+      cases = generate(world, { count: COUNT, seed: 20261127 });
+      for (const c of cases) world.register(c.id, c.scenario);
+      observations = await runCases(browser, world, cases);
+    });
+    afterAll(async () => {
+      await world?.close();
+    });
+
+    it(`runs ${COUNT} generated cases, each settled`, () => {
+      expect(observations).toHaveLength(cases.length);
+      const broken = observations.filter((o) => o.error !== undefined);
+      expect(broken.map((o) => `${o.id}: ${o.error}`)).toEqual([]);
+    });
+
+    it('agrees with the engine on every compared field of every case', () => {
+      const byId = new Map(observations.map((o) => [o.id, o]));
+      const disagreements: Disagreement[] = [];
+      const blocked = new Map<string, number>();
+      for (const c of cases) {
+        const obs = byId.get(c.id);
+        if (!obs) throw new Error(`no observation for ${c.id}`);
+        disagreements.push(...compare(browser, c, obs));
+        const key = obs.ok ? 'allowed' : (obs.chromium?.corsError ?? obs.firefox?.messages[0]?.replace(/^.*\(Reason: ([^)]*)\).*$/, '$1') ?? 'blocked');
+        blocked.set(key, (blocked.get(key) ?? 0) + 1);
+      }
+      const fields = new Map<string, number>();
+      for (const d of disagreements) fields.set(d.field, (fields.get(d.field) ?? 0) + 1);
+      const agreeing = cases.length - new Set(disagreements.map((d) => d.id)).size;
+      console.log(
+        `[${browser}] ${cases.length} cases, ${agreeing} agree on every field (${((100 * agreeing) / cases.length).toFixed(2)}%).` +
+          `\n  outcomes: ${[...blocked].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}` +
+          (disagreements.length ? `\n  disagreements by field: ${[...fields].map(([k, n]) => `${k} ${n}`).join(', ')}` : ''),
+      );
+      expect(disagreements.slice(0, 25)).toEqual([]);
+    });
+  });
+}
