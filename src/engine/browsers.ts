@@ -42,8 +42,28 @@ export interface BrowserProfile {
   corsUnsafeRequestHeaderNames(request: BrowserRequest): string[];
   /** The CORS check (Fetch "CORS check"), with this browser's way of naming failures. */
   corsCheck(input: CorsCheckInput): CheckFailure | null;
-  /** Validate the server's answer to a CORS-preflight request. */
-  checkPreflightResponse(request: BrowserRequest, response: ScenarioResponse, requestOrigin: string): PreflightOutcome;
+  /**
+   * Validate the server's answer to a CORS-preflight request that carried
+   * `unsafeNames` in Access-Control-Request-Headers.
+   */
+  checkPreflightResponse(
+    request: BrowserRequest,
+    response: ScenarioResponse,
+    requestOrigin: string,
+    unsafeNames: string[],
+  ): PreflightOutcome;
+  /**
+   * After a tainting redirect, whether the preflight still carries (and is
+   * checked against) the page's origin while the request itself says `null`
+   * (Firefox), or says `null` too (Chromium, the Fetch Standard).
+   */
+  preflightKeepsPageOrigin: boolean;
+  /**
+   * Whether a redirect that turns the request into a GET (and strips its
+   * body headers) leaves the original request's unsafe names in force for
+   * later preflights (Firefox).
+   */
+  keepsUnsafeNamesAfterBodyStrip: boolean;
 }
 
 /** Whether Chromium's GURL would accept the value as a URL (approximated by the WHATWG URL parser). */
@@ -151,7 +171,7 @@ export const CHROMIUM: BrowserProfile = {
     }
     return null;
   },
-  checkPreflightResponse(request, response, requestOrigin) {
+  checkPreflightResponse(request, response, requestOrigin, unsafeNames) {
     // preflight_controller.cc: a followed redirect fails first, then the
     // access check, then the status, then parsing, then matching.
     if (isRedirectStatus(response.status) && hasLocation(response)) {
@@ -168,10 +188,12 @@ export const CHROMIUM: BrowserProfile = {
     if (!methodAllowed(request.method, methods.items, credentialsIncluded)) {
       return { failure: { id: 'method-not-allowed', value: request.method } };
     }
-    const header = disallowedHeader(this.corsUnsafeRequestHeaderNames(request), allowedHeaders.items, credentialsIncluded);
+    const header = disallowedHeader(unsafeNames, allowedHeaders.items, credentialsIncluded);
     if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
     return { failure: null, maxAge: chromiumMaxAge(response.headers) };
   },
+  preflightKeepsPageOrigin: false,
+  keepsUnsafeNamesAfterBodyStrip: false,
 };
 
 /** preflight_result.cc ParseAccessControlMaxAge: 5 s default or unparsable, negative is 0, capped at 7200 s. */
@@ -189,9 +211,8 @@ function chromiumMaxAge(headers: HeaderList): number {
  * Firefox: the CORS-unsafe byte check reads bytes as signed chars, so every
  * byte from 0x80 up counts as unsafe in Accept and Content-Type.
  */
-function firefoxSafelisted(lowerName: string, value: string, initiator: BrowserRequest['initiator']): boolean {
+function firefoxSafelisted(lowerName: string, value: string): boolean {
   if (value.length > SAFELISTED_VALUE_MAX) return false;
-  if (lowerName === 'range' && initiator === 'fetch') return false; // InternalHeaders::IsSimpleHeader has no Range
   if (lowerName === 'accept' || lowerName === 'content-type') {
     for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) >= 0x80) return false;
   }
@@ -202,12 +223,11 @@ function firefoxSafelisted(lowerName: string, value: string, initiator: BrowserR
 export const FIREFOX: BrowserProfile = {
   name: 'firefox',
   corsUnsafeRequestHeaderNames(request) {
-    // One name per header entry: fetch keeps appended entries apart (no
-    // de-duplication), XHR has already combined them. No 1024-byte rule.
+    // Each header entry judged on its own; no 1024-byte total.
     const unsafe: string[] = [];
     for (const [n, v] of request.headers) {
       const lower = asciiLowercase(n);
-      if (!firefoxSafelisted(lower, v, request.initiator)) unsafe.push(lower);
+      if (!firefoxSafelisted(lower, v) && !unsafe.includes(lower)) unsafe.push(lower);
     }
     return unsafe.sort(byteCompare);
   },
@@ -226,7 +246,7 @@ export const FIREFOX: BrowserProfile = {
     }
     return null;
   },
-  checkPreflightResponse(request, response, requestOrigin) {
+  checkPreflightResponse(request, response, requestOrigin, unsafeNames) {
     // The preflight channel's own CORS listener checks access first (also on
     // a 3xx), then the preflight listener refuses a redirect, then checks the
     // status, then Allow-Methods (parse and match), then Allow-Headers.
@@ -244,10 +264,12 @@ export const FIREFOX: BrowserProfile = {
     }
     const allowedHeaders = parseAllowList(response.headers, 'access-control-allow-headers');
     if ('invalid' in allowedHeaders) return { failure: { id: 'invalid-allow-headers', value: allowedHeaders.invalid } };
-    const header = disallowedHeader(this.corsUnsafeRequestHeaderNames(request), allowedHeaders.items, credentialsIncluded);
+    const header = disallowedHeader(unsafeNames, allowedHeaders.items, credentialsIncluded);
     if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
     return { failure: null, maxAge: firefoxMaxAge(response.headers) };
   },
+  preflightKeepsPageOrigin: true,
+  keepsUnsafeNamesAfterBodyStrip: true,
 };
 
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */

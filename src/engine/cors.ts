@@ -54,7 +54,8 @@ export function corsPreflightRequest(method: string, origin: string, unsafeNames
  * The response header names script can read (Fetch "CORS filtered
  * response"), lowercase, sorted and unique: the CORS-safelisted
  * response-header names, those in Access-Control-Expose-Headers (`*` meaning
- * all, only without credentials), never Set-Cookie. An unfiltered
+ * all, only without credentials; one invalid element voids the list), never
+ * Set-Cookie. An unfiltered
  * (same-origin) response exposes everything but Set-Cookie.
  */
 export function exposedHeaderNames(headers: HeaderList, credentialsIncluded: boolean, corsFiltered: boolean): string[] {
@@ -63,10 +64,17 @@ export function exposedHeaderNames(headers: HeaderList, credentialsIncluded: boo
   if (corsFiltered) {
     const exposeValue = get(headers, 'access-control-expose-headers');
     if (exposeValue !== null) {
+      // Extract header list values: one element that is not a token voids the whole list.
       exposed = [];
       for (const element of splitList(exposeValue)) {
+        if (element === '') continue;
+        if (!isToken(element)) {
+          exposed = [];
+          wildcard = false;
+          break;
+        }
         if (element === '*' && !credentialsIncluded) wildcard = true;
-        else if (element !== '') exposed.push(asciiLowercase(element));
+        else exposed.push(asciiLowercase(element));
       }
     }
   }

@@ -35,6 +35,8 @@ const ACAC = 'Access-Control-Allow-Credentials';
 const rows: Row[] = [
   { name: 'exact origin passes', scenario: scenario({}, [[ACAO, PAGE]]), ok: true },
   { name: '* passes without credentials', scenario: scenario({}, [[ACAO, '*']]), ok: true },
+  // Regression (differential suite): the HTTP parser trims the value of a raw header line.
+  { name: 'spaces around the origin are trimmed', scenario: scenario({}, [[ACAO, ` ${PAGE}  `]]), ok: true },
   {
     name: '* with credentials',
     scenario: scenario({ credentials: 'include' }, [[ACAO, '*']]),
@@ -259,15 +261,49 @@ describe('browser deviations', () => {
     expect(evaluateIn('chromium', s).preflights).toHaveLength(0);
     expect(acrh('firefox', s)).toBe('user-agent');
   });
-  it('Firefox fetch() does not safelist Range, XHR does', () => {
-    expect(acrh('firefox', withHeaders([['Range', 'bytes=0-1']]))).toBe('range');
-    expect(evaluateIn('firefox', withHeaders([['Range', 'bytes=0-1']], 'xhr')).preflights).toHaveLength(0);
-    expect(evaluateIn('chromium', withHeaders([['Range', 'bytes=0-1']])).preflights).toHaveLength(0);
+  // Regression (differential suite): Firefox 153 safelists Range for fetch() too.
+  it.each(['fetch', 'xhr'] as const)('both browsers safelist a single Range for %s', (initiator) => {
+    for (const browser of ['chromium', 'firefox'] as const) {
+      expect(evaluateIn(browser, withHeaders([['Range', 'bytes=0-1']], initiator)).preflights).toHaveLength(0);
+    }
   });
-  it('Firefox fetch() repeats a name appended twice in Access-Control-Request-Headers', () => {
+  // Regression (differential suite): Firefox 153 de-duplicates a name appended twice.
+  it('writes a name appended twice once in Access-Control-Request-Headers', () => {
     const s = withHeaders([['X-A', '1'], ['X-A', '2']]);
-    expect(acrh('firefox', s)).toBe('x-a,x-a');
+    expect(acrh('firefox', s)).toBe('x-a');
     expect(acrh('chromium', s)).toBe('x-a');
+  });
+  // Regression (differential suite): after a tainting redirect Firefox preflights with the page's origin.
+  it('after a tainting redirect: Chromium preflights with Origin null, Firefox with the page origin', () => {
+    const s: Scenario = {
+      ...scenario({ method: 'PUT' }, [[ACAO, 'null']], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PUT']]),
+      redirects: [{ status: 307, headers: [[ACAO, PAGE], ['Location', 'https://other.example/x']] }],
+    };
+    const firefox = evaluateIn('firefox', s);
+    expect(firefox.ok).toBe(true);
+    expect(firefox.preflights.map((p) => p.headers[0]?.[1])).toEqual([PAGE, PAGE]);
+    const chromium = evaluateIn('chromium', s);
+    expect(chromium.preflights.map((p) => p.headers[0]?.[1])).toEqual([PAGE, 'null']);
+    expect(chromium.reasonId).toBe('allow-origin-mismatch');
+  });
+  // Regression (differential suite): a cross-origin redirect drops Authorization, so no preflight follows.
+  it('a cross-origin redirect drops Authorization', () => {
+    const s: Scenario = {
+      ...scenario({ url: `${PAGE}/start`, headers: [['Authorization', 'Bearer x']] }, [[ACAO, PAGE]]),
+      redirects: [{ status: 307, headers: [['Location', API]] }],
+    };
+    for (const browser of ['chromium', 'firefox'] as const) expect(evaluateIn(browser, s).preflights).toHaveLength(0);
+  });
+  // Regression (differential suite): Firefox keeps the original unsafe names after a 303 turns POST into GET.
+  it('after a 303 turns POST into GET, Firefox still preflights, first without Access-Control-Request-Headers', () => {
+    const s: Scenario = {
+      ...scenario({ url: `${PAGE}/start`, method: 'POST', headers: [['Content-Type', 'application/json']] }, [[ACAO, PAGE]], [[ACAO, PAGE]]),
+      redirects: [{ status: 303, headers: [['Location', API]] }],
+    };
+    expect(evaluateIn('chromium', s).preflights).toHaveLength(0);
+    const firefox = evaluateIn('firefox', s).preflights;
+    expect(firefox).toHaveLength(1);
+    expect(firefox[0]?.headers).toEqual([['Origin', PAGE], ['Access-Control-Request-Method', 'GET']]);
   });
   it('preflight cache caps: Chromium 7200 s, Firefox 86400 s', () => {
     const s = scenario({ method: 'PUT' }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Max-Age', '100000']]);
@@ -289,6 +325,8 @@ describe('exposure', () => {
     [[['Access-Control-Expose-Headers', 'x-foo']], 'same-origin', ['content-type', 'x-foo']],
     [[['Access-Control-Expose-Headers', '*']], 'same-origin', ['access-control-allow-origin', 'access-control-expose-headers', 'content-type', 'date', 'x-foo']],
     [[['Access-Control-Expose-Headers', 'Set-Cookie']], 'same-origin', ['content-type']],
+    // Regression (differential suite): one invalid element voids the whole list in both browsers.
+    [[['Access-Control-Expose-Headers', 'X-Foo, x(bar)']], 'same-origin', ['content-type']],
   ] as Array<[HeaderList, 'same-origin', string[]]>)('%j', (extra, credentials, expected) => {
     const v = evaluate(scenario({ credentials }, [...response, ...extra]));
     expect(v.exposedHeaders).toEqual(expected);

@@ -12,7 +12,7 @@ import { chromiumCorsError, chromiumMessage, firefoxMessage, reason } from './re
 import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
 import { resolveUrl } from './url.js';
-import { isCorsSafelistedMethod } from './safelist.js';
+import { CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, isCorsSafelistedMethod } from './safelist.js';
 import type {
   BrowserName,
   BrowserVerdict,
@@ -58,6 +58,8 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
   let corsTainted = current.origin !== request.origin;
   let originTainted = false;
   let redirectCount = 0;
+  let bodyStrippedAtHop = -1;
+  const originalUnsafeNames = profile.keepsUnsafeNamesAfterBodyStrip ? profile.corsUnsafeRequestHeaderNames(prepared) : [];
   const credentialsIncluded = request.credentials === 'include';
 
   const block = (failure: CheckFailure, at: FailurePoint, status: number): BrowserOutcome => {
@@ -90,14 +92,23 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     const response = isLast ? scenario.response : (hops as ScenarioResponse[])[hop] as ScenarioResponse;
     const requestOrigin = originTainted ? 'null' : request.origin;
     if (corsTainted && request.initiator !== 'eventsource') {
-      const unsafeNames = profile.corsUnsafeRequestHeaderNames(request);
-      if (!isCorsSafelistedMethod(request.method) || unsafeNames.length > 0) {
+      let unsafeNames = profile.corsUnsafeRequestHeaderNames(request);
+      let needed = !isCorsSafelistedMethod(request.method) || unsafeNames.length > 0;
+      if (bodyStrippedAtHop >= 0 && profile.keepsUnsafeNamesAfterBodyStrip) {
+        // Firefox keeps the unsafe names computed for the original request
+        // after a redirect turned it into a GET; the first preflight after
+        // that redirect carries no Access-Control-Request-Headers.
+        needed ||= originalUnsafeNames.length > 0;
+        unsafeNames = hop === bodyStrippedAtHop ? [] : originalUnsafeNames;
+      }
+      if (needed) {
+        const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
         if (preflights.length === 0) preflightRequired = true;
-        preflights.push(corsPreflightRequest(request.method, requestOrigin, unsafeNames));
+        preflights.push(corsPreflightRequest(request.method, preflightOrigin, unsafeNames));
         if (scenario.preflight === null) {
           throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
         }
-        const result = profile.checkPreflightResponse(request, scenario.preflight, requestOrigin);
+        const result = profile.checkPreflightResponse(request, scenario.preflight, preflightOrigin, unsafeNames);
         if (result.failure) return block(result.failure, 'preflight', scenario.preflight.status);
         preflightMaxAgeSeen = result.maxAge;
       }
@@ -120,13 +131,18 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     if (next.hasCredentials && (corsTainted || next.origin !== request.origin)) {
       return block({ id: 'redirect-contains-credentials', value: next.href }, 'redirect', response.status);
     }
-    if (next.origin !== current.origin && current.origin !== request.origin) originTainted = true;
+    if (next.origin !== current.origin) {
+      if (current.origin !== request.origin) originTainted = true;
+      // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
+      request.headers = request.headers.filter(([n]) => !CORS_NON_WILDCARD_REQUEST_HEADER_NAMES.has(asciiLowercase(n)));
+    }
     if (
       (response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
       ((response.status === 301 || response.status === 302) && request.method === 'POST')
     ) {
       request.method = 'GET';
       request.headers = request.headers.filter(([n]) => !REQUEST_BODY_HEADER_NAMES.has(asciiLowercase(n)));
+      bodyStrippedAtHop = hop + 1;
     }
     current = next;
     if (current.origin !== request.origin) corsTainted = true;

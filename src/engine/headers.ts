@@ -105,7 +105,7 @@ export function isNamed(name: string, lower: string): boolean {
 /** Every value of the header lines named `name`, in order (`name` lowercase). */
 export function getAll(list: HeaderList, name: string): string[] {
   const out: string[] = [];
-  for (const [n, v] of list) if (isNamed(n, name)) out.push(v);
+  for (const [n, v] of list) if (isNamed(n, name)) out.push(normalizeHeaderValue(v));
   return out;
 }
 
@@ -117,11 +117,17 @@ export function contains(list: HeaderList, name: string): boolean {
 
 /**
  * Get (Fetch "get a header"): the values of every line named `name`,
- * combined with `", "`, or `null` when there is none.
+ * combined with `", "`, or `null` when there is none. Each value is
+ * normalized first, as an HTTP parser hands it over (a raw header line
+ * `Name:  value  ` carries the value `value`).
  */
 export function get(list: HeaderList, name: string): string | null {
   let out: string | null = null;
-  for (const [n, v] of list) if (isNamed(n, name)) out = out === null ? v : `${out}, ${v}`;
+  for (const [n, v] of list) {
+    if (!isNamed(n, name)) continue;
+    const value = normalizeHeaderValue(v);
+    out = out === null ? value : `${out}, ${value}`;
+  }
   return out;
 }
 

@@ -146,6 +146,18 @@ function firefoxSuffix(part: FirefoxReason, ctx: ReasonContext): string {
   }
 }
 
+/**
+ * Firefox's "CORS request did not succeed": logged for network errors, and
+ * also when a redirect is refused outside the CORS listener (userinfo in a
+ * cross-origin Location). Firefox passes no status, so it prints "(null)".
+ */
+const FIREFOX_DID_NOT_SUCCEED: FirefoxReason = {
+  reason: 'CORSDidNotSucceed',
+  key: 'CORSDidNotSucceed2',
+  text: () => 'CORS request did not succeed',
+  suffix: 'null-status',
+};
+
 // ---------------------------------------------------------------------------
 // The table.
 
@@ -382,7 +394,7 @@ export const REASONS: readonly Reason[] = [
   {
     id: 'redirect-contains-credentials',
     title: 'A cross-origin redirect points at a URL with a username or password.',
-    firefox: null,
+    firefox: FIREFOX_DID_NOT_SUCCEED,
     chromium: {
       corsError: 'RedirectContainsCredentials',
       // The network service raises this error without a failed parameter, so the quotes stay empty.
@@ -396,12 +408,7 @@ export const REASONS: readonly Reason[] = [
   {
     id: 'did-not-succeed',
     title: 'The request did not complete (network error, too many redirects, or the connection was refused).',
-    firefox: {
-      reason: 'CORSDidNotSucceed',
-      key: 'CORSDidNotSucceed2',
-      text: () => 'CORS request did not succeed',
-      suffix: 'null-status',
-    },
+    firefox: FIREFOX_DID_NOT_SUCCEED,
     chromium: null,
     fixServer: () =>
       'Make sure the server is reachable from the browser (host, port, TLS certificate) and does not redirect in a loop (at most 20 redirects).',

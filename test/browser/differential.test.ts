@@ -10,6 +10,8 @@
  *
  * CORSPROOF_CASES sets the number of cases (default 2400).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateIn } from '../../src/engine/evaluate.js';
 import { chromiumCorsError, chromiumMessage, firefoxMessage, reason } from '../../src/engine/reasons.js';
@@ -132,7 +134,19 @@ for (const browser of ['chromium', 'firefox'] as const) {
           `\n  outcomes: ${[...blocked].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}` +
           (disagreements.length ? `\n  disagreements by field: ${[...fields].map(([k, n]) => `${k} ${n}`).join(', ')}` : ''),
       );
-      expect(disagreements.slice(0, 25)).toEqual([]);
+      // The whole list, with the cases, for reading: .cache/differential-<browser>.json
+      const dir = join(import.meta.dirname, '..', '..', '.cache');
+      mkdirSync(dir, { recursive: true });
+      const scenarios = new Map(cases.map((c) => [c.id, c.scenario]));
+      writeFileSync(
+        join(dir, `differential-${browser}.json`),
+        JSON.stringify(
+          disagreements.map((d) => ({ ...d, scenario: scenarios.get(d.id), observation: byId.get(d.id) })),
+          null,
+          1,
+        ),
+      );
+      expect(disagreements.slice(0, 10).map((d) => `${d.id} ${d.field} [${d.tags.join(' ')}] engine=${JSON.stringify(d.engine)} browser=${JSON.stringify(d.browser)}`)).toEqual([]);
     });
   });
 }
