@@ -59,11 +59,11 @@ export interface BrowserProfile {
    */
   preflightKeepsPageOrigin: boolean;
   /**
-   * Whether a redirect that turns the request into a GET (and strips its
-   * body headers) leaves the original request's unsafe names in force for
-   * later preflights (Firefox).
+   * Whether the preflight decision and the unsafe names are those of the
+   * original request for the whole redirect chain (Firefox keeps them in
+   * the load info), rather than recomputed for each hop (Chromium).
    */
-  keepsUnsafeNamesAfterBodyStrip: boolean;
+  keepsOriginalPreflightState: boolean;
 }
 
 /** Whether Chromium's GURL would accept the value as a URL (approximated by the WHATWG URL parser). */
@@ -193,7 +193,7 @@ export const CHROMIUM: BrowserProfile = {
     return { failure: null, maxAge: chromiumMaxAge(response.headers) };
   },
   preflightKeepsPageOrigin: false,
-  keepsUnsafeNamesAfterBodyStrip: false,
+  keepsOriginalPreflightState: false,
 };
 
 /** preflight_result.cc ParseAccessControlMaxAge: 5 s default or unparsable, negative is 0, capped at 7200 s. */
@@ -269,7 +269,7 @@ export const FIREFOX: BrowserProfile = {
     return { failure: null, maxAge: firefoxMaxAge(response.headers) };
   },
   preflightKeepsPageOrigin: true,
-  keepsUnsafeNamesAfterBodyStrip: true,
+  keepsOriginalPreflightState: true,
 };
 
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */

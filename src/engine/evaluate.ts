@@ -58,8 +58,8 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
   let corsTainted = current.origin !== request.origin;
   let originTainted = false;
   let redirectCount = 0;
-  let bodyStrippedAtHop = -1;
-  const originalUnsafeNames = profile.keepsUnsafeNamesAfterBodyStrip ? profile.corsUnsafeRequestHeaderNames(prepared) : [];
+  let strippedByLastRedirect: string[] = [];
+  const originalUnsafeNames = profile.keepsOriginalPreflightState ? profile.corsUnsafeRequestHeaderNames(prepared) : [];
   const credentialsIncluded = request.credentials === 'include';
 
   const block = (failure: CheckFailure, at: FailurePoint, status: number): BrowserOutcome => {
@@ -94,12 +94,13 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     if (corsTainted && request.initiator !== 'eventsource') {
       let unsafeNames = profile.corsUnsafeRequestHeaderNames(request);
       let needed = !isCorsSafelistedMethod(request.method) || unsafeNames.length > 0;
-      if (bodyStrippedAtHop >= 0 && profile.keepsUnsafeNamesAfterBodyStrip) {
-        // Firefox keeps the unsafe names computed for the original request
-        // after a redirect turned it into a GET; the first preflight after
-        // that redirect carries no Access-Control-Request-Headers.
-        needed ||= originalUnsafeNames.length > 0;
-        unsafeNames = hop === bodyStrippedAtHop ? [] : originalUnsafeNames;
+      if (profile.keepsOriginalPreflightState && hop > 0) {
+        // Firefox computes the unsafe names once, for the request script
+        // made, and keeps them across redirects: once preflighted (or with
+        // unsafe names at all), every later cross-origin hop is preflighted,
+        // listing the original names except those the last redirect removed.
+        needed ||= preflights.length > 0 || originalUnsafeNames.length > 0;
+        unsafeNames = originalUnsafeNames.filter((n) => !strippedByLastRedirect.includes(n));
       }
       if (needed) {
         const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
@@ -131,18 +132,26 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     if (next.hasCredentials && (corsTainted || next.origin !== request.origin)) {
       return block({ id: 'redirect-contains-credentials', value: next.href }, 'redirect', response.status);
     }
+    strippedByLastRedirect = [];
+    const strip = (names: ReadonlySet<string>): void => {
+      request.headers = request.headers.filter(([n]) => {
+        const lower = asciiLowercase(n);
+        if (!names.has(lower)) return true;
+        strippedByLastRedirect.push(lower);
+        return false;
+      });
+    };
     if (next.origin !== current.origin) {
       if (current.origin !== request.origin) originTainted = true;
       // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
-      request.headers = request.headers.filter(([n]) => !CORS_NON_WILDCARD_REQUEST_HEADER_NAMES.has(asciiLowercase(n)));
+      strip(CORS_NON_WILDCARD_REQUEST_HEADER_NAMES);
     }
     if (
       (response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
       ((response.status === 301 || response.status === 302) && request.method === 'POST')
     ) {
       request.method = 'GET';
-      request.headers = request.headers.filter(([n]) => !REQUEST_BODY_HEADER_NAMES.has(asciiLowercase(n)));
-      bodyStrippedAtHop = hop + 1;
+      strip(REQUEST_BODY_HEADER_NAMES);
     }
     current = next;
     if (current.origin !== request.origin) corsTainted = true;
