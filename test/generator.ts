@@ -94,6 +94,38 @@ const SHAPES: RequestShape[] = [
   },
   { name: 'ct-charset', method: 'POST', headers: [['Content-Type', 'Text/Plain; charset=utf-8']], allow: [], apis: ['fetch', 'xhr'] },
   { name: 'forbidden-only', method: 'GET', headers: [['Cookie', 'a=b'], ['Sec-Fetch-Foo', 'x']], allow: [], apis: ['fetch', 'xhr'] },
+  { name: 'accept-nonascii', method: 'GET', headers: [['Accept', 'text/html;x=\u00e9']], allow: ['accept'], apis: ['fetch', 'xhr'] },
+  { name: 'ct-nonascii', method: 'POST', headers: [['Content-Type', 'text/plain;charset=\u00e9']], allow: ['content-type'], apis: ['fetch', 'xhr'] },
+  { name: 'lang-empty', method: 'GET', headers: [['Accept-Language', '']], allow: ['accept-language'], apis: ['fetch', 'xhr'] },
+  { name: 'content-language', method: 'POST', headers: [['Content-Language', 'de-DE, en']], allow: [], apis: ['fetch', 'xhr'] },
+  { name: 'ct-comma', method: 'POST', headers: [['Content-Type', 'text/plain, text/html']], allow: ['content-type'], apis: ['fetch', 'xhr'] },
+  { name: 'ct-space-in-type', method: 'POST', headers: [['Content-Type', 'text /plain']], allow: ['content-type'], apis: ['fetch', 'xhr'] },
+  { name: 'ct-no-subtype', method: 'POST', headers: [['Content-Type', 'text/']], allow: ['content-type'], apis: ['fetch', 'xhr'] },
+  {
+    name: 'client-hints',
+    method: 'GET',
+    headers: [['Viewport-Width', '800'], ['Save-Data', 'on'], ['ECT', '4g'], ['Device-Memory', '0.5']],
+    allow: ['device-memory', 'ect', 'save-data', 'viewport-width'],
+    apis: ['fetch', 'xhr'],
+  },
+  { name: 'width-invalid', method: 'GET', headers: [['Width', '1.5']], allow: ['width'], apis: ['fetch', 'xhr'] },
+  {
+    name: 'dup-case',
+    method: 'PUT',
+    headers: [['x-a', '1'], ['X-A', '2']],
+    allow: ['x-a'],
+    apis: ['fetch', 'xhr'],
+  },
+  { name: 'options', method: 'options', headers: [], allow: [], apis: ['fetch', 'xhr'] },
+  { name: 'override-forbidden', method: 'POST', headers: [['X-HTTP-Method-Override', 'TRACE']], allow: [], apis: ['fetch', 'xhr'] },
+  { name: 'long-custom', method: 'GET', headers: [['X-Long', 'v'.repeat(300)]], allow: ['x-long'], apis: ['fetch', 'xhr'] },
+  {
+    name: 'safelisted-but-unsafe-value',
+    method: 'GET',
+    headers: [['Accept', 'a{b}'], ['Content-Language', 'en_US']],
+    allow: ['accept', 'content-language'],
+    apis: ['fetch', 'xhr'],
+  },
 ];
 
 /** A defect: a named change to one of the server's answers. */
@@ -155,12 +187,31 @@ const ORIGIN_DEFECTS: Defect[] = [
     },
   },
   { name: 'acao-other-port', where: 'both', apply: (r, c) => set(r, ACAO, c.world.otherOrigin) },
+  {
+    name: 'acao-lower-name',
+    where: 'both',
+    apply: (r, c) => {
+      remove(r, 'access-control-allow-origin');
+      r.headers.push(['access-control-allow-origin', c.origin]);
+    },
+  },
+  {
+    name: 'acao-mixed-lines',
+    where: 'both',
+    apply: (r, c) => {
+      remove(r, 'access-control-allow-origin');
+      r.headers.push(['Access-Control-Allow-Origin', c.origin], ['access-control-allow-origin', '*']);
+    },
+  },
+  { name: 'acao-tab', where: 'both', apply: (r, c) => set(r, ACAO, `\t${c.origin}`) },
 ];
 
 const CREDENTIAL_DEFECTS: Defect[] = [
   { name: 'acac-missing', where: 'both', apply: (r) => remove(r, 'access-control-allow-credentials') },
   { name: 'acac-upper', where: 'both', apply: (r) => set(r, ACAC, 'TRUE') },
   { name: 'acac-false', where: 'both', apply: (r) => set(r, ACAC, 'false') },
+  { name: 'acac-empty', where: 'both', apply: (r) => set(r, ACAC, '') },
+  { name: 'acac-spaces', where: 'both', apply: (r) => set(r, ACAC, ' true ') },
   {
     name: 'acac-two-lines',
     where: 'both',
@@ -184,6 +235,17 @@ const PREFLIGHT_DEFECTS: Defect[] = [
       r.headers.push(['Location', `${c.world.targetOrigin}/elsewhere`]);
     },
   },
+  { name: 'pf-200', where: 'preflight', apply: (r) => void (r.status = 200) },
+  { name: 'pf-300-no-location', where: 'preflight', apply: (r) => void (r.status = 300) },
+  { name: 'pf-302-no-location', where: 'preflight', apply: (r) => void (r.status = 302) },
+  {
+    name: 'pf-307-no-cors',
+    where: 'preflight',
+    apply: (r, c) => {
+      r.status = 307;
+      r.headers = [['Location', `${c.world.targetOrigin}/elsewhere`]];
+    },
+  },
   { name: 'acam-missing', where: 'preflight', apply: (r) => remove(r, 'access-control-allow-methods') },
   { name: 'acam-wildcard', where: 'preflight', apply: (r) => set(r, ACAM, '*') },
   { name: 'acam-lower', where: 'preflight', apply: (r, c) => set(r, ACAM, c.method.toLowerCase()) },
@@ -200,6 +262,19 @@ const PREFLIGHT_DEFECTS: Defect[] = [
     },
   },
   { name: 'acah-missing', where: 'preflight', apply: (r) => remove(r, 'access-control-allow-headers') },
+  {
+    name: 'acah-empty-elements',
+    where: 'preflight',
+    apply: (r) => set(r, ACAH, ', content-type,,x-custom-a , X-Custom-B, authorization, x-api-key, x-requested-with, x-dup, range, accept, accept-language, dpr, user-agent, x-a, width, x-long, content-language, ,'),
+  },
+  {
+    name: 'acah-two-lines',
+    where: 'preflight',
+    apply: (r) => {
+      remove(r, 'access-control-allow-headers');
+      r.headers.push([ACAH, 'content-type, x-custom-a, x-api-key'], [ACAH, 'x-custom-b, authorization, x-requested-with, x-dup, range, x-a']);
+    },
+  },
   { name: 'acah-wildcard', where: 'preflight', apply: (r) => set(r, ACAH, '*') },
   { name: 'acah-wildcard-auth', where: 'preflight', apply: (r) => set(r, ACAH, '*, Authorization') },
   { name: 'acah-partial', where: 'preflight', apply: (r) => set(r, ACAH, 'x-custom-a, content-type') },
@@ -217,6 +292,17 @@ const RESPONSE_DEFECTS: Defect[] = [
   { name: 'expose-list', where: 'response', apply: (r) => set(r, 'Access-Control-Expose-Headers', 'x-foo , X-Bar,Set-Cookie') },
   { name: 'expose-invalid', where: 'response', apply: (r) => set(r, 'Access-Control-Expose-Headers', 'X-Foo, x(bar)') },
   { name: 'set-cookie', where: 'response', apply: (r) => r.headers.push(['Set-Cookie', 'sid=1; Path=/']) },
+  { name: 'expose-upper', where: 'response', apply: (r) => set(r, 'Access-Control-Expose-Headers', 'X-FOO') },
+  { name: 'expose-empty-elements', where: 'response', apply: (r) => set(r, 'Access-Control-Expose-Headers', ', x-bar,,') },
+  {
+    name: 'expose-two-lines',
+    where: 'response',
+    apply: (r) => {
+      remove(r, 'access-control-expose-headers');
+      r.headers.push(['Access-Control-Expose-Headers', 'x-foo'], ['Access-Control-Expose-Headers', 'x-bar']);
+    },
+  },
+  { name: 'resp-201', where: 'response', apply: (r) => void (r.status = 201) },
 ];
 
 /** A correct answer to the preflight for a request. */
@@ -312,7 +398,21 @@ export function generate(world: World, options: GenerateOptions = {}): Generated
       applyDefect(pick(random, allDefects));
     } else {
       // A redirect chain.
-      const kind = pick(random, ['cross-cross', 'cross-same-target', 'cross-back-to-page', 'same-to-cross', 'userinfo', 'hop-missing-acao', 'two-hops']);
+      const kind = pick(random, [
+        'cross-cross',
+        'cross-same-target',
+        'cross-back-to-page',
+        'same-to-cross',
+        'userinfo',
+        'userinfo-same-origin',
+        'hop-missing-acao',
+        'hop-wildcard',
+        'two-hops',
+        'same-same-cross',
+        'to-data',
+        'too-many',
+        'twenty',
+      ]);
       tags.push(`redirect:${kind}`);
       const status = pick(random, [301, 302, 303, 307, 308]);
       tags.push(`status:${status}`);
@@ -344,6 +444,26 @@ export function generate(world: World, options: GenerateOptions = {}): Generated
           break;
         case 'two-hops':
           redirects = [hop(`/c/${id}/1`), hop(`${world.otherOrigin}/c/${id}/2`)];
+          break;
+        case 'userinfo-same-origin':
+          redirects = [hop(`${world.targetOrigin.replace('://', '://user:pass@')}/c/${id}/1`)];
+          break;
+        case 'hop-wildcard':
+          redirects = [hop(`${world.otherOrigin}/c/${id}/1`, [[ACAO, '*']])];
+          break;
+        case 'to-data':
+          redirects = [hop('data:,x')];
+          break;
+        case 'too-many':
+        case 'twenty': {
+          // 21 redirects is one more than browsers follow; 20 is the most they do.
+          const n = kind === 'too-many' ? 21 : 20;
+          redirects = Array.from({ length: n }, (_, k) => hop(`/c/${id}/${k + 1}`));
+          break;
+        }
+        case 'same-same-cross':
+          url = `${world.pageOrigin}/c/${id}/0`;
+          redirects = [hop(`/c/${id}/1`, []), hop(`${world.targetOrigin}/c/${id}/2`, [])];
           break;
       }
       // The final answer: the page origin, 'null' (right after a tainting hop) or '*'.

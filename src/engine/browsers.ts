@@ -64,6 +64,8 @@ export interface BrowserProfile {
    * the load info), rather than recomputed for each hop (Chromium).
    */
   keepsOriginalPreflightState: boolean;
+  /** Request headers (lowercase) this browser drops, besides Authorization, when a redirect crosses origins. */
+  droppedOnCrossOriginRedirect: ReadonlySet<string>;
 }
 
 /** Whether Chromium's GURL would accept the value as a URL (approximated by the WHATWG URL parser). */
@@ -119,6 +121,23 @@ function isChromiumExtraSafelisted(lowerName: string, value: string): boolean {
       return false;
   }
 }
+
+/**
+ * Chromium: the legacy client-hint headers, which it removes from a request
+ * redirected to another origin (seen in the differential suite: a `Width`
+ * header with an invalid value needs a preflight before the redirect and
+ * none after it).
+ */
+const CHROMIUM_CLIENT_HINTS: ReadonlySet<string> = new Set([
+  'device-memory',
+  'downlink',
+  'dpr',
+  'ect',
+  'rtt',
+  'save-data',
+  'viewport-width',
+  'width',
+]);
 
 /** Chromium: forbidden request-headers it drops below the CORS layer as well (net::HttpUtil::IsSafeHeader). */
 const CHROMIUM_UNSAFE_TO_SEND: ReadonlySet<string> = new Set(['user-agent']);
@@ -194,6 +213,7 @@ export const CHROMIUM: BrowserProfile = {
   },
   preflightKeepsPageOrigin: false,
   keepsOriginalPreflightState: false,
+  droppedOnCrossOriginRedirect: CHROMIUM_CLIENT_HINTS,
 };
 
 /** preflight_result.cc ParseAccessControlMaxAge: 5 s default or unparsable, negative is 0, capped at 7200 s. */
@@ -270,6 +290,7 @@ export const FIREFOX: BrowserProfile = {
   },
   preflightKeepsPageOrigin: true,
   keepsOriginalPreflightState: true,
+  droppedOnCrossOriginRedirect: new Set(),
 };
 
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */

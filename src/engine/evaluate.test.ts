@@ -364,3 +364,15 @@ describe('messages', () => {
     );
   });
 });
+
+describe('Chromium client hints and redirects', () => {
+  // Regression (differential suite): Chromium drops client-hint headers on a cross-origin redirect.
+  it('preflights an invalid Width before a cross-origin redirect and not after it', () => {
+    const s: Scenario = {
+      ...scenario({ headers: [['Width', '1.5']] }, [[ACAO, '*']], [[ACAO, '*'], ['Access-Control-Allow-Headers', 'width']]),
+      redirects: [{ status: 302, headers: [[ACAO, '*'], ['Location', 'https://other.example/x']] }],
+    };
+    expect(evaluateIn('chromium', s).preflights).toHaveLength(1);
+    expect(evaluateIn('firefox', s).preflights).toHaveLength(2);
+  });
+});

@@ -145,6 +145,7 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
       if (current.origin !== request.origin) originTainted = true;
       // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
       strip(CORS_NON_WILDCARD_REQUEST_HEADER_NAMES);
+      strip(profile.droppedOnCrossOriginRedirect);
     }
     if (
       (response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
