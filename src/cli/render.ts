@@ -53,7 +53,7 @@ export function renderVerdict(scenario: Scenario, verdict: Verdict): string {
   }
   out.push('');
   if (verdict.chromium) {
-    out.push(`  ${pc.bold('Chromium')}  ${pc.yellow(verdict.chromium.corsError)}`);
+    out.push(`  ${pc.bold('Chromium')}  ${pc.yellow(verdict.chromium.corsError ?? `net::${verdict.chromium.netError ?? 'ERR_FAILED'}`)}`);
     out.push(indent(verdict.chromium.message, '    '));
   } else {
     out.push(`  ${pc.bold('Chromium')}  allows this request.`);

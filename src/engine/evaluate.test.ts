@@ -211,6 +211,34 @@ const rows: Row[] = [
     },
     ok: true,
   },
+  // Regression (differential suite): non-CORS network errors.
+  {
+    name: 'a redirect to data: is a network error',
+    scenario: { ...scenario({}, [[ACAO, '*']]), redirects: [{ status: 302, headers: [[ACAO, '*'], ['Location', 'data:,x']] }] },
+    ok: false,
+    chromium: null,
+    firefox: 'CORSDidNotSucceed',
+    failedAt: 'redirect',
+  },
+  {
+    name: 'the 21st redirect is one too many',
+    scenario: {
+      ...scenario({}, [[ACAO, '*']]),
+      redirects: Array.from({ length: 21 }, (_, k) => ({ status: 302, headers: [[ACAO, '*'], ['Location', `/r${k + 1}`]] as HeaderList })),
+    },
+    ok: false,
+    chromium: null,
+    firefox: 'CORSDidNotSucceed',
+    failedAt: 'redirect',
+  },
+  {
+    name: '20 redirects are followed',
+    scenario: {
+      ...scenario({}, [[ACAO, '*']]),
+      redirects: Array.from({ length: 20 }, (_, k) => ({ status: 302, headers: [[ACAO, '*'], ['Location', `/r${k + 1}`]] as HeaderList })),
+    },
+    ok: true,
+  },
   {
     name: 'a redirect hop without ACAO fails',
     scenario: {
@@ -234,7 +262,10 @@ describe('evaluate', () => {
       expect(verdict.fix).toBeNull();
       return;
     }
-    if (row.chromium !== undefined) expect(verdict.chromium?.corsError ?? null).toBe(row.chromium);
+    if (row.chromium !== undefined) {
+      expect(verdict.chromium).not.toBeNull();
+      expect(verdict.chromium?.corsError).toBe(row.chromium);
+    }
     if (row.firefox !== undefined) expect(verdict.firefox?.reason ?? null).toBe(row.firefox);
     if (row.failedAt !== undefined) expect(verdict.failedAt).toBe(row.failedAt);
     if (row.acrh !== undefined) {

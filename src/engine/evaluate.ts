@@ -125,10 +125,10 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     const next = resolveUrl(location, current.href);
     if (next === null) throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      return block({ id: 'request-not-http', value: next.href }, 'redirect', response.status);
+      return block({ id: 'redirect-not-http', value: next.href }, 'redirect', response.status);
     }
     redirectCount++;
-    if (redirectCount > REDIRECT_LIMIT) return block({ id: 'did-not-succeed', value: '' }, 'redirect', response.status);
+    if (redirectCount > REDIRECT_LIMIT) return block({ id: 'too-many-redirects', value: '' }, 'redirect', response.status);
     if (next.hasCredentials && (corsTainted || next.origin !== request.origin)) {
       return block({ id: 'redirect-contains-credentials', value: next.href }, 'redirect', response.status);
     }
@@ -242,6 +242,7 @@ function chromiumReport(outcome: BrowserOutcome): Verdict['chromium'] {
   if (!row.chromium) return { corsError: `unknown:${row.id}`, failedParameter: '', message: '' };
   return {
     corsError: chromiumCorsError(row, outcome.context),
+    ...(row.chromium.netError ? { netError: row.chromium.netError } : {}),
     failedParameter: row.chromium.reportsValue ? outcome.context.value : '',
     message: chromiumMessage(row, outcome.context),
   };

@@ -54,7 +54,7 @@ describe('reason table', () => {
     const ids = REASONS.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     const codes = REASONS.flatMap((r) =>
-      r.chromium ? [r.chromium.corsError, ...(r.chromium.preflightCorsError ? [r.chromium.preflightCorsError] : [])] : [],
+      r.chromium?.corsError ? [r.chromium.corsError, ...(r.chromium.preflightCorsError ? [r.chromium.preflightCorsError] : [])] : [],
     );
     expect(new Set(codes).size).toBe(codes.length);
   });

@@ -51,11 +51,16 @@ export interface FirefoxReason {
 
 /** Chromium's part of a row. */
 export interface ChromiumReason {
-  /** `CorsError` for the actual request (or a redirect hop). */
-  corsError: string;
+  /**
+   * `CorsError` for the actual request (or a redirect hop), or `null` when
+   * Chromium fails the request with a network error instead (`netError`).
+   */
+  corsError: string | null;
+  /** The network error (`ERR_TOO_MANY_REDIRECTS`, ...) when the failure is not a CORS error. */
+  netError?: string;
   /** `CorsError` when the same failure happens on the preflight response; defaults to `corsError`. */
   preflightCorsError?: string;
-  /** The sentence(s) after "has been blocked by CORS policy: ". */
+  /** The sentence(s) after "has been blocked by CORS policy: " (unused for network errors). */
   text: (ctx: ReasonContext) => string;
   /** Whether the error reports the offending value as `failedParameter`. */
   reportsValue: boolean;
@@ -406,6 +411,24 @@ export const REASONS: readonly Reason[] = [
     fixClient: () => null,
   },
   {
+    id: 'redirect-not-http',
+    title: 'A redirect points at a URL that is not http or https (data:, file:, ...).',
+    firefox: FIREFOX_DID_NOT_SUCCEED,
+    chromium: { corsError: null, netError: 'ERR_UNSAFE_REDIRECT', text: () => '', reportsValue: false },
+    fixServer: (ctx) =>
+      `Redirect to an http(s) URL (the Location was '${ctx.value}'), or answer the request directly.`,
+    fixClient: () => null,
+  },
+  {
+    id: 'too-many-redirects',
+    title: 'The request was redirected more than 20 times.',
+    firefox: FIREFOX_DID_NOT_SUCCEED,
+    chromium: { corsError: null, netError: 'ERR_TOO_MANY_REDIRECTS', text: () => '', reportsValue: false },
+    fixServer: () =>
+      'Break the redirect loop: browsers follow at most 20 redirects. Often two layers redirect back and forth (http/https, trailing slash, www).',
+    fixClient: () => 'Request the final URL directly.',
+  },
+  {
     id: 'did-not-succeed',
     title: 'The request did not complete (network error, too many redirects, or the connection was refused).',
     firefox: FIREFOX_DID_NOT_SUCCEED,
@@ -506,6 +529,7 @@ function chromiumApiName(initiator: Initiator): string {
 /** Chromium's whole console message for a row. */
 export function chromiumMessage(row: Reason, ctx: ReasonContext): string {
   if (!row.chromium) throw new Error(`corsproof: reason '${row.id}' has no Chromium message`);
+  if (row.chromium.netError) return `Failed to load resource: net::${row.chromium.netError}`;
   const redirected = ctx.redirectedFrom !== null ? ` (redirected from '${ctx.redirectedFrom}')` : '';
   return `Access to ${chromiumApiName(ctx.initiator)} at '${ctx.url}'${redirected} from origin '${ctx.origin}' has been blocked by CORS policy: ${row.chromium.text(ctx)}`;
 }
@@ -518,8 +542,8 @@ export function firefoxMessage(row: Reason, ctx: ReasonContext): string {
   return `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${url}. (Reason: ${ff.text(ctx)}).${firefoxSuffix(ff, ctx)}`;
 }
 
-/** Chromium's `CorsError` name for a row in context. */
-export function chromiumCorsError(row: Reason, ctx: ReasonContext): string {
+/** Chromium's `CorsError` name for a row in context (`null` for a network error). */
+export function chromiumCorsError(row: Reason, ctx: ReasonContext): string | null {
   if (!row.chromium) throw new Error(`corsproof: reason '${row.id}' has no Chromium code`);
   return ctx.preflight ? (row.chromium.preflightCorsError ?? row.chromium.corsError) : row.chromium.corsError;
 }

@@ -88,8 +88,14 @@ export interface FirefoxReport {
 
 /** Chromium's report of a blocked request. */
 export interface ChromiumReport {
-  /** The `CorsError` name DevTools shows, e.g. `WildcardOriginNotAllowed`. */
-  corsError: string;
+  /**
+   * The `CorsError` name DevTools shows, e.g. `WildcardOriginNotAllowed`;
+   * `null` when Chromium fails the request with a network error instead
+   * (then `netError` names it).
+   */
+  corsError: string | null;
+  /** The network error, e.g. `ERR_TOO_MANY_REDIRECTS`, when the failure is not a CORS error. */
+  netError?: string;
   /** The offending value Chromium reports with the error (`corsErrorStatus.failedParameter`), or `""`. */
   failedParameter: string;
   /** The exact console message. */

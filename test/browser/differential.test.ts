@@ -84,7 +84,12 @@ function compare(browser: BrowserName, c: GeneratedCase, obs: Observation): Disa
     if (e.corsError !== null && obs.chromium?.corsError === e.corsError) {
       differ('failedParameter', e.failedParameter, obs.chromium?.failedParameter ?? null);
     }
-    const blocked = obs.chromium?.messages.find((m) => m.includes('has been blocked by CORS policy')) ?? null;
+    // A CORS failure: the "blocked by CORS policy" line. A network error: its "Failed to load resource" line.
+    const netError = e.corsError === null && e.chromiumMessage !== null;
+    const blocked =
+      obs.chromium?.messages.find((m) =>
+        netError ? m.startsWith('Failed to load resource: net::') && !m.endsWith('ERR_FAILED') : m.includes('has been blocked by CORS policy'),
+      ) ?? null;
     differ('message', e.chromiumMessage, blocked);
   } else {
     const first = obs.firefox?.messages.find((m) => m.startsWith('Cross-Origin Request Blocked')) ?? null;
