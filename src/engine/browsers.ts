@@ -64,8 +64,12 @@ export interface BrowserProfile {
    * the load info), rather than recomputed for each hop (Chromium).
    */
   keepsOriginalPreflightState: boolean;
-  /** Request headers (lowercase) this browser drops, besides Authorization, when a redirect crosses origins. */
-  droppedOnCrossOriginRedirect: ReadonlySet<string>;
+  /**
+   * Request headers (lowercase) this browser drops on any redirect to an
+   * origin other than the page's (besides Authorization, which every
+   * cross-origin redirect drops).
+   */
+  droppedOnRedirectAwayFromPage: ReadonlySet<string>;
 }
 
 /** Whether Chromium's GURL would accept the value as a URL (approximated by the WHATWG URL parser). */
@@ -124,9 +128,10 @@ function isChromiumExtraSafelisted(lowerName: string, value: string): boolean {
 
 /**
  * Chromium: the legacy client-hint headers, which it removes from a request
- * redirected to another origin (seen in the differential suite: a `Width`
- * header with an invalid value needs a preflight before the redirect and
- * none after it).
+ * on every redirect to an origin other than the page's (seen in the
+ * differential suite: a `Width` header with an invalid value needs a
+ * preflight before such a redirect, even one to the same origin, and none
+ * after it; a redirect back to the page's origin keeps it).
  */
 const CHROMIUM_CLIENT_HINTS: ReadonlySet<string> = new Set([
   'device-memory',
@@ -213,7 +218,7 @@ export const CHROMIUM: BrowserProfile = {
   },
   preflightKeepsPageOrigin: false,
   keepsOriginalPreflightState: false,
-  droppedOnCrossOriginRedirect: CHROMIUM_CLIENT_HINTS,
+  droppedOnRedirectAwayFromPage: CHROMIUM_CLIENT_HINTS,
 };
 
 /** preflight_result.cc ParseAccessControlMaxAge: 5 s default or unparsable, negative is 0, capped at 7200 s. */
@@ -290,7 +295,7 @@ export const FIREFOX: BrowserProfile = {
   },
   preflightKeepsPageOrigin: true,
   keepsOriginalPreflightState: true,
-  droppedOnCrossOriginRedirect: new Set(),
+  droppedOnRedirectAwayFromPage: new Set(),
 };
 
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */

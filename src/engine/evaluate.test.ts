@@ -406,4 +406,18 @@ describe('Chromium client hints and redirects', () => {
     expect(evaluateIn('chromium', s).preflights).toHaveLength(1);
     expect(evaluateIn('firefox', s).preflights).toHaveLength(2);
   });
+  it('drops them on a same-origin redirect too', () => {
+    const s: Scenario = {
+      ...scenario({ headers: [['Width', '1.5']] }, [[ACAO, '*']], [[ACAO, '*'], ['Access-Control-Allow-Headers', 'width']]),
+      redirects: [{ status: 302, headers: [[ACAO, '*'], ['Location', '/again']] }],
+    };
+    expect(evaluateIn('chromium', s).preflights).toHaveLength(1);
+  });
+  it('keeps them on a redirect back to the page origin', () => {
+    const s: Scenario = {
+      ...scenario({ headers: [['Width', '1.5']] }, [[ACAO, '*']], [[ACAO, '*'], ['Access-Control-Allow-Headers', 'width']]),
+      redirects: [{ status: 302, headers: [[ACAO, '*'], ['Location', `${PAGE}/back`]] }],
+    };
+    expect(evaluateIn('chromium', s).preflights).toHaveLength(2);
+  });
 });

@@ -145,8 +145,8 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
       if (current.origin !== request.origin) originTainted = true;
       // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
       strip(CORS_NON_WILDCARD_REQUEST_HEADER_NAMES);
-      strip(profile.droppedOnCrossOriginRedirect);
     }
+    if (next.origin !== request.origin) strip(profile.droppedOnRedirectAwayFromPage);
     if (
       (response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
       ((response.status === 301 || response.status === 302) && request.method === 'POST')
