@@ -6,10 +6,12 @@
  * for one browser (`evaluateIn`). Ratios are against the simple request.
  */
 import { Bench } from 'tinybench';
-// The built engine, as users run it (npm run bench builds first).
-import { evaluate, evaluateIn } from '../dist/engine/index.js';
 import type { Scenario } from '../src/engine/types.js';
 import { generate } from '../test/generator.js';
+
+// The built engine, as users run it (`npm run bench` builds first); typed from the source.
+const builtEngine: string = '../dist/engine/index.js';
+const { evaluate, evaluateIn } = (await import(builtEngine)) as typeof import('../src/engine/index.js');
 
 const simple: Scenario = {
   request: { url: 'https://api.example.com/v1/items', origin: 'https://app.example.com', method: 'GET', headers: [], credentials: 'same-origin' },
