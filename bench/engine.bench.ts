@@ -8,10 +8,11 @@
 import { Bench } from 'tinybench';
 import type { Scenario } from '../src/engine/types.js';
 import { generate } from '../test/generator.js';
+import type * as Engine from '../src/engine/index.js';
 
 // The built engine, as users run it (`npm run bench` builds first); typed from the source.
 const builtEngine: string = '../dist/engine/index.js';
-const { evaluate, evaluateIn } = (await import(builtEngine)) as typeof import('../src/engine/index.js');
+const { evaluate, evaluateIn } = (await import(builtEngine)) as typeof Engine;
 
 const simple: Scenario = {
   request: { url: 'https://api.example.com/v1/items', origin: 'https://app.example.com', method: 'GET', headers: [], credentials: 'same-origin' },
