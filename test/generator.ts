@@ -119,6 +119,38 @@ const SHAPES: RequestShape[] = [
   { name: 'options', method: 'options', headers: [], allow: [], apis: ['fetch', 'xhr'] },
   { name: 'override-forbidden', method: 'POST', headers: [['X-HTTP-Method-Override', 'TRACE']], allow: [], apis: ['fetch', 'xhr'] },
   { name: 'long-custom', method: 'GET', headers: [['X-Long', 'v'.repeat(300)]], allow: ['x-long'], apis: ['fetch', 'xhr'] },
+  { name: 'value-whitespace', method: 'POST', headers: [['Content-Type', '  text/plain  '], ['X-Pad', ' v ']], allow: ['x-pad'], apis: ['fetch', 'xhr'] },
+  { name: 'accept-128', method: 'GET', headers: [['Accept', 'a'.repeat(128)]], allow: ['accept'], apis: ['fetch', 'xhr'] },
+  {
+    // Safelisted values adding up to more than 1024 bytes (Chromium counts its client hints too).
+    name: 'over-1024',
+    method: 'GET',
+    headers: [
+      ['Accept', 'a'.repeat(128)],
+      ['Accept-Language', 'b'.repeat(128)],
+      ['Content-Language', 'c'.repeat(128)],
+      ['Width', '1'.repeat(128)],
+      ['Viewport-Width', '2'.repeat(128)],
+      ['RTT', '3'.repeat(128)],
+      ['Device-Memory', '4'.repeat(128)],
+      ['Downlink', '5'.repeat(128)],
+      ['DPR', '6'.repeat(128)],
+    ],
+    allow: ['accept', 'accept-language', 'content-language', 'device-memory', 'downlink', 'dpr', 'rtt', 'viewport-width', 'width'],
+    apis: ['fetch', 'xhr'],
+  },
+  {
+    name: 'under-1024',
+    method: 'GET',
+    headers: [
+      ['Accept', 'a'.repeat(128)],
+      ['Accept-Language', 'b'.repeat(128)],
+      ['Width', '1'.repeat(128)],
+      ['DPR', '6'.repeat(100)],
+    ],
+    allow: ['accept', 'accept-language', 'dpr', 'width'],
+    apis: ['fetch', 'xhr'],
+  },
   {
     name: 'safelisted-but-unsafe-value',
     method: 'GET',
@@ -412,6 +444,7 @@ export function generate(world: World, options: GenerateOptions = {}): Generated
         'to-data',
         'too-many',
         'twenty',
+        'same-origin-direct',
       ]);
       tags.push(`redirect:${kind}`);
       const status = pick(random, [301, 302, 303, 307, 308]);
@@ -450,6 +483,11 @@ export function generate(world: World, options: GenerateOptions = {}): Generated
           break;
         case 'hop-wildcard':
           redirects = [hop(`${world.otherOrigin}/c/${id}/1`, [[ACAO, '*']])];
+          break;
+        case 'same-origin-direct':
+          // No CORS at all: everything but Set-Cookie is readable.
+          url = `${world.pageOrigin}/c/${id}/0`;
+          redirects = [];
           break;
         case 'to-data':
           redirects = [hop('data:,x')];

@@ -139,7 +139,7 @@ function byId(observations: Observation[], id: string): Observation {
 describe.each<BrowserKind>(['chromium', 'firefox'])('harness smoke: %s', (browser) => {
   it('runs the smoke scenarios and records what the browser did', async () => {
     const observations = await runCases(browser, world, smokeCases(world));
-    console.log(`${browser} observations:\n${JSON.stringify(observations, null, 2)}`);
+    if (process.env.CORSPROOF_VERBOSE) console.log(`${browser} observations:\n${JSON.stringify(observations, null, 2)}`);
 
     expect(observations).toHaveLength(6);
     for (const o of observations) expect(o.error, `${o.id}: ${o.error}`).toBeUndefined();
