@@ -3,7 +3,7 @@
  * Allow-Methods / Allow-Headers list parsing, and the CORS filtered
  * response's readable header names.
  */
-import { asciiLowercase, get, isToken, splitList } from './headers.js';
+import { asciiLowercase, get, isToken, lowercaseName, splitList } from './headers.js';
 import {
   CORS_SAFELISTED_RESPONSE_HEADER_NAMES,
   FORBIDDEN_RESPONSE_HEADER_NAMES,
@@ -55,8 +55,8 @@ export function corsPreflightRequest(method: string, origin: string, unsafeNames
  * response"), lowercase, sorted and unique: the CORS-safelisted
  * response-header names, those in Access-Control-Expose-Headers (`*` meaning
  * all, only without credentials; one invalid element voids the list), never
- * Set-Cookie. An unfiltered
- * (same-origin) response exposes everything but Set-Cookie.
+ * Set-Cookie. An unfiltered (same-origin) response exposes everything but
+ * Set-Cookie.
  */
 export function exposedHeaderNames(headers: HeaderList, credentialsIncluded: boolean, corsFiltered: boolean): string[] {
   let exposed: string[] | null = null;
@@ -80,7 +80,7 @@ export function exposedHeaderNames(headers: HeaderList, credentialsIncluded: boo
   }
   const out: string[] = [];
   for (const [n] of headers) {
-    const name = asciiLowercase(n);
+    const name = lowercaseName(n);
     if (FORBIDDEN_RESPONSE_HEADER_NAMES.has(name) || out.includes(name)) continue;
     if (wildcard || CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(name) || (exposed !== null && exposed.includes(name))) out.push(name);
   }

@@ -44,7 +44,13 @@ export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOut
  * CORS-preflight fetch when needed, then the CORS check on the response,
  * then HTTP-redirect fetch.
  */
-function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario): BrowserOutcome {
+/** The readable header names, computed once when both browsers reach the same final response. */
+interface ExposureMemo {
+  key?: number;
+  names?: string[];
+}
+
+function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario, memo: ExposureMemo = {}): BrowserOutcome {
   const profile = BROWSERS[browser];
   // A redirect may rewrite the method and headers: work on a copy.
   const request: BrowserRequest = { ...prepared };
@@ -162,11 +168,20 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     failedAt: null,
     reasonId: null,
     preflights,
-    exposedHeaders: exposedHeaderNames(scenario.response.headers, credentialsIncluded, corsTainted),
+    exposedHeaders: exposure(memo, scenario, credentialsIncluded, corsTainted),
     preflightMaxAge: preflightMaxAgeSeen,
     context: null,
     preflightRequired,
   };
+}
+
+function exposure(memo: ExposureMemo, scenario: Scenario, credentialsIncluded: boolean, corsFiltered: boolean): string[] {
+  const key = (credentialsIncluded ? 1 : 0) + (corsFiltered ? 2 : 0);
+  if (memo.key !== key || memo.names === undefined) {
+    memo.key = key;
+    memo.names = exposedHeaderNames(scenario.response.headers, credentialsIncluded, corsFiltered);
+  }
+  return memo.names;
 }
 
 /** Request-body-header names (Fetch), removed when a redirect turns the request into a GET. */
@@ -192,8 +207,9 @@ const REQUEST_BODY_HEADER_NAMES: ReadonlySet<string> = new Set([
  */
 export function evaluate(scenario: Scenario): Verdict {
   const request = prepareRequest(scenario.request);
-  const chromium = walk('chromium', request, scenario);
-  const firefox = walk('firefox', request, scenario);
+  const memo: ExposureMemo = {};
+  const chromium = walk('chromium', request, scenario, memo);
+  const firefox = walk('firefox', request, scenario, memo);
   const ok = chromium.ok && firefox.ok;
   // The verdict's headline follows the first browser that blocks.
   const lead = !chromium.ok ? chromium : !firefox.ok ? firefox : chromium;

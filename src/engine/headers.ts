@@ -85,6 +85,22 @@ export function asciiLowercase(s: string): string {
   return upper ? s.toLowerCase() : s;
 }
 
+const lowerNames = new Map<string, string>();
+
+/**
+ * A header name in lowercase, from a small bounded cache: responses repeat
+ * the same few names, and lowercasing them is a hot path of exposure.
+ */
+export function lowercaseName(name: string): string {
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = asciiLowercase(name);
+    if (lowerNames.size >= 1024) lowerNames.clear();
+    lowerNames.set(name, lower);
+  }
+  return lower;
+}
+
 /** Byte-case-insensitive equality of two header names. */
 export function namesMatch(a: string, b: string): boolean {
   return a.length === b.length && asciiLowercase(a) === asciiLowercase(b);
