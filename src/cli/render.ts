@@ -46,6 +46,11 @@ export function renderVerdict(scenario: Scenario, verdict: Verdict): string {
   } else {
     out.push('  No preflight needed (safelisted method and headers).');
   }
+  for (const w of verdict.warnings) {
+    out.push(`  ${pc.yellow('Warning')} (${w.browser === 'firefox' ? 'Firefox' : 'Chromium'}, ${w.key})`);
+    out.push(indent(w.message, '    '));
+    out.push(indent(`Fix: ${w.fix}`, '    '));
+  }
   if (verdict.ok) {
     const exposed = verdict.exposedHeaders.length > 0 ? verdict.exposedHeaders.join(', ') : '(none)';
     out.push(`  Script can read these response headers: ${exposed}`);

@@ -33,7 +33,14 @@ export interface CorsCheckInput {
 }
 
 /** The outcome of validating a CORS-preflight response. */
-export type PreflightOutcome = { failure: CheckFailure } | { failure: null; maxAge: number | null };
+export type PreflightOutcome =
+  | { failure: CheckFailure }
+  | {
+      failure: null;
+      maxAge: number | null;
+      /** Ids of warning rows (reasons.ts WARNINGS) the browser logs while letting the request through. */
+      warnings: string[];
+    };
 
 /** The behaviour of one browser where browsers differ. */
 export interface BrowserProfile {
@@ -99,6 +106,13 @@ function disallowedHeader(unsafeNames: string[], allowed: string[], credentialsI
   if (!credentialsIncluded && lower.has('*')) return null;
   for (const name of unsafeNames) if (!lower.has(name)) return name;
   return null;
+}
+
+/** Whether `*` is what lets Authorization through (Firefox warns that this will stop working). */
+function authorizationCoveredByWildcard(unsafeNames: string[], allowed: string[], credentialsIncluded: boolean): boolean {
+  if (credentialsIncluded || !unsafeNames.includes('authorization')) return false;
+  const lower = allowed.map(asciiLowercase);
+  return lower.includes('*') && !lower.includes('authorization');
 }
 
 // ---------------------------------------------------------------------------
@@ -214,7 +228,7 @@ export const CHROMIUM: BrowserProfile = {
     }
     const header = disallowedHeader(unsafeNames, allowedHeaders.items, credentialsIncluded);
     if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
-    return { failure: null, maxAge: chromiumMaxAge(response.headers) };
+    return { failure: null, maxAge: chromiumMaxAge(response.headers), warnings: [] };
   },
   preflightKeepsPageOrigin: false,
   keepsOriginalPreflightState: false,
@@ -291,7 +305,10 @@ export const FIREFOX: BrowserProfile = {
     if ('invalid' in allowedHeaders) return { failure: { id: 'invalid-allow-headers', value: allowedHeaders.invalid } };
     const header = disallowedHeader(unsafeNames, allowedHeaders.items, credentialsIncluded);
     if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
-    return { failure: null, maxAge: firefoxMaxAge(response.headers) };
+    const warnings = authorizationCoveredByWildcard(unsafeNames, allowedHeaders.items, credentialsIncluded)
+      ? ['authorization-covered-by-wildcard']
+      : [];
+    return { failure: null, maxAge: firefoxMaxAge(response.headers), warnings };
   },
   preflightKeepsPageOrigin: true,
   keepsOriginalPreflightState: true,

@@ -421,3 +421,16 @@ describe('Chromium client hints and redirects', () => {
     expect(evaluateIn('chromium', s).preflights).toHaveLength(2);
   });
 });
+
+describe('warnings', () => {
+  it('Firefox warns when only * lets Authorization through', () => {
+    const v = evaluate(scenario({ headers: [['Authorization', 'Bearer x']] }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Headers', '*']]));
+    expect(v.ok).toBe(true);
+    expect(v.warnings.map((w) => [w.browser, w.key])).toEqual([['firefox', 'CORSAllowHeaderFromPreflightDeprecation']]);
+    expect(v.warnings[0]?.message).toContain(`remote resource at ${API} soon`);
+  });
+  it('no warning when Authorization is listed by name', () => {
+    const v = evaluate(scenario({ headers: [['Authorization', 'Bearer x']] }, [[ACAO, PAGE]], [[ACAO, PAGE], ['Access-Control-Allow-Headers', '*, authorization']]));
+    expect(v.warnings).toEqual([]);
+  });
+});

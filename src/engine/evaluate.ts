@@ -8,7 +8,7 @@ import { BROWSERS } from './browsers.js';
 import { corsPreflightRequest, exposedHeaderNames } from './cors.js';
 import { asciiLowercase, get } from './headers.js';
 import type { ReasonContext } from './reasons.js';
-import { chromiumCorsError, chromiumMessage, firefoxMessage, reason } from './reasons.js';
+import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } from './reasons.js';
 import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
 import { resolveUrl } from './url.js';
@@ -21,6 +21,7 @@ import type {
   Scenario,
   ScenarioResponse,
   Verdict,
+  VerdictWarning,
 } from './types.js';
 
 /** The most redirects a fetch follows (Fetch "HTTP-redirect fetch"). */
@@ -32,6 +33,8 @@ export interface BrowserOutcome extends BrowserVerdict {
   context: ReasonContext | null;
   /** Whether the request needed a preflight (at the first cross-origin hop). */
   preflightRequired: boolean;
+  /** Each warning logged, with the URL its message names. */
+  warningSites: Array<{ id: string; url: string }>;
 }
 
 /** Walk the scenario as one browser does. */
@@ -60,6 +63,7 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
   const preflights: PreflightRequest[] = [];
   let preflightRequired = false;
   let preflightMaxAgeSeen: number | null = null;
+  const warningSites: Array<{ id: string; url: string }> = [];
   let current = request.url;
   let corsTainted = current.origin !== request.origin;
   let originTainted = false;
@@ -88,8 +92,10 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
       preflights,
       exposedHeaders: [],
       preflightMaxAge: null,
+      warnings: warningSites.map((w) => w.id),
       context,
       preflightRequired,
+      warningSites,
     };
   };
 
@@ -118,6 +124,7 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
         const result = profile.checkPreflightResponse(request, scenario.preflight, preflightOrigin, unsafeNames);
         if (result.failure) return block(result.failure, 'preflight', scenario.preflight.status);
         preflightMaxAgeSeen = result.maxAge;
+        for (const id of result.warnings) warningSites.push({ id, url: current.href });
       }
     }
     if (corsTainted) {
@@ -170,8 +177,10 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     preflights,
     exposedHeaders: exposure(memo, scenario, credentialsIncluded, corsTainted),
     preflightMaxAge: preflightMaxAgeSeen,
+    warnings: warningSites.map((w) => w.id),
     context: null,
     preflightRequired,
+    warningSites,
   };
 }
 
@@ -230,8 +239,19 @@ export function evaluate(scenario: Scenario): Verdict {
     exposedHeaders: ok ? chromium.exposedHeaders : [],
     fix: fixes ? (fixes.client ? `Server: ${fixes.server} Client: ${fixes.client}` : `Server: ${fixes.server}`) : null,
     fixes,
+    warnings: [...verdictWarnings('chromium', chromium), ...verdictWarnings('firefox', firefox)],
     browsers: { chromium: strip(chromium), firefox: strip(firefox) },
   };
+}
+
+function verdictWarnings(browser: BrowserName, outcome: BrowserOutcome): VerdictWarning[] {
+  const out: VerdictWarning[] = [];
+  for (const site of outcome.warningSites) {
+    const row = warning(site.id);
+    const part = browser === 'firefox' ? row.firefox : null;
+    if (part) out.push({ browser, id: row.id, key: part.key, message: part.message(site.url), fix: row.fix });
+  }
+  return out;
 }
 
 function strip(outcome: BrowserOutcome): BrowserVerdict {
@@ -242,6 +262,7 @@ function strip(outcome: BrowserOutcome): BrowserVerdict {
     preflights: outcome.preflights,
     exposedHeaders: outcome.exposedHeaders,
     preflightMaxAge: outcome.preflightMaxAge,
+    warnings: outcome.warnings,
   };
 }
 

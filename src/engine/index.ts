@@ -11,8 +11,8 @@ export { evaluate, evaluateIn, REDIRECT_LIMIT } from './evaluate.js';
 export type { BrowserOutcome } from './evaluate.js';
 export { validateScenario } from './validate.js';
 export { ScenarioError } from './request.js';
-export { REASONS, reason, chromiumMessage, firefoxMessage } from './reasons.js';
-export type { Reason, ReasonContext, FirefoxReason, ChromiumReason } from './reasons.js';
+export { REASONS, WARNINGS, reason, warning, chromiumMessage, firefoxMessage } from './reasons.js';
+export type { Reason, ReasonContext, FirefoxReason, ChromiumReason, Warning } from './reasons.js';
 export {
   CORS_SAFELISTED_METHODS,
   CORS_SAFELISTED_RESPONSE_HEADER_NAMES,

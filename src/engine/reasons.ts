@@ -521,6 +521,39 @@ export function reason(id: string): Reason {
   return row;
 }
 
+/** A warning a browser logs while letting a request through: a row of {@link WARNINGS}. */
+export interface Warning {
+  id: string;
+  title: string;
+  /** Firefox's `security.properties` key and whole console message, when Firefox logs it. */
+  firefox: { key: string; message: (url: string) => string } | null;
+  /** What to change before browsers enforce it. */
+  fix: string;
+}
+
+/** Warnings: requests that pass today with a console warning about the future. */
+export const WARNINGS: readonly Warning[] = [
+  {
+    id: 'authorization-covered-by-wildcard',
+    title: "Authorization passes only because Access-Control-Allow-Headers is '*'; the Fetch Standard requires it by name.",
+    firefox: {
+      key: 'CORSAllowHeaderFromPreflightDeprecation',
+      message: (url) =>
+        `Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote resource at ${url} soon. (Reason: When the \`Access-Control-Allow-Headers\` is \`*\`, the \`Authorization\` header is not covered. To include the \`Authorization\` header, it must be explicitly listed in CORS header \`Access-Control-Allow-Headers\`).`,
+    },
+    fix: "List Authorization by name on the preflight response: `Access-Control-Allow-Headers: Authorization, Content-Type` (or `*, Authorization`).",
+  },
+];
+
+const WARNINGS_BY_ID: ReadonlyMap<string, Warning> = new Map(WARNINGS.map((w) => [w.id, w]));
+
+/** The warning row with this id. Throws on an unknown id (a bug in the engine). */
+export function warning(id: string): Warning {
+  const row = WARNINGS_BY_ID.get(id);
+  if (!row) throw new Error(`corsproof: no warning row '${id}'`);
+  return row;
+}
+
 /** Chromium's API word in "Access to X at": `fetch`, `XMLHttpRequest` or `resource`. */
 function chromiumApiName(initiator: Initiator): string {
   return initiator === 'fetch' ? 'fetch' : initiator === 'xhr' ? 'XMLHttpRequest' : 'resource';

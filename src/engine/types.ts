@@ -122,6 +122,21 @@ export interface BrowserVerdict {
   exposedHeaders: string[];
   /** How long this browser caches a passing preflight, in seconds (after its cap); `null` without one. */
   preflightMaxAge: number | null;
+  /** Ids of the warnings this browser logs (see `warnings` on the verdict). */
+  warnings: string[];
+}
+
+/** A console warning a browser logs about a request it lets through. */
+export interface VerdictWarning {
+  browser: BrowserName;
+  /** The warning's id in corsproof's table, e.g. `authorization-covered-by-wildcard`. */
+  id: string;
+  /** The browser's own key for it (Firefox: the `security.properties` key). */
+  key: string;
+  /** The exact console message. */
+  message: string;
+  /** What to change before browsers enforce it. */
+  fix: string;
 }
 
 /**
@@ -144,6 +159,8 @@ export interface Verdict {
   fix: string | null;
   /** The fix split into its server and client halves, or `null` when the request passes. */
   fixes: Fix | null;
+  /** Console warnings about requests that pass today but rely on behaviour browsers deprecate. */
+  warnings: VerdictWarning[];
   /** Each browser's own conclusion, for when they differ. */
   browsers: {
     chromium: BrowserVerdict;

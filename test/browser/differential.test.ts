@@ -6,7 +6,8 @@
  * Compared, per browser: pass/fail; how many preflights were sent and each
  * one's Origin, Access-Control-Request-Method and Access-Control-Request-Headers;
  * Chromium's CorsError, failedParameter and console message; Firefox's
- * console message (and so its reason); the response headers script can read.
+ * console message (and so its reason) and warnings; the response headers
+ * script can read.
  *
  * CORSPROOF_CASES sets the number of cases (default 4000); CORSPROOF_ONLY, a
  * regular expression, keeps only the cases whose tags match it, and CORSPROOF_SEED
@@ -16,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateIn } from '../../src/engine/evaluate.js';
-import { chromiumCorsError, chromiumMessage, firefoxMessage, reason } from '../../src/engine/reasons.js';
+import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } from '../../src/engine/reasons.js';
 import type { BrowserName } from '../../src/engine/types.js';
 import type { GeneratedCase } from '../generator.js';
 import { generate } from '../generator.js';
@@ -36,6 +37,7 @@ interface Expected {
   failedParameter: string | null;
   chromiumMessage: string | null;
   firefoxMessage: string | null;
+  firefoxWarnings: string[];
   readableHeaders: string[];
 }
 
@@ -55,6 +57,10 @@ function expected(browser: BrowserName, c: GeneratedCase): Expected {
     failedParameter: row?.chromium && ctx ? (row.chromium.reportsValue ? ctx.value : '') : null,
     chromiumMessage: row?.chromium && ctx ? chromiumMessage(row, ctx) : null,
     firefoxMessage: row?.firefox && ctx ? firefoxMessage(row, ctx) : null,
+    firefoxWarnings: o.warningSites.flatMap((w) => {
+      const part = warning(w.id).firefox;
+      return part ? [part.message(w.url)] : [];
+    }),
     readableHeaders: o.exposedHeaders,
   };
 }
@@ -72,7 +78,7 @@ function isAlsoDisallowed(c: GeneratedCase, e: Expected, name: string | null): b
   return listed.includes(name) && !allowed.includes(name);
 }
 
-type Field = 'ok' | 'preflights' | 'corsError' | 'failedParameter' | 'message' | 'readableHeaders';
+type Field = 'ok' | 'preflights' | 'corsError' | 'failedParameter' | 'message' | 'warnings' | 'readableHeaders';
 
 interface Disagreement {
   id: string;
@@ -119,6 +125,7 @@ function compare(browser: BrowserName, c: GeneratedCase, obs: Observation): Disa
   } else {
     const first = obs.firefox?.messages.find((m) => m.startsWith('Cross-Origin Request Blocked')) ?? null;
     differ('message', e.firefoxMessage, first);
+    differ('warnings', e.firefoxWarnings, obs.firefox?.messages.filter((m) => m.startsWith('Cross-Origin Request Warning')) ?? []);
   }
   if (e.ok && obs.ok && obs.readableHeaders !== null) differ('readableHeaders', e.readableHeaders, obs.readableHeaders);
   return out;
@@ -165,6 +172,9 @@ for (const browser of ['chromium', 'firefox'] as const) {
       console.log(
         `[${browser}] ${cases.length} cases, ${agreeing} agree on every field (${((100 * agreeing) / cases.length).toFixed(2)}%).` +
           `\n  outcomes: ${[...blocked].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}` +
+          (browser === 'firefox'
+            ? `\n  cases with a Firefox warning: ${observations.filter((o) => o.firefox?.messages.some((m) => m.startsWith('Cross-Origin Request Warning'))).length}`
+            : '') +
           (hashOrder.size ? `\n  Chromium named another disallowed header (hash order) in ${hashOrder.size} cases` : '') +
           (disagreements.length ? `\n  disagreements by field: ${[...fields].map(([k, n]) => `${k} ${n}`).join(', ')}` : ''),
       );
