@@ -31,7 +31,7 @@ export const REDIRECT_LIMIT = 20;
 export interface BrowserOutcome extends BrowserVerdict {
   /** Set when blocked: the context for the row's messages and fix. */
   context: ReasonContext | null;
-  /** Whether the request needed a preflight (at the first cross-origin hop). */
+  /** Whether any hop of the request needed a preflight. */
   preflightRequired: boolean;
   /** Each warning logged, with the URL its message names. */
   warningSites: Array<{ id: string; url: string }>;
@@ -42,17 +42,17 @@ export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOut
   return walk(browser, prepareRequest(scenario.request), scenario);
 }
 
-/**
- * Main fetch, hop by hop: for each URL of the redirect chain, the
- * CORS-preflight fetch when needed, then the CORS check on the response,
- * then HTTP-redirect fetch.
- */
 /** The readable header names, computed once when both browsers reach the same final response. */
 interface ExposureMemo {
   key?: number;
   names?: string[];
 }
 
+/**
+ * Main fetch, hop by hop: for each URL of the redirect chain, the
+ * CORS-preflight fetch when needed, then the CORS check on the response,
+ * then HTTP-redirect fetch.
+ */
 function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario, memo: ExposureMemo = {}): BrowserOutcome {
   const profile = BROWSERS[browser];
   // A redirect may rewrite the method and headers: work on a copy.

@@ -118,13 +118,6 @@ export function isNamed(name: string, lower: string): boolean {
   return true;
 }
 
-/** Every value of the header lines named `name`, in order (`name` lowercase). */
-export function getAll(list: HeaderList, name: string): string[] {
-  const out: string[] = [];
-  for (const [n, v] of list) if (isNamed(n, name)) out.push(normalizeHeaderValue(v));
-  return out;
-}
-
 /** Whether the list has a line named `name` (lowercase). */
 export function contains(list: HeaderList, name: string): boolean {
   for (const [n] of list) if (isNamed(n, name)) return true;

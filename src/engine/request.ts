@@ -3,7 +3,7 @@
  * normalization, the header list after the `Headers` object (or
  * `setRequestHeader`) has dropped forbidden headers, and the credentials mode.
  */
-import { asciiLowercase, isHeaderName, isHeaderValue, isToken, namesMatch, normalizeHeaderValue } from './headers.js';
+import { isHeaderName, isHeaderValue, isToken, namesMatch, normalizeHeaderValue } from './headers.js';
 import { isForbiddenMethod, isForbiddenRequestHeader, normalizeMethod } from './safelist.js';
 import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from './types.js';
 import type { ParsedUrl } from './url.js';
@@ -115,9 +115,4 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
     headers.push([name, value]);
   });
   return { url, origin, method, headers, credentials: req.credentials, initiator };
-}
-
-/** Whether a lowercase header name is in the list (names compared byte-case-insensitively). */
-export function hasHeaderNamed(headers: HeaderList, lowerName: string): boolean {
-  return headers.some(([n]) => asciiLowercase(n) === lowerName);
 }

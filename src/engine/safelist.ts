@@ -4,7 +4,7 @@
  * forbidden names, and the CORS-unsafe request-header names of a request.
  * This module is the one place these lists live.
  */
-import { asciiLowercase, isHttpTabOrSpace, isHttpWhitespace, isTokenCodePoint } from './headers.js';
+import { asciiLowercase, isHttpWhitespace, isTokenCodePoint } from './headers.js';
 import type { HeaderList } from './types.js';
 
 /** CORS-safelisted methods (byte-exact). */
@@ -261,10 +261,4 @@ export function corsUnsafeRequestHeaderNames(headers: HeaderList): string[] {
 /** Byte-wise string comparison, for sorting header names. */
 export function byteCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Whether every code unit is an HTTP tab or space (used to spot blank list elements). */
-export function isBlank(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isHttpTabOrSpace(s.charCodeAt(i))) return false;
-  return true;
 }
