@@ -308,7 +308,13 @@ export const FIREFOX: BrowserProfile = {
     const warnings = authorizationCoveredByWildcard(unsafeNames, allowedHeaders.items, credentialsIncluded)
       ? ['authorization-covered-by-wildcard']
       : [];
-    return { failure: null, maxAge: firefoxMaxAge(response.headers), warnings };
+    // The cache stores the tokens as sent and matches the method and every
+    // header name against them: an approval that rests on '*' is never reused.
+    const listed = allowedHeaders.items.map(asciiLowercase);
+    const reusable =
+      (request.method === 'GET' || request.method === 'POST' || methods.items.includes(request.method)) &&
+      unsafeNames.every((n) => listed.includes(n));
+    return { failure: null, maxAge: reusable ? firefoxMaxAge(response.headers) : null, warnings };
   },
   preflightKeepsPageOrigin: true,
   keepsOriginalPreflightState: true,

@@ -434,3 +434,26 @@ describe('warnings', () => {
     expect(v.warnings).toEqual([]);
   });
 });
+
+describe('preflight cache lifetime (checked in real browsers by test/browser/preflight-cache.test.ts)', () => {
+  const withMaxAge = (age: HeaderList, approval: HeaderList = [['Access-Control-Allow-Methods', 'PUT']]): Scenario =>
+    scenario({ method: 'PUT' }, [[ACAO, PAGE]], [[ACAO, PAGE], ...approval, ...age]);
+  it.each([
+    ['none', [], 5, 5],
+    ['600', [['Access-Control-Max-Age', '600']], 600, 600],
+    ['0', [['Access-Control-Max-Age', '0']], 0, null],
+    ['-1', [['Access-Control-Max-Age', '-1']], 0, null],
+    ['abc', [['Access-Control-Max-Age', 'abc']], 5, null],
+    ['+5', [['Access-Control-Max-Age', '+5']], 5, null],
+    ['two lines', [['Access-Control-Max-Age', '5'], ['Access-Control-Max-Age', '10']], 5, null],
+    ['100000', [['Access-Control-Max-Age', '100000']], 7200, 86400],
+  ] as Array<[string, HeaderList, number | null, number | null]>)('Max-Age %s: Chromium %s, Firefox %s', (_label, age, chromium, firefox) => {
+    expect(evaluateIn('chromium', withMaxAge(age)).preflightMaxAge).toBe(chromium);
+    expect(evaluateIn('firefox', withMaxAge(age)).preflightMaxAge).toBe(firefox);
+  });
+  it('Firefox never reuses an approval that rests on *', () => {
+    const s = withMaxAge([['Access-Control-Max-Age', '600']], [['Access-Control-Allow-Methods', '*']]);
+    expect(evaluateIn('chromium', s).preflightMaxAge).toBe(600);
+    expect(evaluateIn('firefox', s).preflightMaxAge).toBeNull();
+  });
+});

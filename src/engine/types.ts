@@ -120,7 +120,12 @@ export interface BrowserVerdict {
   preflights: PreflightRequest[];
   /** Response header names script can read (lowercase, sorted, unique); empty when blocked. */
   exposedHeaders: string[];
-  /** How long this browser caches a passing preflight, in seconds (after its cap); `null` without one. */
+  /**
+   * How long this browser reuses the last passing preflight for the same
+   * request, in seconds (Access-Control-Max-Age after its parsing and cap);
+   * `0` or `null` when it does not reuse it (no preflight, `0`, or a value or
+   * approval this browser does not cache).
+   */
   preflightMaxAge: number | null;
   /** Ids of the warnings this browser logs (see `warnings` on the verdict). */
   warnings: string[];

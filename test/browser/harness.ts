@@ -103,6 +103,10 @@ export interface RunOptions {
   concurrency?: number;
   /** Per-case timeout in the page for fetch and xhr, ms (default 10000). */
   timeoutMs?: number;
+  /** How many times each case's request is made, one after the other (default 1); the last attempt's result is kept. */
+  repeat?: number;
+  /** The `cache` mode of fetch() requests (default 'no-store'; Chromium consults its preflight cache only without cache flags, so 'default'). */
+  fetchCache?: 'no-store' | 'default' | 'reload' | 'no-cache';
   /** How long an EventSource may neither open nor fail, ms (default 5000). */
   eventSourceTimeoutMs?: number;
   /** After the last case settles, how long to wait at most for issues and messages of failed cases, ms (default 3000). */
@@ -375,7 +379,7 @@ window.__corsproofRun = function (req, timeoutMs, esTimeoutMs) {
           credentials: req.credentials,
           mode: 'cors',
           body: body,
-          cache: 'no-store',
+          cache: req.cache || 'no-store',
           signal: controller.signal,
         }).then(function (resp) {
           var keys = Array.from(resp.headers.keys());
@@ -827,12 +831,15 @@ export async function runCases(
           headers: r.headers,
           credentials: r.credentials,
           initiator: r.initiator ?? 'fetch',
+          cache: opts.fetchCache ?? 'no-store',
         };
         const expr = `window.__corsproofRun(${JSON.stringify(req)}, ${timeoutMs}, ${esTimeoutMs})`;
         try {
-          const json = await withTimeout(page.evaluate(expr) as Promise<unknown>, Math.max(timeoutMs, esTimeoutMs) + 5_000, 'page.evaluate');
-          if (typeof json !== 'string') throw new Error(`page returned ${typeof json}`);
-          results.set(c.id, JSON.parse(json) as PageResult);
+          for (let attempt = 0; attempt < (opts.repeat ?? 1); attempt++) {
+            const json = await withTimeout(page.evaluate(expr) as Promise<unknown>, Math.max(timeoutMs, esTimeoutMs) + 5_000, 'page.evaluate');
+            if (typeof json !== 'string') throw new Error(`page returned ${typeof json}`);
+            results.set(c.id, JSON.parse(json) as PageResult);
+          }
         } catch (e) {
           results.set(c.id, { ok: false, readableHeaders: null, error: `harness: ${e instanceof Error ? e.message : String(e)}` });
         }
