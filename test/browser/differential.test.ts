@@ -9,6 +9,11 @@
  * console message (and so its reason) and warnings; the response headers
  * script can read.
  *
+ * Nothing generated is dropped for the harness's sake: its servers are raw
+ * sockets, so lowercase methods (`patch`, which Node's HTTP server refuses),
+ * repeated and oddly spelled header lines and empty values all reach the
+ * browser as the scenario says.
+ *
  * CORSPROOF_CASES sets the number of cases (default 4000); CORSPROOF_ONLY, a
  * regular expression, keeps only the cases whose tags match it, and CORSPROOF_SEED
  * changes the generator's seed (both for hunting new deviations).
