@@ -1,0 +1,13 @@
+/**
+ * corsproof's CORS policy: validated configuration and framework-neutral
+ * decisions. The adapters (`corsproof/express`, `corsproof/node`, ...) are
+ * thin layers over it.
+ *
+ * @packageDocumentation
+ */
+export { createPolicy, mergeVary, parseRequestHeaders, PREFLIGHT_VARY, MAX_REQUEST_HEADERS_ELEMENTS, MAX_REQUEST_HEADERS_LENGTH } from './policy.js';
+export type { Policy, CorsDecision, ActualDecision, PreflightDecision } from './policy.js';
+export { CorsConfigError } from './errors.js';
+export type { ConfigProblem } from './errors.js';
+export type { CorsOptions, PolicyRequest, OriginFunction, OriginEntry } from './options.js';
+export { MAX_AGE_CAPS } from './compile.js';
