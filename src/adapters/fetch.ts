@@ -1,0 +1,90 @@
+/**
+ * `corsproof/fetch`: CORS for Web-standard handlers `(Request) => Response`:
+ * Bun, Deno, Cloudflare Workers, Next.js route handlers, any runtime with
+ * the Fetch API. No Node built-ins.
+ *
+ * ```ts
+ * import { withCors } from 'corsproof/fetch';
+ * export default { fetch: withCors({ origin: 'https://app.example.com' }, (req) => new Response('ok')) };
+ * ```
+ */
+import type { CorsOptions, PolicyRequest } from '../policy/options.js';
+import type { CorsDecision } from '../policy/policy.js';
+import { createPolicy, mergeVary } from '../policy/policy.js';
+
+export { CorsConfigError } from '../policy/errors.js';
+export type { CorsOptions } from '../policy/options.js';
+
+/** The policy's view of a Web Request. */
+export function policyRequest(request: Request): PolicyRequest {
+  const h = request.headers;
+  return {
+    method: request.method,
+    origin: h.get('origin') ?? undefined,
+    accessControlRequestMethod: h.get('access-control-request-method') ?? undefined,
+    accessControlRequestHeaders: h.get('access-control-request-headers') ?? undefined,
+    accessControlRequestPrivateNetwork: h.get('access-control-request-private-network') ?? undefined,
+  };
+}
+
+/** Put the decision's headers on a response, copying it first when its headers are immutable. */
+export function applyToResponse(response: Response, decision: CorsDecision): Response {
+  if (decision.headers.length === 0 && decision.vary === null) return response;
+  let target = response;
+  try {
+    write(target.headers, decision);
+  } catch {
+    target = new Response(response.body, response);
+    write(target.headers, decision);
+  }
+  return target;
+}
+
+function write(headers: Headers, decision: CorsDecision): void {
+  for (const [name, value] of decision.headers) headers.set(name, value);
+  if (decision.vary) headers.set('Vary', mergeVary(headers.get('vary'), decision.vary));
+}
+
+function preflightResponse(decision: CorsDecision & { kind: 'preflight' }): Response {
+  const headers = new Headers();
+  write(headers, decision);
+  if (decision.body !== null) headers.set('Content-Type', 'text/plain; charset=utf-8');
+  return new Response(decision.body, { status: decision.status, headers });
+}
+
+/** A Web handler, with whatever extra arguments the runtime passes (env, ctx, ...). */
+export type FetchHandler<Extra extends unknown[] = unknown[]> = (request: Request, ...extra: Extra) => Response | Promise<Response>;
+
+/**
+ * Wrap a handler: preflights are answered here; every other response gets
+ * its CORS headers, including a 500 made from an error the handler throws
+ * (logged with console.error), so the browser shows the real error instead
+ * of a CORS one.
+ *
+ * @throws CorsConfigError when the options are unsafe or invalid, at once.
+ */
+export function withCors<Extra extends unknown[]>(options: CorsOptions<Request>, handler: FetchHandler<Extra>): FetchHandler<Extra> {
+  const policy = createPolicy(options);
+  const run = async (request: Request, decision: CorsDecision, extra: Extra): Promise<Response> => {
+    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) return preflightResponse(decision);
+    let response: Response;
+    try {
+      response = await handler(request, ...extra);
+    } catch (error) {
+      console.error(error);
+      response = new Response('Internal Server Error', { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    }
+    return applyToResponse(response, decision);
+  };
+  return async (request, ...extra) => run(request, await policy.decide(policyRequest(request), request), extra);
+}
+
+/** The bare policy step, for frameworks that own the handler: decide, then `applyToResponse`. */
+export function cors(options: CorsOptions<Request> = {}): (request: Request) => Promise<{ preflight: Response | null; decision: CorsDecision }> {
+  const policy = createPolicy(options);
+  return async (request) => {
+    const decision = await policy.decide(policyRequest(request), request);
+    const answered = decision.kind === 'preflight' && !(decision.allowed && decision.continue);
+    return { preflight: answered ? preflightResponse(decision as CorsDecision & { kind: 'preflight' }) : null, decision };
+  };
+}

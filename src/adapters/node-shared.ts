@@ -1,0 +1,80 @@
+/**
+ * What the Node adapters (node:http, Express, Koa, Fastify) share: reading
+ * the CORS request headers from an IncomingMessage and writing a decision
+ * onto a ServerResponse, with Vary merged at the moment the head is sent.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { CorsDecision, PreflightDecision } from '../policy/policy.js';
+import { mergeVary } from '../policy/policy.js';
+import type { PolicyRequest } from '../policy/options.js';
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** The policy's view of a Node request. */
+export function policyRequest(req: IncomingMessage): PolicyRequest {
+  return {
+    method: req.method ?? 'GET',
+    origin: header(req, 'origin'),
+    accessControlRequestMethod: header(req, 'access-control-request-method'),
+    accessControlRequestHeaders: header(req, 'access-control-request-headers'),
+    accessControlRequestPrivateNetwork: header(req, 'access-control-request-private-network'),
+  };
+}
+
+const VARY_TOKENS = Symbol('corsproof.vary');
+
+type PatchedResponse = ServerResponse & { [VARY_TOKENS]?: string };
+
+/**
+ * Merge `vary` into the response's Vary header when the head goes out, so
+ * that a Vary the application sets later is kept and ours is not lost.
+ */
+export function varyOnWrite(res: ServerResponse, vary: string): void {
+  const r = res as PatchedResponse;
+  if (r[VARY_TOKENS] !== undefined) {
+    r[VARY_TOKENS] = mergeVary(r[VARY_TOKENS], vary);
+    return;
+  }
+  r[VARY_TOKENS] = vary;
+  const writeHead = res.writeHead;
+  res.writeHead = function patchedWriteHead(this: ServerResponse, ...args: unknown[]) {
+    const tokens = r[VARY_TOKENS] as string;
+    const last = args[args.length - 1];
+    if (typeof last === 'object' && last !== null && !Array.isArray(last)) {
+      const headers = last as OutgoingHttpHeaders;
+      const key = Object.keys(headers).find((k) => k.toLowerCase() === 'vary');
+      if (key !== undefined) {
+        headers[key] = mergeVary(String(headers[key]), tokens);
+        return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+      }
+    }
+    if (!this.headersSent) {
+      const current = this.getHeader('vary');
+      this.setHeader('Vary', mergeVary(Array.isArray(current) ? current.join(', ') : current === undefined ? undefined : String(current), tokens));
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+}
+
+/** Set the decision's CORS headers (and Vary) on a response that the application will finish. */
+export function applyHeaders(res: ServerResponse, decision: CorsDecision): void {
+  for (const [name, value] of decision.headers) res.setHeader(name, value);
+  if (decision.vary) varyOnWrite(res, decision.vary);
+}
+
+/** Answer a preflight completely (allowed: the success status; refused: 403, with the debug body if any). */
+export function endPreflight(res: ServerResponse, decision: PreflightDecision): void {
+  applyHeaders(res, decision);
+  res.statusCode = decision.status;
+  if (decision.body !== null) {
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(decision.body));
+    res.end(decision.body);
+  } else {
+    res.setHeader('Content-Length', '0');
+    res.end();
+  }
+}
