@@ -45,7 +45,8 @@ function write(headers: Headers, decision: CorsDecision): void {
   if (decision.vary) headers.set('Vary', mergeVary(headers.get('vary'), decision.vary));
 }
 
-function preflightResponse(decision: CorsDecision & { kind: 'preflight' }): Response {
+/** The complete answer to a preflight the policy decided. */
+export function preflightResponse(decision: CorsDecision & { kind: 'preflight' }): Response {
   const headers = new Headers();
   write(headers, decision);
   if (decision.body !== null) headers.set('Content-Type', 'text/plain; charset=utf-8');

@@ -1,0 +1,46 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cors, CorsConfigError } from '../../src/adapters/hono.js';
+import { cases, OPTIONS, send } from './http.js';
+
+describe('corsproof/hono against real Hono (on @hono/node-server)', () => {
+  let server: Server;
+  let port = 0;
+  const calls: string[] = [];
+  beforeAll(async () => {
+    const app = new Hono();
+    app.use('*', cors(OPTIONS));
+    app.use('*', async (c, next) => {
+      calls.push(c.req.path);
+      await next();
+    });
+    app.get('/ok', (c) => c.text('ok', 200, { Vary: 'Accept-Encoding' }));
+    app.get('/boom', () => {
+      throw new Error('boom');
+    });
+    app.get('/teapot', (c) => c.text('teapot', 418));
+    app.get('/vary-star', (c) => c.text('star', 200, { Vary: '*' }));
+    app.options('/options', (c) => c.text('app options'));
+    app.onError((_err, c) => c.text('Internal Server Error', 500));
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+        port = info.port;
+        resolve();
+      }) as Server;
+    });
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  for (const c of cases(expect as never)) {
+    it(c.name, async () => {
+      calls.length = 0;
+      c.check(await send(port, c.method, c.path, c.headers), calls);
+    });
+  }
+
+  it('refuses unsafe options when created', () => {
+    expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);
+  });
+});

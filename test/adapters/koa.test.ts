@@ -1,0 +1,49 @@
+import Koa from 'koa';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import cors, { CorsConfigError } from '../../src/adapters/koa.js';
+import { cases, OPTIONS, send } from './http.js';
+
+describe('corsproof/koa against real Koa', () => {
+  let server: Server;
+  let port = 0;
+  const calls: string[] = [];
+  beforeAll(async () => {
+    const app = new Koa();
+    app.silent = true;
+    app.use(cors(OPTIONS));
+    app.use(async (ctx) => {
+      calls.push(ctx.path);
+      if (ctx.path === '/ok') {
+        ctx.set('Vary', 'Accept-Encoding');
+        ctx.body = 'ok';
+      } else if (ctx.path === '/boom') {
+        throw new Error('boom');
+      } else if (ctx.path === '/teapot') {
+        ctx.status = 418;
+        ctx.body = 'teapot';
+      } else if (ctx.path === '/vary-star') {
+        ctx.set('Vary', '*');
+        ctx.body = 'star';
+      } else if (ctx.path === '/options' && ctx.method === 'OPTIONS') {
+        ctx.body = 'app options';
+      }
+      // Anything else: Koa's own 404.
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  for (const c of cases(expect as never)) {
+    it(c.name, async () => {
+      calls.length = 0;
+      c.check(await send(port, c.method, c.path, c.headers), calls);
+    });
+  }
+
+  it('refuses unsafe options when created', () => {
+    expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);
+  });
+});
