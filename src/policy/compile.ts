@@ -94,6 +94,20 @@ function allowsAnyOrigin(fn: (...args: unknown[]) => unknown): boolean {
   }
 }
 
+/**
+ * What a `cors`-style callback value allows: `true`, the origin itself, `'*'`,
+ * a RegExp that matches it, or an array holding any of these (the `cors`
+ * package evaluates the value like its static `origin` option).
+ */
+function callbackAllows(origin: string, value: unknown): boolean {
+  if (value === true || value === '*' || value === origin) return true;
+  if (value instanceof RegExp) {
+    value.lastIndex = 0;
+    return value.test(origin);
+  }
+  return Array.isArray(value) && value.some((v) => callbackAllows(origin, v));
+}
+
 /** Wrap a `(origin, request)` or `cors`-style `(origin, callback)` function into one returning a boolean or a promise. */
 function normalizeOriginFunction(fn: OriginFunction | ((origin: string, callback: OriginCallback) => void)) {
   const raw = fn as (...args: unknown[]) => unknown;
@@ -103,18 +117,17 @@ function normalizeOriginFunction(fn: OriginFunction | ((origin: string, callback
     let failure: unknown;
     const callback: OriginCallback = (error, allow) => {
       if (error) failure = error;
-      const ok = !error && (allow === true || allow === origin);
+      const ok = !error && callbackAllows(origin, allow);
       if (settle) settle(ok);
       else early = ok;
     };
     const result = raw(origin, callback, request);
     if (failure !== undefined) throw failure;
     if (typeof result === 'boolean') return result;
-    if (result instanceof Promise) return result.then((v) => v === true);
+    if (result instanceof Promise) return result.then((v) => callbackAllows(origin, v));
     if (early !== undefined) return early;
-    return new Promise<boolean>((resolve, reject) => {
+    return new Promise<boolean>((resolve) => {
       settle = resolve;
-      void reject;
     });
   };
 }

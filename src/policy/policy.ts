@@ -144,7 +144,10 @@ class CompiledCorsPolicy implements Policy {
       const parts = splitOrigin(origin);
       if (parts !== null && c.patterns.some((p) => matchesPattern(parts, p))) return true;
     }
-    for (const re of c.regexps) if (re.test(origin)) return true;
+    for (const re of c.regexps) {
+      re.lastIndex = 0; // a /g or /y RegExp would otherwise alternate between allow and deny
+      if (re.test(origin)) return true;
+    }
     if (c.originFunction !== null) {
       if (splitOrigin(origin) === null) return false;
       try {
