@@ -6,11 +6,9 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
 
-export const APP = 'http://app.localhost:5173';
-export const EVIL = 'https://evil.example';
+import { APP, EVIL } from './fixtures.js';
 
-/** The options every adapter is tested with. */
-export const OPTIONS = { origin: [APP, 'https://*.example.com'], credentials: true, maxAge: 600, exposedHeaders: ['X-Total'] };
+export { APP, EVIL, OPTIONS } from './fixtures.js';
 
 export interface Reply {
   status: number;
