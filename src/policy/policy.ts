@@ -15,6 +15,8 @@ import { MAX_ORIGIN_LENGTH, matchesPattern, splitOrigin } from './origins.js';
 export const MAX_REQUEST_HEADERS_LENGTH = 8192;
 /** The most names Access-Control-Request-Headers may list. */
 export const MAX_REQUEST_HEADERS_ELEMENTS = 128;
+/** The most empty elements (`a,,b`) Access-Control-Request-Headers may hold; browsers send none. */
+export const MAX_REQUEST_HEADERS_EMPTY = 16;
 
 /** The Vary value of every preflight answer. */
 export const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
@@ -82,6 +84,7 @@ export function parseRequestHeaders(value: string | undefined): string[] | { inv
   if (value === undefined) return [];
   if (value.length > MAX_REQUEST_HEADERS_LENGTH) return { invalid: `Access-Control-Request-Headers is longer than ${MAX_REQUEST_HEADERS_LENGTH} bytes` };
   const names: string[] = [];
+  let empty = 0;
   let start = 0;
   for (let i = 0; i <= value.length; i++) {
     if (i < value.length && value.charCodeAt(i) !== 0x2c) continue;
@@ -90,7 +93,12 @@ export function parseRequestHeaders(value: string | undefined): string[] | { inv
     while (a < b && (value.charCodeAt(a) === 0x20 || value.charCodeAt(a) === 0x09)) a++;
     while (b > a && (value.charCodeAt(b - 1) === 0x20 || value.charCodeAt(b - 1) === 0x09)) b--;
     start = i + 1;
-    if (a === b) continue;
+    if (a === b) {
+      if (++empty > MAX_REQUEST_HEADERS_EMPTY) {
+        return { invalid: `Access-Control-Request-Headers has more than ${MAX_REQUEST_HEADERS_EMPTY} empty elements` };
+      }
+      continue;
+    }
     const name = value.slice(a, b);
     if (!isToken(name)) return { invalid: `'${name.slice(0, 64)}' in Access-Control-Request-Headers is not a header name` };
     if (names.length === MAX_REQUEST_HEADERS_ELEMENTS) {

@@ -1,0 +1,49 @@
+// One server for the middleware benchmark: node bench/middleware-server.mjs <framework> <none|peer|corsproof>
+// Prints PORT=<n>. Uses the built corsproof (dist/) and the peers as installed.
+import { createServer } from 'node:http';
+
+const [framework, variant] = process.argv.slice(2);
+const ORIGIN = 'https://app.example';
+const common = { origin: [ORIGIN], credentials: true, methods: ['GET', 'PUT', 'DELETE'], allowedHeaders: ['content-type', 'x-api-key'], maxAge: 600 };
+
+async function express() {
+  const { default: express } = await import('express');
+  const app = express();
+  if (variant === 'peer') app.use((await import('cors')).default(common));
+  if (variant === 'corsproof') app.use((await import('../dist/adapters/express.js')).default(common));
+  app.all('/{*path}', (_req, res) => void res.send('ok'));
+  return createServer(app);
+}
+
+async function fastify() {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  if (variant === 'peer') await app.register((await import('@fastify/cors')).default, common);
+  if (variant === 'corsproof') await app.register((await import('../dist/adapters/fastify.js')).default, common);
+  app.route({ method: ['GET', 'PUT', 'DELETE'], url: '/*', handler: async () => 'ok' });
+  if (variant === 'none') app.options('/*', async () => 'ok');
+  await app.ready();
+  return app.server;
+}
+
+async function koa() {
+  const { default: Koa } = await import('koa');
+  const app = new Koa();
+  if (variant === 'peer') app.use((await import('@koa/cors')).default({ origin: ORIGIN, credentials: true, allowMethods: common.methods, allowHeaders: common.allowedHeaders, maxAge: 600 }));
+  if (variant === 'corsproof') app.use((await import('../dist/adapters/koa.js')).default(common));
+  app.use((ctx) => void (ctx.body = 'ok'));
+  return createServer(app.callback());
+}
+
+async function hono() {
+  const { Hono } = await import('hono');
+  const { getRequestListener } = await import('@hono/node-server');
+  const app = new Hono();
+  if (variant === 'peer') app.use('*', (await import('hono/cors')).cors({ origin: [ORIGIN], credentials: true, allowMethods: common.methods, allowHeaders: common.allowedHeaders, maxAge: 600 }));
+  if (variant === 'corsproof') app.use('*', (await import('../dist/adapters/hono.js')).cors(common));
+  app.all('*', (c) => c.text('ok'));
+  return createServer(getRequestListener(app.fetch));
+}
+
+const server = await { express, fastify, koa, hono }[framework]();
+server.listen(0, '127.0.0.1', () => console.log(`PORT=${server.address().port}`));
