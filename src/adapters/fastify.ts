@@ -81,10 +81,8 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
     }
   }) as never);
 
-  fastify.addHook('onRequest', (async (request: Decided, reply: FastifyReplyLike) => {
-    const policy = policyFor(request);
-    if (policy === null) return;
-    const decision = await policy.decide(policyRequest(request.raw), request);
+  // Callback-style hooks: no promise per request when the decision is synchronous.
+  const finish = (request: Decided, reply: FastifyReplyLike, decision: CorsDecision, done: (error?: unknown) => void): void => {
     request[DECISION] = decision;
     for (const [name, value] of decision.headers) reply.header(name, value);
     if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
@@ -92,19 +90,29 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
       reply.code(decision.status);
       if (decision.body !== null) reply.header('Content-Type', 'text/plain; charset=utf-8').send(decision.body);
       else reply.header('Content-Length', '0').send();
-      return reply;
+      return; // answered: Fastify skips the route
     }
-    return undefined;
+    done();
+  };
+  fastify.addHook('onRequest', ((request: Decided, reply: FastifyReplyLike, done: (error?: unknown) => void) => {
+    const policy = policyFor(request);
+    if (policy === null) {
+      done();
+      return;
+    }
+    const decision = policy.decide(policyRequest(request.raw), request);
+    if (decision instanceof Promise) decision.then((d) => finish(request, reply, d, done), done);
+    else finish(request, reply, decision, done);
   }) as never);
 
   // Merge Vary when the reply goes out, so a Vary the route sets is kept.
-  fastify.addHook('onSend', (async (request: Decided, reply: FastifyReplyLike, payload: unknown) => {
+  fastify.addHook('onSend', ((request: Decided, reply: FastifyReplyLike, payload: unknown, done: (error: unknown, payload: unknown) => void) => {
     const vary = request[DECISION]?.vary;
     if (vary) {
       const current = reply.getHeader('vary');
       reply.header('Vary', mergeVary(current === undefined ? undefined : String(current), vary));
     }
-    return payload;
+    done(null, payload);
   }) as never);
 
   // Preflights for paths without an OPTIONS route of their own land here (the hook answers them).

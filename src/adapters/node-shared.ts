@@ -25,8 +25,32 @@ export function policyRequest(req: IncomingMessage): PolicyRequest {
 }
 
 const VARY_TOKENS = Symbol('corsproof.vary');
+const ORIGINAL_WRITE_HEAD = Symbol('corsproof.writeHead');
 
-type PatchedResponse = ServerResponse & { [VARY_TOKENS]?: string };
+type PatchedResponse = ServerResponse & {
+  [VARY_TOKENS]?: string;
+  [ORIGINAL_WRITE_HEAD]?: ServerResponse['writeHead'];
+};
+
+/** writeHead with our Vary tokens merged in: one shared function, no closure per response. */
+function writeHeadWithVary(this: PatchedResponse, ...args: unknown[]): ServerResponse {
+  const tokens = this[VARY_TOKENS] as string;
+  const original = this[ORIGINAL_WRITE_HEAD] as (...a: unknown[]) => ServerResponse;
+  const last = args[args.length - 1];
+  if (typeof last === 'object' && last !== null && !Array.isArray(last)) {
+    const headers = last as OutgoingHttpHeaders;
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === 'vary');
+    if (key !== undefined) {
+      headers[key] = mergeVary(String(headers[key]), tokens);
+      return original.apply(this, args);
+    }
+  }
+  if (!this.headersSent) {
+    const current = this.getHeader('vary');
+    this.setHeader('Vary', mergeVary(Array.isArray(current) ? current.join(', ') : current === undefined ? undefined : String(current), tokens));
+  }
+  return original.apply(this, args);
+}
 
 /**
  * Merge `vary` into the response's Vary header when the head goes out, so
@@ -39,24 +63,8 @@ export function varyOnWrite(res: ServerResponse, vary: string): void {
     return;
   }
   r[VARY_TOKENS] = vary;
-  const writeHead = res.writeHead;
-  res.writeHead = function patchedWriteHead(this: ServerResponse, ...args: unknown[]) {
-    const tokens = r[VARY_TOKENS] as string;
-    const last = args[args.length - 1];
-    if (typeof last === 'object' && last !== null && !Array.isArray(last)) {
-      const headers = last as OutgoingHttpHeaders;
-      const key = Object.keys(headers).find((k) => k.toLowerCase() === 'vary');
-      if (key !== undefined) {
-        headers[key] = mergeVary(String(headers[key]), tokens);
-        return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-      }
-    }
-    if (!this.headersSent) {
-      const current = this.getHeader('vary');
-      this.setHeader('Vary', mergeVary(Array.isArray(current) ? current.join(', ') : current === undefined ? undefined : String(current), tokens));
-    }
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
+  r[ORIGINAL_WRITE_HEAD] = res.writeHead;
+  res.writeHead = writeHeadWithVary as ServerResponse['writeHead'];
 }
 
 /** Set the decision's CORS headers (and Vary) on a response that the application will finish. */
