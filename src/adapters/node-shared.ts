@@ -75,7 +75,10 @@ export function applyHeaders(res: ServerResponse, decision: CorsDecision): void 
 
 /** Answer a preflight completely (allowed: the success status; refused: 403, with the debug body if any). */
 export function endPreflight(res: ServerResponse, decision: PreflightDecision): void {
-  applyHeaders(res, decision);
+  // The answer is ours alone: set Vary now, no need to wait for the head.
+  for (const [name, value] of decision.headers) res.setHeader(name, value);
+  const current = res.getHeader('vary');
+  res.setHeader('Vary', mergeVary(current === undefined ? undefined : String(current), decision.vary));
   res.statusCode = decision.status;
   if (decision.body !== null) {
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
