@@ -120,6 +120,15 @@ describe('Access-Control-Request-Headers parsing is bounded', () => {
     expect(parseRequestHeaders(`${' ,'.repeat(17)}x-a`)).toHaveProperty('invalid');
     expect(parseRequestHeaders(`${' ,'.repeat(16)}x-a`)).toEqual(['x-a']);
   });
+  it('refuses megabyte values and thousands of names at the first bound, whole requests included', () => {
+    const policy = createPolicy({ origin: APP });
+    const mb = 'x-a,'.repeat(1 << 18); // 1 MiB, 262144 names
+    expect(parseRequestHeaders(mb)).toHaveProperty('invalid');
+    expect(parseRequestHeaders(Array.from({ length: 5000 }, (_, i) => `x-${i}`).join(',').slice(0, 8000))).toHaveProperty('invalid');
+    expect(sync(policy.decide(req('OPTIONS', APP, 'PUT', mb)))).toMatchObject({ allowed: false, status: 403 });
+    expect(sync(policy.decide(req('OPTIONS', `https://${'a'.repeat(1 << 20)}.example`, 'PUT')))).toMatchObject({ allowed: false, status: 403 });
+    expect(sync(policy.decide(req('GET', `${APP}${' '.repeat(1 << 20)}`))).allowed).toBe(false);
+  });
   it('survives random bytes', () => {
     fc.assert(fc.property(fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 20000 }), (s) => {
       const r = parseRequestHeaders(s);
