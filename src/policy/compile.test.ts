@@ -99,7 +99,7 @@ describe('createPolicy validation', () => {
     expect(message).toContain('attackerexample.com');
   });
   it("gives each browser's maxAge cap", () => {
-    expect(problems({ maxAge: 100000 })[0]?.message).toMatch(/Chromium at 7200.*Firefox at 86400/);
+    expect(problems({ maxAge: 100000 })[0]?.message).toMatch(/Chromium at 7200.*Firefox at 86400.*Safari at 600/);
   });
   it('suggests the option meant by a typo', () => {
     expect(problems({ orgin: 'x' })[0]?.message).toContain("did you mean 'origin'?");

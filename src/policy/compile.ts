@@ -18,7 +18,7 @@ import type { OriginPattern } from './origins.js';
 import { checkOriginString, isAnchoredRegExp, isLoopbackHost, isPublicSuffixWildcard, suggestPatterns } from './origins.js';
 
 /** Each browser's cap on Access-Control-Max-Age, for messages. */
-export const MAX_AGE_CAPS = { chromium: 7200, firefox: 86400 } as const;
+export const MAX_AGE_CAPS = { chromium: 7200, firefox: 86400, safari: 600 } as const;
 
 /** A callback-style origin function, as the `cors` package calls it. */
 type OriginCallback = (error: unknown, allow?: unknown) => void;
@@ -346,7 +346,7 @@ export function compile(options: CorsOptions = {}): CompiledPolicy {
       problems.push({
         code: 'max-age-invalid',
         path: 'maxAge',
-        message: `expected a whole number of seconds from 0 to ${MAX_AGE_CAPS.firefox}, got ${JSON.stringify(v)}. Browsers cap it anyway: Chromium at ${MAX_AGE_CAPS.chromium} (2 hours), Firefox at ${MAX_AGE_CAPS.firefox} (24 hours).`,
+        message: `expected a whole number of seconds from 0 to ${MAX_AGE_CAPS.firefox}, got ${JSON.stringify(v)}. Browsers cap it anyway: Chromium at ${MAX_AGE_CAPS.chromium} (2 hours), Firefox at ${MAX_AGE_CAPS.firefox} (24 hours), Safari at ${MAX_AGE_CAPS.safari} (10 minutes).`,
       });
     } else {
       compiled.maxAge = String(v);
