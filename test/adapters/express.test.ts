@@ -2,7 +2,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cors, { CorsConfigError } from '../../src/adapters/express.js';
-import { cases, OPTIONS, send } from './http.js';
+import { OPTIONS, defineCases } from './http.js';
 
 describe('corsproof/express against real Express', () => {
   let server: Server;
@@ -34,12 +34,7 @@ describe('corsproof/express against real Express', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  for (const c of cases(expect as never)) {
-    it(c.name, async () => {
-      calls.length = 0;
-      c.check(await send(port, c.method, c.path, c.headers), calls);
-    });
-  }
+  defineCases(it, expect, () => port, calls);
 
   it("refuses origin: '*' with credentials when the middleware is created", () => {
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);

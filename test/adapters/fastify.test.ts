@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cors, { CorsConfigError } from '../../src/adapters/fastify.js';
-import { APP, cases, EVIL, OPTIONS, send } from './http.js';
+import { APP, EVIL, OPTIONS, defineCases, send } from './http.js';
 
 describe('corsproof/fastify against real Fastify', () => {
   let app: FastifyInstance;
@@ -28,12 +28,7 @@ describe('corsproof/fastify against real Fastify', () => {
   });
   afterAll(() => app.close());
 
-  for (const c of cases(expect as never)) {
-    it(c.name, async () => {
-      calls.length = 0;
-      c.check(await send(port, c.method, c.path, c.headers), calls);
-    });
-  }
+  defineCases(it, expect, () => port, calls);
 
   it("a route's own options apply to its requests and its preflights", async () => {
     const get = await send(port, 'GET', '/public', { Origin: EVIL });

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cors, CorsConfigError } from '../../src/adapters/hono.js';
-import { cases, OPTIONS, send } from './http.js';
+import { OPTIONS, defineCases } from './http.js';
 
 describe('corsproof/hono against real Hono (on @hono/node-server)', () => {
   let server: Server;
@@ -33,12 +33,7 @@ describe('corsproof/hono against real Hono (on @hono/node-server)', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  for (const c of cases(expect as never)) {
-    it(c.name, async () => {
-      calls.length = 0;
-      c.check(await send(port, c.method, c.path, c.headers), calls);
-    });
-  }
+  defineCases(it, expect, () => port, calls);
 
   it('refuses unsafe options when created', () => {
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);

@@ -178,3 +178,21 @@ export function cases(expect: Expect): HttpCase[] {
     },
   ];
 }
+
+/**
+ * Register the shared cases as tests against a running server: `port()`
+ * gives its port once started, `calls` is what the app recorded.
+ */
+export function defineCases(
+  it: (name: string, fn: () => Promise<void>) => void,
+  expect: unknown,
+  port: () => number,
+  calls: string[],
+): void {
+  for (const c of cases(expect as Expect)) {
+    it(c.name, async () => {
+      calls.length = 0;
+      c.check(await send(port(), c.method, c.path, c.headers), calls);
+    });
+  }
+}

@@ -2,7 +2,7 @@ import Koa from 'koa';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cors, { CorsConfigError } from '../../src/adapters/koa.js';
-import { cases, OPTIONS, send } from './http.js';
+import { OPTIONS, defineCases } from './http.js';
 
 describe('corsproof/koa against real Koa', () => {
   let server: Server;
@@ -36,12 +36,7 @@ describe('corsproof/koa against real Koa', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  for (const c of cases(expect as never)) {
-    it(c.name, async () => {
-      calls.length = 0;
-      c.check(await send(port, c.method, c.path, c.headers), calls);
-    });
-  }
+  defineCases(it, expect, () => port, calls);
 
   it('refuses unsafe options when created', () => {
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CorsConfigError, withCors } from '../../src/adapters/node.js';
-import { cases, listen, OPTIONS, send } from './http.js';
+import { OPTIONS, defineCases, listen } from './http.js';
 
 describe('corsproof/node against node:http', () => {
   let server: Server;
@@ -38,12 +38,7 @@ describe('corsproof/node against node:http', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  for (const c of cases(expect as never)) {
-    it(c.name, async () => {
-      calls.length = 0;
-      c.check(await send(port, c.method, c.path, c.headers), calls);
-    });
-  }
+  defineCases(it, expect, () => port, calls);
 
   it('refuses unsafe options when created', () => {
     expect(() => withCors({ origin: '*', credentials: true }, () => undefined)).toThrow(CorsConfigError);
