@@ -12,7 +12,9 @@ import { evaluate } from '../engine/evaluate.js';
 import { ScenarioError } from '../engine/request.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Scenario, Verdict } from '../engine/types.js';
-import { renderVerdict } from './render.js';
+import { renderExchanges, renderVerdict } from './render.js';
+import { check, NetworkFailure } from '../doctor/check.js';
+import type { CredentialsMode, HeaderList, Initiator } from '../engine/types.js';
 
 /** A problem with what the user gave us: printed without a stack, exit code 2. */
 class UsageError extends Error {}
@@ -75,6 +77,53 @@ function explain(source: string, options: ExplainOptions): number {
   return options.exitCode && blocked ? 1 : 0;
 }
 
+interface CheckCliOptions {
+  origin: string;
+  method: string;
+  header: string[];
+  credentials: string;
+  initiator: string;
+  timeout: string;
+  insecure?: boolean;
+  json?: boolean;
+}
+
+function parseHeader(line: string): [string, string] {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw new UsageError(`-H '${line}': expected "Name: value"`);
+  return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+}
+
+async function checkCommand(url: string, o: CheckCliOptions): Promise<number> {
+  if (!['omit', 'same-origin', 'include'].includes(o.credentials)) throw new UsageError(`--credentials must be omit, same-origin or include, not '${o.credentials}'`);
+  if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
+  const timeout = Number(o.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not '${o.timeout}'`);
+  const headers: HeaderList = o.header.map(parseHeader);
+  // The same checks as a scenario file, so the messages name the field.
+  const scenario = validateScenario({
+    request: { url, origin: o.origin, method: o.method, headers, credentials: o.credentials as CredentialsMode, initiator: o.initiator as Initiator },
+    preflight: null,
+    response: { status: 200, headers: [] },
+  });
+  try {
+    const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure: o.insecure ?? false });
+    if (o.json) process.stdout.write(`${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, scenario: report.scenario }, null, 2)}\n`);
+    else process.stdout.write(`${renderExchanges(report.exchanges)}\n\n${renderVerdict(report.scenario, report.verdict)}\n`);
+    return report.verdict.ok ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof NetworkFailure)) throw e;
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ error: { kind: e.kind, url: e.url, message: e.message } }, null, 2)}\n`);
+    } else {
+      process.stderr.write(
+        `corsproof: the request did not complete: ${e.message}\n  A browser reports this as a network error (Firefox: CORSDidNotSucceed), before any CORS check.\n`,
+      );
+    }
+    return 3;
+  }
+}
+
 function program(): Command {
   const cmd = new Command('corsproof')
     .description('CORS errors, explained the way real browsers see them.')
@@ -110,6 +159,22 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
       process.exitCode = explain(file, options);
     });
   cmd
+    .command('check')
+    .description('Send what the browser would send (the preflight, then the request with Origin) to a live URL and explain the verdict.')
+    .argument('<url>', 'the URL the page requests')
+    .requiredOption('--origin <origin>', "the page's origin, e.g. https://app.example.com")
+    .option('--method <method>', 'the request method', 'GET')
+    .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--credentials <mode>', 'omit, same-origin or include', 'same-origin')
+    .option('--initiator <api>', 'fetch, xhr or eventsource', 'fetch')
+    .option('--timeout <seconds>', 'give up on a request after this long', '10')
+    .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')
+    .option('--json', 'print the verdict and the exchanges as JSON')
+    .addHelpText('after', '\nExit codes: 0 the browser allows it, 1 it blocks it, 2 bad usage or input, 3 the request did not complete.')
+    .action(async (url: string, options: CheckCliOptions) => {
+      process.exitCode = await checkCommand(url, options);
+    });
+  cmd
     .command('example')
     .description('Explain the bundled example: a credentialed request answered with Access-Control-Allow-Origin: *.')
     .option('--json', 'print the verdict as JSON')
@@ -124,9 +189,9 @@ function fail(message: string, code: number): void {
   process.exitCode = code;
 }
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   try {
-    program().parse(argv);
+    await program().parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are not errors; everything else commander reports is a usage error.
@@ -141,4 +206,4 @@ export function main(argv: string[]): void {
   }
 }
 
-main(process.argv);
+void main(process.argv);

@@ -26,6 +26,21 @@ function indent(text: string, by: string): string {
     .join('\n');
 }
 
+/** The headers of an exchange that matter for CORS (and which layer answered). */
+const SHOWN = /^(origin|access-control-|vary$|location$|server$|via$|x-powered-by$|content-type$)/i;
+
+/** Render the exchanges of a live check: request line, the headers that matter, status. */
+export function renderExchanges(exchanges: Array<{ request: { method: string; url: string; headers: Array<[string, string]> }; status: number; headers: Array<[string, string]> }>): string {
+  const out: string[] = [];
+  for (const ex of exchanges) {
+    out.push(`${pc.bold(`${ex.request.method} ${ex.request.url}`)}`);
+    for (const [n, v] of ex.request.headers) if (SHOWN.test(n)) out.push(`  > ${n}: ${v}`);
+    out.push(`  < ${ex.status}`);
+    for (const [n, v] of ex.headers) if (SHOWN.test(n)) out.push(`  < ${n}: ${v}`);
+  }
+  return out.join('\n');
+}
+
 /** Render one verdict as a short report. */
 export function renderVerdict(scenario: Scenario, verdict: Verdict): string {
   const out: string[] = [];

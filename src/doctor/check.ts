@@ -1,0 +1,77 @@
+/**
+ * `check`: replay what the browser does against a live URL and run the
+ * engine on what came back. Every CORS rule stays in the engine; this file
+ * only sends requests and collects responses.
+ */
+import { REDIRECT_LIMIT, evaluate, evaluateIn } from '../engine/evaluate.js';
+import { normalizeMethod } from '../engine/safelist.js';
+import { get } from '../engine/headers.js';
+import { isRedirectStatus } from '../engine/status.js';
+import type { Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
+import type { Exchange } from './exchange.js';
+import { NetworkFailure, send } from './exchange.js';
+
+/** The doctor's report: the engine's verdict and every exchange it is based on. */
+export interface CheckReport {
+  verdict: Verdict;
+  scenario: Scenario;
+  exchanges: Exchange[];
+}
+
+/** Options of {@link check}. */
+export interface CheckOptions {
+  timeoutMs?: number;
+  insecure?: boolean;
+}
+
+const PLACEHOLDER: ScenarioResponse = { status: 204, headers: [] };
+
+/**
+ * Send the preflight the browser would send (when it would send one), then
+ * the request itself with Origin, following redirects hop by hop, and
+ * evaluate. Throws {@link NetworkFailure} when a request does not complete.
+ */
+export async function check(request: ScenarioRequest, options: CheckOptions = {}): Promise<CheckReport> {
+  const io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: options.insecure ?? false };
+  const exchanges: Exchange[] = [];
+  // What the browser would send first: the engine knows (Chromium's view; Firefox sends the same for all but a few headers).
+  const planned = evaluateIn('chromium', { request, preflight: PLACEHOLDER, response: PLACEHOLDER }).preflights[0];
+  let preflight: ScenarioResponse | null = null;
+  if (planned) {
+    const headers = planned.headers.map(([n, v]) => [n, v] as [string, string]);
+    const ex = await send({ url: request.url, method: 'OPTIONS', headers: [...headers, ['Accept', '*/*']] }, io);
+    exchanges.push(ex);
+    preflight = { status: ex.status, headers: ex.headers };
+  }
+  // The request itself, hop by hop (a failed preflight stops a browser; the
+  // doctor still looks, to report the whole picture). The engine decides
+  // what a non-http Location or a 21st redirect means; the doctor only stops
+  // following there, with a placeholder final response the engine never reads.
+  const redirects: ScenarioResponse[] = [];
+  const method = normalizeMethod(request.method);
+  let url = request.url;
+  let response: ScenarioResponse = PLACEHOLDER;
+  for (;;) {
+    const ex = await send({ url, method, headers: [['Origin', request.origin], ...request.headers] }, io);
+    exchanges.push(ex);
+    const location = get(ex.headers, 'location');
+    if (!isRedirectStatus(ex.status) || location === null) {
+      response = { status: ex.status, headers: ex.headers };
+      break;
+    }
+    redirects.push({ status: ex.status, headers: ex.headers });
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      break;
+    }
+    if ((next.protocol !== 'http:' && next.protocol !== 'https:') || redirects.length > REDIRECT_LIMIT) break;
+    url = next.href;
+  }
+  const scenario: Scenario = { request, preflight, response };
+  if (redirects.length > 0) scenario.redirects = redirects;
+  return { verdict: evaluate(scenario), scenario, exchanges };
+}
+
+export { NetworkFailure };

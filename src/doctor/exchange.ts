@@ -1,0 +1,85 @@
+/**
+ * One HTTP exchange, as the doctor needs it: the raw response header lines
+ * (order, case and repeated lines kept, since one comma-joined line and two
+ * lines are different errors in Firefox), and network failures named.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { HeaderList } from '../engine/types.js';
+
+/** A request the doctor sends. */
+export interface OutgoingRequest {
+  url: string;
+  method: string;
+  headers: HeaderList;
+}
+
+/** What came back. */
+export interface Exchange {
+  request: OutgoingRequest;
+  status: number;
+  headers: HeaderList;
+}
+
+/** Why a request did not complete. */
+export type NetworkFailureKind = 'timeout' | 'dns' | 'refused' | 'tls' | 'reset' | 'protocol' | 'other';
+
+/** A request that did not complete (Firefox: CORSDidNotSucceed). */
+export class NetworkFailure extends Error {
+  readonly kind: NetworkFailureKind;
+  readonly url: string;
+  constructor(kind: NetworkFailureKind, url: string, message: string) {
+    super(message);
+    this.name = 'NetworkFailure';
+    this.kind = kind;
+    this.url = url;
+  }
+}
+
+function describe(error: NodeJS.ErrnoException, url: string): NetworkFailure {
+  const code = error.code ?? '';
+  const host = new URL(url).host;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new NetworkFailure('dns', url, `The name ${new URL(url).hostname} does not resolve (${code}): check the host name, or the DNS the browser uses.`);
+  if (code === 'ECONNREFUSED') return new NetworkFailure('refused', url, `Nothing accepts connections at ${host} (connection refused): is the server running, on this port?`);
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new NetworkFailure('reset', url, `The server at ${host} closed the connection before answering completely (${code}).`);
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
+    return new NetworkFailure('tls', url, `The TLS certificate of ${host} is not trusted (${code}: ${error.message}). Browsers refuse it too; fix the certificate, or pass --insecure to look past it.`);
+  }
+  if (code === 'HPE_HEADER_OVERFLOW') return new NetworkFailure('protocol', url, `The response headers from ${host} are too large to read (over the HTTP parser's limit).`);
+  if (code.startsWith('HPE_')) return new NetworkFailure('protocol', url, `The server at ${host} did not answer with valid HTTP (${code}).`);
+  return new NetworkFailure('other', url, `The request to ${host} failed: ${error.message}`);
+}
+
+/** Send one request; never follows redirects. */
+export function send(req: OutgoingRequest, options: { timeoutMs: number; insecure: boolean }): Promise<Exchange> {
+  const url = new URL(req.url);
+  const make = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const [n, v] of req.headers) {
+      const prev = headers[n];
+      headers[n] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    const outgoing = make(
+      url,
+      { method: req.method, headers, agent: false, rejectUnauthorized: !options.insecure, timeout: options.timeoutMs },
+      (res) => {
+        const raw = res.rawHeaders;
+        const list: HeaderList = [];
+        for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i] as string, raw[i + 1] as string]);
+        res.on('data', () => undefined);
+        res.on('end', () => resolve({ request: req, status: res.statusCode ?? 0, headers: list }));
+        res.on('error', (e: NodeJS.ErrnoException) => reject(describe(e, req.url)));
+      },
+    );
+    outgoing.on('timeout', () => {
+      outgoing.destroy();
+      reject(new NetworkFailure('timeout', req.url, `No answer from ${url.host} within ${Math.round(options.timeoutMs / 1000)} s (--timeout).`));
+    });
+    outgoing.on('error', (e: NodeJS.ErrnoException) => {
+      if (e instanceof NetworkFailure) reject(e);
+      else reject(describe(e, req.url));
+    });
+    outgoing.end();
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * `corsproof check` against real servers on loopback: the built CLI in a
+ * child process, as a user runs it.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'dist', 'cli', 'main.js');
+const PAGE = 'https://app.example';
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const seen: Array<{ method: string; origin?: string; acrm?: string; acrh?: string }> = [];
+
+function app(req: IncomingMessage, res: ServerResponse): void {
+  const path = req.url ?? '/';
+  seen.push({ method: req.method ?? '', origin: req.headers.origin, acrm: req.headers['access-control-request-method'] as string | undefined, acrh: req.headers['access-control-request-headers'] as string | undefined });
+  if (path === '/wildcard') {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.end('ok');
+  } else if (path === '/good') {
+    res.setHeader('Access-Control-Allow-Origin', PAGE);
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Access-Control-Allow-Methods', 'PUT');
+    res.setHeader('Access-Control-Allow-Headers', 'content-type');
+    res.statusCode = req.method === 'OPTIONS' ? 204 : 200;
+    res.end();
+  } else if (path === '/twice') {
+    res.writeHead(200, [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Origin', PAGE]]);
+    res.end('ok');
+  } else if (path === '/auth-first') {
+    res.statusCode = 401;
+    res.end('login');
+  } else if (path === '/redirect') {
+    res.writeHead(302, { Location: '/wildcard', 'Access-Control-Allow-Origin': '*' });
+    res.end();
+  } else {
+    res.statusCode = 404;
+    res.end();
+  }
+}
+
+let server: Server;
+let silent: NetServer;
+let base = '';
+let silentPort = 0;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  silent = createNetServer((socket) => void sockets.push(socket)); // accepts, never answers
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  silentPort = (silent.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  for (const socket of sockets) socket.destroy();
+  await new Promise<void>((r) => silent.close(() => r()));
+});
+
+describe('corsproof check', () => {
+  it("finds '*' with credentials: exit 1, both browsers' errors, the fix", async () => {
+    const r = await run(['check', `${base}/wildcard`, '--origin', PAGE, '--credentials', 'include']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('WildcardOriginNotAllowed');
+    expect(r.stdout).toContain('CORSNotSupportingCredentials');
+    expect(r.stdout).toContain(`Access-Control-Allow-Origin: ${PAGE}`);
+  });
+  it('sends the preflight the browser would send, then the request: exit 0 when allowed', async () => {
+    seen.length = 0;
+    const r = await run(['check', `${base}/good`, '--origin', PAGE, '--method', 'put', '-H', 'Content-Type: application/json', '--credentials', 'include', '--json']);
+    expect(r.code).toBe(0);
+    expect(seen[0]).toEqual({ method: 'OPTIONS', origin: PAGE, acrm: 'PUT', acrh: 'content-type' });
+    expect(seen[1]).toMatchObject({ method: 'PUT', origin: PAGE });
+    const out = JSON.parse(r.stdout);
+    expect(out.verdict.ok).toBe(true);
+    expect(out.exchanges).toHaveLength(2);
+  });
+  it('keeps repeated header lines: two Access-Control-Allow-Origin lines', async () => {
+    const r = await run(['check', `${base}/twice`, '--origin', PAGE, '--json']);
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.stdout).verdict;
+    expect(v.firefox.reason).toBe('CORSMultipleAllowOriginNotAllowed');
+    expect(v.chromium.corsError).toBe('MultipleAllowOriginValues');
+  });
+  it('a preflight answered 401 by auth that runs before CORS', async () => {
+    const r = await run(['check', `${base}/auth-first`, '--origin', PAGE, '--method', 'DELETE', '--json']);
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.stdout).verdict;
+    expect(v.failedAt).toBe('preflight');
+    expect(v.chromium.corsError).toBe('PreflightMissingAllowOriginHeader');
+    expect(v.firefox.message).toContain('Status code: 401.');
+  });
+  it('follows redirects hop by hop', async () => {
+    const r = await run(['check', `${base}/redirect`, '--origin', PAGE, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).exchanges).toHaveLength(2);
+  });
+  it('a refused connection: exit 3 with a diagnosis, no stack trace', async () => {
+    const r = await run(['check', 'http://127.0.0.1:9/x', '--origin', PAGE]); // nothing listens on the discard port
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/connection refused|did not complete/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it('a server that never answers: exit 3 after --timeout', async () => {
+    const r = await run(['check', `http://127.0.0.1:${silentPort}/x`, '--origin', PAGE, '--timeout', '1']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('within 1 s');
+  });
+  it('bad input: exit 2 naming the option or field', async () => {
+    expect((await run(['check', `${base}/good`])).code).toBe(2); // --origin missing
+    const bad = await run(['check', `${base}/good`, '--origin', 'https://app.example/']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("request.origin: 'https://app.example/' is not a serialized origin");
+    expect((await run(['check', `${base}/good`, '--origin', PAGE, '-H', 'nocolon'])).code).toBe(2);
+    expect((await run(['check', `${base}/good`, '--origin', PAGE, '--credentials', 'yes'])).code).toBe(2);
+  });
+});
