@@ -14,6 +14,7 @@ import { validateScenario } from '../engine/validate.js';
 import type { Scenario, Verdict } from '../engine/types.js';
 import { renderExchanges, renderVerdict } from './render.js';
 import { check, NetworkFailure } from '../doctor/check.js';
+import { CurlError, parseCurl } from '../doctor/curl.js';
 import type { CredentialsMode, HeaderList, Initiator } from '../engine/types.js';
 
 /** A problem with what the user gave us: printed without a stack, exit code 2. */
@@ -78,7 +79,8 @@ function explain(source: string, options: ExplainOptions): number {
 }
 
 interface CheckCliOptions {
-  origin: string;
+  origin?: string;
+  curl?: string;
   method: string;
   header: string[];
   credentials: string;
@@ -94,7 +96,29 @@ function parseHeader(line: string): [string, string] {
   return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
 }
 
-async function checkCommand(url: string, o: CheckCliOptions): Promise<number> {
+async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Promise<number> {
+  let url = urlArg;
+  let origin = o.origin;
+  let insecure = o.insecure ?? false;
+  if (o.curl !== undefined) {
+    if (urlArg !== undefined) throw new UsageError('give either a URL or --curl, not both');
+    let parsed;
+    try {
+      parsed = parseCurl(o.curl);
+    } catch (e) {
+      if (e instanceof CurlError) throw new UsageError(`--curl: ${e.message}`);
+      throw e;
+    }
+    url = parsed.url;
+    origin ??= parsed.origin ?? undefined;
+    insecure ||= parsed.insecure;
+    o.method = parsed.method;
+    o.header = parsed.headers.map(([n, v]) => `${n}: ${v}`);
+    o.credentials = parsed.credentials;
+    if (origin === undefined) throw new UsageError("--curl: the copied request has no Origin header (it was same-origin?); give the page's origin with --origin");
+  }
+  if (url === undefined) throw new UsageError('give the URL to check, or --curl "<command>"');
+  if (origin === undefined) throw new UsageError("--origin <origin> is required: the page's origin, e.g. https://app.example.com");
   if (!['omit', 'same-origin', 'include'].includes(o.credentials)) throw new UsageError(`--credentials must be omit, same-origin or include, not '${o.credentials}'`);
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
   const timeout = Number(o.timeout);
@@ -102,12 +126,12 @@ async function checkCommand(url: string, o: CheckCliOptions): Promise<number> {
   const headers: HeaderList = o.header.map(parseHeader);
   // The same checks as a scenario file, so the messages name the field.
   const scenario = validateScenario({
-    request: { url, origin: o.origin, method: o.method, headers, credentials: o.credentials as CredentialsMode, initiator: o.initiator as Initiator },
+    request: { url, origin, method: o.method, headers, credentials: o.credentials as CredentialsMode, initiator: o.initiator as Initiator },
     preflight: null,
     response: { status: 200, headers: [] },
   });
   try {
-    const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure: o.insecure ?? false });
+    const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure });
     if (o.json) process.stdout.write(`${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, scenario: report.scenario }, null, 2)}\n`);
     else process.stdout.write(`${renderExchanges(report.exchanges)}\n\n${renderVerdict(report.scenario, report.verdict)}\n`);
     return report.verdict.ok ? 0 : 1;
@@ -161,8 +185,9 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
   cmd
     .command('check')
     .description('Send what the browser would send (the preflight, then the request with Origin) to a live URL and explain the verdict.')
-    .argument('<url>', 'the URL the page requests')
-    .requiredOption('--origin <origin>', "the page's origin, e.g. https://app.example.com")
+    .argument('[url]', 'the URL the page requests')
+    .option('--origin <origin>', "the page's origin, e.g. https://app.example.com (required unless --curl has an Origin header)")
+    .option('--curl <command>', 'a "Copy as cURL" command from Chromium or Firefox DevTools, instead of a URL and options')
     .option('--method <method>', 'the request method', 'GET')
     .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--credentials <mode>', 'omit, same-origin or include', 'same-origin')
@@ -171,7 +196,7 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')
     .option('--json', 'print the verdict and the exchanges as JSON')
     .addHelpText('after', '\nExit codes: 0 the browser allows it, 1 it blocks it, 2 bad usage or input, 3 the request did not complete.')
-    .action(async (url: string, options: CheckCliOptions) => {
+    .action(async (url: string | undefined, options: CheckCliOptions) => {
       process.exitCode = await checkCommand(url, options);
     });
   cmd

@@ -125,6 +125,19 @@ describe('corsproof check', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('within 1 s');
   });
+  it('--curl: reads a Copy as cURL command, Origin and cookies included', async () => {
+    seen.length = 0;
+    const curl = `curl '${base}/good' -X PUT -H 'content-type: application/json' -H 'origin: ${PAGE}' -b 'sid=1' -H 'user-agent: Mozilla/5.0' -H 'sec-fetch-mode: cors' --data-raw '{}'`;
+    const r = await run(['check', '--curl', curl, '--json']);
+    expect(r.code).toBe(0);
+    expect(seen[0]).toEqual({ method: 'OPTIONS', origin: PAGE, acrm: 'PUT', acrh: 'content-type' });
+    expect(JSON.parse(r.stdout).scenario.request.credentials).toBe('include');
+  });
+  it('--curl without Origin needs --origin', async () => {
+    const r = await run(['check', '--curl', `curl '${base}/wildcard'`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--origin');
+  });
   it('bad input: exit 2 naming the option or field', async () => {
     expect((await run(['check', `${base}/good`])).code).toBe(2); // --origin missing
     const bad = await run(['check', `${base}/good`, '--origin', 'https://app.example/']);
