@@ -132,8 +132,11 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   });
   try {
     const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure });
-    if (o.json) process.stdout.write(`${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, scenario: report.scenario }, null, 2)}\n`);
-    else process.stdout.write(`${renderExchanges(report.exchanges)}\n\n${renderVerdict(report.scenario, report.verdict)}\n`);
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, scenario: report.scenario }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}\n`);
+    }
     return report.verdict.ok ? 0 : 1;
   } catch (e) {
     if (!(e instanceof NetworkFailure)) throw e;

@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 import { reason } from '../engine/reasons.js';
 import type { Scenario, Verdict } from '../engine/types.js';
+import type { LayerFindings } from '../doctor/layers.js';
 
 /** MDN's page for a Firefox reason. */
 export function mdnUrl(firefoxReason: string): string {
@@ -30,14 +31,20 @@ function indent(text: string, by: string): string {
 const SHOWN = /^(origin|access-control-|vary$|location$|server$|via$|x-powered-by$|content-type$)/i;
 
 /** Render the exchanges of a live check: request line, the headers that matter, status. */
-export function renderExchanges(exchanges: Array<{ request: { method: string; url: string; headers: Array<[string, string]> }; status: number; headers: Array<[string, string]> }>): string {
+export function renderExchanges(
+  exchanges: Array<{ request: { method: string; url: string; headers: Array<[string, string]> }; status: number; headers: Array<[string, string]> }>,
+  layers: LayerFindings,
+): string {
   const out: string[] = [];
-  for (const ex of exchanges) {
+  exchanges.forEach((ex, i) => {
     out.push(`${pc.bold(`${ex.request.method} ${ex.request.url}`)}`);
     for (const [n, v] of ex.request.headers) if (SHOWN.test(n)) out.push(`  > ${n}: ${v}`);
     out.push(`  < ${ex.status}`);
     for (const [n, v] of ex.headers) if (SHOWN.test(n)) out.push(`  < ${n}: ${v}`);
-  }
+    const answered = layers.perExchange[i] ?? [];
+    if (answered.length > 0) out.push(pc.dim(`  answered by: ${answered.map((l) => l.name).join(' > ')}`));
+  });
+  for (const note of layers.notes) out.push(`${pc.yellow('Note')}: ${note}`);
   return out.join('\n');
 }
 

@@ -9,6 +9,8 @@ import { get } from '../engine/headers.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
 import type { Exchange } from './exchange.js';
+import type { LayerFindings } from './layers.js';
+import { layerFindings } from './layers.js';
 import { NetworkFailure, send } from './exchange.js';
 
 /** The doctor's report: the engine's verdict and every exchange it is based on. */
@@ -16,6 +18,8 @@ export interface CheckReport {
   verdict: Verdict;
   scenario: Scenario;
   exchanges: Exchange[];
+  /** Which layer answered each exchange, and what that says. */
+  layers: LayerFindings;
 }
 
 /** Options of {@link check}. */
@@ -71,7 +75,7 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
   }
   const scenario: Scenario = { request, preflight, response };
   if (redirects.length > 0) scenario.redirects = redirects;
-  return { verdict: evaluate(scenario), scenario, exchanges };
+  return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges) };
 }
 
 export { NetworkFailure };

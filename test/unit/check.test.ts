@@ -43,6 +43,13 @@ function app(req: IncomingMessage, res: ServerResponse): void {
   } else if (path === '/twice') {
     res.writeHead(200, [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Origin', PAGE]]);
     res.end('ok');
+  } else if (path === '/layered') {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { Server: 'nginx/1.24.0', 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Methods': 'PUT' });
+    } else {
+      res.writeHead(500, { 'X-Powered-By': 'Express' });
+    }
+    res.end();
   } else if (path === '/auth-first') {
     res.statusCode = 401;
     res.end('login');
@@ -108,6 +115,14 @@ describe('corsproof check', () => {
     expect(v.failedAt).toBe('preflight');
     expect(v.chromium.corsError).toBe('PreflightMissingAllowOriginHeader');
     expect(v.firefox.message).toContain('Status code: 401.');
+  });
+  it('names the layers that answered and flags a preflight and a response from different layers', async () => {
+    const r = await run(['check', `${base}/layered`, '--origin', PAGE, '--method', 'PUT']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('answered by: nginx');
+    expect(r.stdout).toContain('answered by: Express');
+    expect(r.stdout).toContain('preflight: nginx; response: Express');
+    expect(r.stdout).toContain('MissingAllowOriginHeader');
   });
   it('follows redirects hop by hop', async () => {
     const r = await run(['check', `${base}/redirect`, '--origin', PAGE, '--json']);
