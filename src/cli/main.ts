@@ -15,6 +15,8 @@ import type { Scenario, Verdict } from '../engine/types.js';
 import { renderExchanges, renderVerdict } from './render.js';
 import { check, NetworkFailure } from '../doctor/check.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
+import { diagnoseHar, HarError } from '../doctor/har.js';
+import pc from 'picocolors';
 import type { CredentialsMode, HeaderList, Initiator } from '../engine/types.js';
 
 /** A problem with what the user gave us: printed without a stack, exit code 2. */
@@ -81,6 +83,8 @@ function explain(source: string, options: ExplainOptions): number {
 interface CheckCliOptions {
   origin?: string;
   curl?: string;
+  har?: string;
+  entry?: string;
   method: string;
   header: string[];
   credentials: string;
@@ -96,7 +100,36 @@ function parseHeader(line: string): [string, string] {
   return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
 }
 
+function harCommand(file: string, o: CheckCliOptions): number {
+  let only: number | undefined;
+  if (o.entry !== undefined) {
+    only = Number(o.entry);
+    if (!Number.isInteger(only) || only < 0) throw new UsageError(`--entry must be an entry index (0, 1, ...), not '${o.entry}'`);
+  }
+  const har = parseJson(readInput(file), file);
+  let results;
+  try {
+    results = diagnoseHar(har, { only, ...(o.credentials !== 'same-origin' ? { credentials: o.credentials as CredentialsMode } : {}) });
+  } catch (e) {
+    if (e instanceof HarError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } else if (results.length === 0) {
+    process.stdout.write('No cross-origin request in this HAR (none carries an Origin other than its own).\n');
+  } else {
+    const parts = results.map((r) => `${pc.dim(`entry ${r.entry}`)}\n${r.verdict ? renderVerdict(r.scenario, r.verdict) : `${r.scenario.request.method} ${r.scenario.request.url}: ${r.note}`}`);
+    process.stdout.write(`${parts.join('\n\n')}\n`);
+  }
+  return results.some((r) => r.verdict !== null && !r.verdict.ok) ? 1 : 0;
+}
+
 async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Promise<number> {
+  if (o.har !== undefined) {
+    if (urlArg !== undefined || o.curl !== undefined) throw new UsageError('give one of a URL, --curl or --har');
+    return harCommand(o.har, o);
+  }
   let url = urlArg;
   let origin = o.origin;
   let insecure = o.insecure ?? false;
@@ -191,6 +224,8 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .argument('[url]', 'the URL the page requests')
     .option('--origin <origin>', "the page's origin, e.g. https://app.example.com (required unless --curl has an Origin header)")
     .option('--curl <command>', 'a "Copy as cURL" command from Chromium or Firefox DevTools, instead of a URL and options')
+    .option('--har <file>', 'diagnose offline from a HAR export: every cross-origin request in it, or the one --entry names')
+    .option('--entry <n>', 'with --har: only this entry (its index in log.entries)')
     .option('--method <method>', 'the request method', 'GET')
     .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--credentials <mode>', 'omit, same-origin or include', 'same-origin')

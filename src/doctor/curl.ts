@@ -48,6 +48,12 @@ const BROWSER_ADDED = new Set([
   'user-agent',
 ]);
 
+/** Whether a request header is one the browser adds itself rather than script. */
+export function isBrowserAddedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return BROWSER_ADDED.has(lower) || lower.startsWith('sec-');
+}
+
 const IGNORED_FLAGS = new Set(['--compressed', '-s', '--silent', '-L', '--location', '-i', '--include', '-v', '--verbose', '--http1.1', '--http2', '--http2-prior-knowledge', '--globoff', '-g']);
 const IGNORED_WITH_VALUE = new Set(['-o', '--output', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '--cacert', '--resolve', '-x', '--proxy']);
 const DATA_FLAGS = new Set(['-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--data-urlencode', '-F', '--form']);
@@ -89,7 +95,7 @@ export function parseCurl(command: string): CurlRequest {
       const lower = name.toLowerCase();
       if (lower === 'origin') origin = v;
       if (lower === 'cookie') credentials = 'include';
-      if (BROWSER_ADDED.has(lower) || lower.startsWith('sec-')) browserHeaders.push(lower);
+      if (isBrowserAddedHeader(lower)) browserHeaders.push(lower);
       else headers.push([name, v]);
     } else if (DATA_FLAGS.has(w)) {
       value(i, w);

@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -152,6 +154,32 @@ describe('corsproof check', () => {
     const r = await run(['check', '--curl', `curl '${base}/wildcard'`]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--origin');
+  });
+  it('--har: diagnoses a HAR export offline', async () => {
+    const file = join(tmpdir(), `corsproof-${process.pid}.har`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        log: {
+          entries: [
+            {
+              request: { method: 'GET', url: 'https://api.example/me', headers: [{ name: 'Origin', value: PAGE }, { name: 'Cookie', value: 'a=b' }] },
+              response: { status: 200, headers: [{ name: 'Access-Control-Allow-Origin', value: '*' }] },
+            },
+          ],
+        },
+      }),
+    );
+    const r = await run(['check', '--har', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('entry 0');
+    expect(r.stdout).toContain('WildcardOriginNotAllowed');
+    const bad = await run(['check', '--har', file, '--entry', 'x']);
+    expect(bad.code).toBe(2);
+    writeFileSync(file, '{"log": {}}');
+    const notHar = await run(['check', '--har', file]);
+    expect(notHar.code).toBe(2);
+    expect(notHar.stderr).toContain('no log.entries');
   });
   it('bad input: exit 2 naming the option or field', async () => {
     expect((await run(['check', `${base}/good`])).code).toBe(2); // --origin missing
