@@ -166,9 +166,12 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   try {
     const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure });
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, scenario: report.scenario }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, scenario: report.scenario }, null, 2)}\n`,
+      );
     } else {
-      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}\n`);
+      const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
+      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${cookies}\n`);
     }
     return report.verdict.ok ? 0 : 1;
   } catch (e) {

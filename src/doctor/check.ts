@@ -9,6 +9,8 @@ import { get } from '../engine/headers.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
 import type { Exchange } from './exchange.js';
+import type { CookieFinding } from './cookies.js';
+import { checkCookies } from './cookies.js';
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
 import { NetworkFailure, send } from './exchange.js';
@@ -20,6 +22,8 @@ export interface CheckReport {
   exchanges: Exchange[];
   /** Which layer answered each exchange, and what that says. */
   layers: LayerFindings;
+  /** For credentialed requests: what browsers will do with the response's cookies. */
+  cookies: CookieFinding[];
 }
 
 /** Options of {@link check}. */
@@ -75,7 +79,8 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
   }
   const scenario: Scenario = { request, preflight, response };
   if (redirects.length > 0) scenario.redirects = redirects;
-  return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges) };
+  const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, url) : [];
+  return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges), cookies };
 }
 
 export { NetworkFailure };

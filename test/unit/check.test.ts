@@ -52,6 +52,9 @@ function app(req: IncomingMessage, res: ServerResponse): void {
       res.writeHead(500, { 'X-Powered-By': 'Express' });
     }
     res.end();
+  } else if (path === '/cookie') {
+    res.writeHead(200, { 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Credentials': 'true', 'Set-Cookie': 'sid=1; Path=/' });
+    res.end('ok');
   } else if (path === '/auth-first') {
     res.statusCode = 401;
     res.end('login');
@@ -125,6 +128,12 @@ describe('corsproof check', () => {
     expect(r.stdout).toContain('answered by: Express');
     expect(r.stdout).toContain('preflight: nginx; response: Express');
     expect(r.stdout).toContain('MissingAllowOriginHeader');
+  });
+  it('says when CORS passes but the cookie will not be sent', async () => {
+    const r = await run(['check', `${base}/cookie`, '--origin', PAGE, '--credentials', 'include']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Allowed');
+    expect(r.stdout).toContain('even though CORS passes');
   });
   it('follows redirects hop by hop', async () => {
     const r = await run(['check', `${base}/redirect`, '--origin', PAGE, '--json']);
