@@ -308,7 +308,7 @@ function expressCors(input: RecipeInput): string {
     'const app = express();',
     '',
     '// An array of exact origins: cors compares the request Origin with each and sends it back only',
-    '// when one is equal (never `origin: true`, which reflects any origin).',
+    '// when one is equal (`true` instead would send back any origin).',
     'const corsOptions = {',
     indent(jsOptions(input, CORS_NAMES), '  '),
     '};',
@@ -528,17 +528,20 @@ function apache(input: RecipeInput): string {
 }
 
 function caddy(input: RecipeInput): string {
-  const origins = input.origins.join(' ');
+  // One `header Origin` line per origin: lines for the same field are OR'ed.
+  const originLines = input.origins.map((o) => `\t\theader Origin ${o}`);
   const q = (v: string) => (v.includes(' ') ? dq(v) : v);
   return lines(
     '# Caddyfile: your site block.',
     'api.example.com {',
-    '\t# Requests from the allowed origins (exact values).',
-    `\t@cors_origin header Origin ${origins}`,
+    '\t# Requests from the allowed origins (exact values, any one of them).',
+    '\t@cors_origin {',
+    originLines,
+    '\t}',
     '\t# Preflights from them: OPTIONS with Origin and Access-Control-Request-Method.',
     '\t@cors_preflight {',
     '\t\tmethod OPTIONS',
-    `\t\theader Origin ${origins}`,
+    originLines,
     '\t\theader Access-Control-Request-Method *',
     '\t}',
     '',
@@ -748,7 +751,8 @@ function args(items: readonly string[]): string {
 
 function spring(input: RecipeInput): string {
   return lines(
-    '// CorsConfig.java: CORS for a Spring Boot (Spring MVC) application, with or without Spring Security.',
+    '// CorsConfig.java, in the package of your @SpringBootApplication class (or below it), with that',
+    '// package line first. CORS for Spring MVC, with or without Spring Security.',
     'import java.util.List;',
     '',
     'import org.springframework.boot.web.servlet.FilterRegistrationBean;',
