@@ -13,7 +13,8 @@ import { ScenarioError } from '../engine/request.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Scenario, Verdict } from '../engine/types.js';
 import { renderExchanges, renderVerdict } from './render.js';
-import { check, NetworkFailure } from '../doctor/check.js';
+import { check, NetworkFailure, recipesForReport } from '../doctor/check.js';
+import { RECIPES } from '../doctor/recipes.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
 import pc from 'picocolors';
@@ -81,6 +82,7 @@ function explain(source: string, options: ExplainOptions): number {
 }
 
 interface CheckCliOptions {
+  stack?: string;
   origin?: string;
   curl?: string;
   har?: string;
@@ -151,6 +153,9 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     if (origin === undefined) throw new UsageError("--curl: the copied request has no Origin header (it was same-origin?); give the page's origin with --origin");
   }
   if (url === undefined) throw new UsageError('give the URL to check, or --curl "<command>"');
+  if (o.stack !== undefined && !RECIPES.some((r) => r.id === o.stack)) {
+    throw new UsageError(`--stack '${o.stack}' is not a known stack: ${RECIPES.map((r) => r.id).join(', ')}`);
+  }
   if (origin === undefined) throw new UsageError("--origin <origin> is required: the page's origin, e.g. https://app.example.com");
   if (!['omit', 'same-origin', 'include'].includes(o.credentials)) throw new UsageError(`--credentials must be omit, same-origin or include, not '${o.credentials}'`);
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
@@ -165,13 +170,16 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   });
   try {
     const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure });
+    const recipes = report.verdict.ok && o.stack === undefined ? [] : recipesForReport(report, o.stack);
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, scenario: report.scenario }, null, 2)}\n`,
+        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, recipes, scenario: report.scenario }, null, 2)}\n`,
       );
     } else {
       const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
-      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${cookies}\n`);
+      const shown = recipes.slice(0, 2).map((r) => `\n\n  ${pc.bold(`Fix for ${r.title}`)}${o.stack === undefined ? pc.dim(' (detected; --stack <id> for another)') : ''}\n${r.snippet.split('\n').map((l) => `    ${l}`).join('\n')}`).join('');
+      const hint = recipes.length === 0 && !report.verdict.ok ? `\n\n  ${pc.dim(`No stack detected: pick one with --stack (${RECIPES.map((r) => r.id).join(', ')}).`)}` : '';
+      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${cookies}${shown}${hint}\n`);
     }
     return report.verdict.ok ? 0 : 1;
   } catch (e) {
@@ -229,6 +237,7 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .option('--curl <command>', 'a "Copy as cURL" command from Chromium or Firefox DevTools, instead of a URL and options')
     .option('--har <file>', 'diagnose offline from a HAR export: every cross-origin request in it, or the one --entry names')
     .option('--entry <n>', 'with --har: only this entry (its index in log.entries)')
+    .option('--stack <id>', 'print the fix for this stack instead of the detected one (e.g. nginx, express-cors, corsproof-express, django)')
     .option('--method <method>', 'the request method', 'GET')
     .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--credentials <mode>', 'omit, same-origin or include', 'same-origin')

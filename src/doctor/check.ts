@@ -13,6 +13,8 @@ import type { CookieFinding } from './cookies.js';
 import { checkCookies } from './cookies.js';
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
+import type { RecipeInput } from './recipes.js';
+import { RecipeInputError, recipe, recipesFor } from './recipes.js';
 import { NetworkFailure, send } from './exchange.js';
 
 /** The doctor's report: the engine's verdict and every exchange it is based on. */
@@ -84,3 +86,43 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
 }
 
 export { NetworkFailure };
+
+/** A rendered fix recipe. */
+export interface RenderedRecipe {
+  id: string;
+  title: string;
+  language: string;
+  snippet: string;
+}
+
+/**
+ * The fix recipes for a report: the stack asked for, else those matching the
+ * layers that answered, each rendered for this request (its origin, method,
+ * headers and credentials). Recipes that cannot express the request (S3 has
+ * no PATCH) are left out.
+ */
+export function recipesForReport(report: Pick<CheckReport, 'scenario' | 'verdict' | 'layers'>, stack?: string): RenderedRecipe[] {
+  const request = report.scenario.request;
+  const acrh = report.verdict.browsers.chromium.preflights[0]?.headers.find(([n]) => n === 'Access-Control-Request-Headers')?.[1];
+  const wanted = acrh ? acrh.split(',') : [];
+  const allowedHeaders = wanted.map((lower) => request.headers.find(([n]) => n.toLowerCase() === lower)?.[0] ?? lower);
+  const input: RecipeInput = {
+    origins: [request.origin],
+    credentials: request.credentials === 'include',
+    methods: [normalizeMethod(request.method)],
+    allowedHeaders,
+    exposedHeaders: [],
+    maxAge: null,
+  };
+  const layerNames = report.layers.perExchange.flat().map((l) => l.name);
+  const chosen = stack !== undefined ? [recipe(stack)] : recipesFor(layerNames);
+  const out: RenderedRecipe[] = [];
+  for (const r of chosen) {
+    try {
+      out.push({ id: r.id, title: r.title, language: r.language, snippet: r.render(input) });
+    } catch (error) {
+      if (!(error instanceof RecipeInputError)) throw error;
+    }
+  }
+  return out;
+}

@@ -135,6 +135,19 @@ describe('corsproof check', () => {
     expect(r.stdout).toContain('Allowed');
     expect(r.stdout).toContain('even though CORS passes');
   });
+  it('prints the fix for the detected stack, or the one --stack names', async () => {
+    const detected = await run(['check', `${base}/layered`, '--origin', PAGE, '--method', 'PUT']);
+    expect(detected.stdout).toMatch(/Fix for .*(corsproof\/express|cors)/);
+    expect(detected.stdout).toContain(`'${PAGE}'`);
+    const all = JSON.parse((await run(['check', `${base}/layered`, '--origin', PAGE, '--method', 'PUT', '--json'])).stdout).recipes;
+    expect(all.map((r: { id: string }) => r.id)).toEqual(['corsproof-express', 'express-cors', 'nginx']);
+    const chosen = await run(['check', `${base}/wildcard`, '--origin', PAGE, '--credentials', 'include', '--stack', 'django', '--json']);
+    const recipes = JSON.parse(chosen.stdout).recipes;
+    expect(recipes[0].id).toBe('django');
+    expect(recipes[0].snippet).toContain('CORS_ALLOW_CREDENTIALS = True');
+    expect(recipes[0].snippet).toContain(PAGE);
+    expect((await run(['check', `${base}/wildcard`, '--origin', PAGE, '--stack', 'cobol'])).code).toBe(2);
+  });
   it('follows redirects hop by hop', async () => {
     const r = await run(['check', `${base}/redirect`, '--origin', PAGE, '--json']);
     expect(r.code).toBe(0);
