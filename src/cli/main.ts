@@ -15,6 +15,7 @@ import type { Scenario, Verdict } from '../engine/types.js';
 import { renderExchanges, renderVerdict } from './render.js';
 import { check, NetworkFailure, recipesForReport } from '../doctor/check.js';
 import { RECIPES } from '../doctor/recipes.js';
+import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
 import pc from 'picocolors';
@@ -195,6 +196,36 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   }
 }
 
+async function demoCommand(o: { json?: boolean }): Promise<number> {
+  const running = await startDemos();
+  try {
+    const reports = [];
+    for (const r of running) {
+      const d = r.demo;
+      const report = await check({ url: r.url, origin: DEMO_PAGE, method: d.method, headers: d.headers, credentials: d.credentials }, { timeoutMs: 5000 });
+      reports.push({ id: d.id, title: d.title, report });
+    }
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(reports.map((r) => ({ id: r.id, title: r.title, verdict: r.report.verdict, layers: r.report.layers })), null, 2)}\n`);
+      return 0;
+    }
+    const out: string[] = [
+      pc.bold('corsproof demo: one local API per common CORS failure, checked the way the browser checks it'),
+      pc.dim(`(page origin ${DEMO_PAGE}; the APIs run on 127.0.0.1 and stop when the demo ends; \`npm start -- check <url> --origin <page>\` checks your own)`),
+    ];
+    reports.forEach((r, i) => {
+      out.push('', pc.bold(`${i + 1}. ${r.title}`), renderVerdict(r.report.scenario, r.report.verdict));
+      for (const note of r.report.layers.notes) out.push(`  ${pc.yellow('Note')}: ${note}`);
+    });
+    const passed = reports.filter((r) => r.report.verdict.ok).length;
+    out.push('', pc.bold(`${reports.length - passed} of ${reports.length} APIs fail in browsers; the last one, behind corsproof's middleware, passes.`));
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  } finally {
+    await stopDemos(running);
+  }
+}
+
 function program(): Command {
   const cmd = new Command('corsproof')
     .description('CORS errors, explained the way real browsers see them.')
@@ -248,6 +279,13 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .addHelpText('after', '\nExit codes: 0 the browser allows it, 1 it blocks it, 2 bad usage or input, 3 the request did not complete.')
     .action(async (url: string | undefined, options: CheckCliOptions) => {
       process.exitCode = await checkCommand(url, options);
+    });
+  cmd
+    .command('demo', { isDefault: true })
+    .description('Start local APIs with the common CORS failures, check each like a browser, and show the fix (what npm start runs).')
+    .option('--json', 'print the verdicts as JSON')
+    .action(async (options: { json?: boolean }) => {
+      process.exitCode = await demoCommand(options);
     });
   cmd
     .command('example')

@@ -203,6 +203,13 @@ describe('corsproof check', () => {
     expect(notHar.code).toBe(2);
     expect(notHar.stderr).toContain('no log.entries');
   });
+  it('demo (what npm start runs): every failing API fails, the corsproof one passes', async () => {
+    const r = await run(['demo', '--json']);
+    expect(r.code).toBe(0);
+    const demos = JSON.parse(r.stdout) as Array<{ id: string; verdict: { ok: boolean } }>;
+    expect(demos.length).toBeGreaterThanOrEqual(12);
+    expect(demos.filter((d) => d.verdict.ok).map((d) => d.id)).toEqual(['fixed-with-corsproof']);
+  });
   it('bad input: exit 2 naming the option or field', async () => {
     expect((await run(['check', `${base}/good`])).code).toBe(2); // --origin missing
     const bad = await run(['check', `${base}/good`, '--origin', 'https://app.example/']);
