@@ -4,6 +4,7 @@
  * the browser adds itself), credentials, and the page's Origin.
  */
 import { parse } from 'shell-quote';
+import { isForbiddenRequestHeader } from '../engine/safelist.js';
 import type { CredentialsMode, HeaderList } from '../engine/types.js';
 
 /** What a cURL command says about the request. */
@@ -29,29 +30,15 @@ export class CurlError extends Error {
   }
 }
 
-/** Headers the browser adds itself (DevTools copies them too); script did not set them. */
-const BROWSER_ADDED = new Set([
-  'accept-encoding',
-  'accept-language',
-  'cache-control',
-  'connection',
-  'content-length',
-  'cookie',
-  'dnt',
-  'host',
-  'origin',
-  'pragma',
-  'priority',
-  'referer',
-  'te',
-  'upgrade-insecure-requests',
-  'user-agent',
-]);
+/**
+ * Headers the browser adds itself that script could also set (DevTools copies
+ * them all); the forbidden request-headers come from the engine's list.
+ */
+const BROWSER_ADDED_SETTABLE = new Set(['accept-language', 'cache-control', 'pragma', 'priority', 'upgrade-insecure-requests', 'user-agent']);
 
 /** Whether a request header is one the browser adds itself rather than script. */
 export function isBrowserAddedHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return BROWSER_ADDED.has(lower) || lower.startsWith('sec-');
+  return BROWSER_ADDED_SETTABLE.has(name.toLowerCase()) || isForbiddenRequestHeader(name, '');
 }
 
 const IGNORED_FLAGS = new Set(['--compressed', '-s', '--silent', '-L', '--location', '-i', '--include', '-v', '--verbose', '--http1.1', '--http2', '--http2-prior-knowledge', '--globoff', '-g']);

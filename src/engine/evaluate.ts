@@ -12,7 +12,7 @@ import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } f
 import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
 import { resolveUrl } from './url.js';
-import { CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, isCorsSafelistedMethod } from './safelist.js';
+import { CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, REQUEST_BODY_HEADER_NAMES, isCorsSafelistedMethod } from './safelist.js';
 import type {
   BrowserName,
   BrowserVerdict,
@@ -193,13 +193,6 @@ function exposure(memo: ExposureMemo, scenario: Scenario, credentialsIncluded: b
   return memo.names;
 }
 
-/** Request-body-header names (Fetch), removed when a redirect turns the request into a GET. */
-const REQUEST_BODY_HEADER_NAMES: ReadonlySet<string> = new Set([
-  'content-encoding',
-  'content-language',
-  'content-location',
-  'content-type',
-]);
 
 /**
  * Reach the verdict Chromium and Firefox reach for a scenario: whether the

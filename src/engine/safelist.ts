@@ -95,6 +95,14 @@ export const FORBIDDEN_RESPONSE_HEADER_NAMES: ReadonlySet<string> = new Set(['se
 /** CORS non-wildcard request-header names (Fetch): not covered by `Access-Control-Allow-Headers: *`. */
 export const CORS_NON_WILDCARD_REQUEST_HEADER_NAMES: ReadonlySet<string> = new Set(['authorization']);
 
+/** Request-body-header names (Fetch), removed when a redirect turns the request into a GET. */
+export const REQUEST_BODY_HEADER_NAMES: ReadonlySet<string> = new Set([
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'content-type',
+]);
+
 /** The MIME type essences a CORS-safelisted `Content-Type` may have. */
 export const CORS_SAFELISTED_CONTENT_TYPES: ReadonlySet<string> = new Set([
   'application/x-www-form-urlencoded',
