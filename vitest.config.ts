@@ -11,6 +11,18 @@ export default defineConfig({
       },
       {
         test: {
+          // The fix recipes run for real (Node frameworks, Next.js, nginx, Caddy, Apache, Go, Flask,
+          // Django, workerd): many child processes, so one file at a time.
+          name: 'recipes',
+          include: ['test/recipes/**/*.test.ts'],
+          testTimeout: 5 * 60 * 1000,
+          hookTimeout: 5 * 60 * 1000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        test: {
           name: 'browsers',
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 30 * 60 * 1000,

@@ -250,6 +250,12 @@ describe('how each stack checks the origin', () => {
     expect(at('app.UseAuthentication();')).toBeLessThan(at('app.UseAuthorization();'));
   });
 
+  it.each(INPUTS)('the corsproof/fetch App Router form exports a handler for each method, and OPTIONS: %#', (input) => {
+    const out = recipe('corsproof-fetch').render(input);
+    const exported = [...out.matchAll(/^\/\/ {3}export const ([A-Z]+) = withCors\(cors, /gm)].map((m) => m[1]);
+    expect(exported).toEqual([...input.methods, 'OPTIONS']);
+  });
+
   it('Django puts CorsMiddleware first', () => {
     expect(recipe('django').render(INPUTS[0] as RecipeInput)).toContain('MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")');
   });

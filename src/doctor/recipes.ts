@@ -276,6 +276,12 @@ function corsproofHono(input: RecipeInput): string {
   );
 }
 
+/** The methods a Next.js route file exports a handler for: the allowed ones (HEAD is served by GET, OPTIONS is exported separately). */
+function routeMethods(input: RecipeInput): string[] {
+  const out = input.methods.filter((m) => m !== 'OPTIONS' && m !== 'HEAD');
+  return out.length > 0 ? out : ['GET'];
+}
+
 function corsproofFetch(input: RecipeInput): string {
   return lines(
     "import { withCors } from 'corsproof/fetch';",
@@ -293,9 +299,9 @@ function corsproofFetch(input: RecipeInput): string {
     "  fetch: withCors(cors, async (request: Request) => Response.json({ hello: 'world', path: new URL(request.url).pathname })),",
     '};',
     '',
-    '// Next.js App Router (app/api/.../route.ts): wrap each handler, and export OPTIONS too so that',
-    '// preflights reach withCors:',
-    "//   export const GET = withCors(cors, async () => Response.json({ hello: 'world' }));",
+    '// Next.js App Router (app/api/.../route.ts): wrap the handler of each method, and export OPTIONS',
+    '// too so that preflights reach withCors (a method without an export gets a 405 without CORS headers):',
+    routeMethods(input).map((m) => `//   export const ${m} = withCors(cors, async () => Response.json({ hello: 'world' }));`),
     '//   export const OPTIONS = withCors(cors, async () => new Response(null, { status: 204 }));',
   );
 }
