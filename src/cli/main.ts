@@ -12,8 +12,8 @@ import { evaluate } from '../engine/evaluate.js';
 import { ScenarioError } from '../engine/request.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Scenario, Verdict } from '../engine/types.js';
-import { renderExchanges, renderVerdict } from './render.js';
-import { check, NetworkFailure, recipesForReport } from '../doctor/check.js';
+import { renderContext, renderExchanges, renderVerdict } from './render.js';
+import { check, credentialedAlternative, NetworkFailure, recipesForReport } from '../doctor/check.js';
 import { RECIPES } from '../doctor/recipes.js';
 import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
@@ -90,7 +90,8 @@ interface CheckCliOptions {
   entry?: string;
   method: string;
   header: string[];
-  credentials: string;
+  /** Unset when not given: live checks assume same-origin, HAR files decide per entry. */
+  credentials?: string;
   initiator: string;
   timeout: string;
   insecure?: boolean;
@@ -112,7 +113,8 @@ function harCommand(file: string, o: CheckCliOptions): number {
   const har = parseJson(readInput(file), file);
   let results;
   try {
-    results = diagnoseHar(har, { only, ...(o.credentials !== 'same-origin' ? { credentials: o.credentials as CredentialsMode } : {}) });
+    if (o.credentials !== undefined) checkCredentials(o.credentials);
+    results = diagnoseHar(har, { only, ...(o.credentials !== undefined ? { credentials: o.credentials as CredentialsMode } : {}) });
   } catch (e) {
     if (e instanceof HarError) throw new UsageError(`${file}: ${e.message}`);
     throw e;
@@ -122,10 +124,18 @@ function harCommand(file: string, o: CheckCliOptions): number {
   } else if (results.length === 0) {
     process.stdout.write('No cross-origin request in this HAR (none carries an Origin other than its own).\n');
   } else {
-    const parts = results.map((r) => `${pc.dim(`entry ${r.entry}`)}\n${r.verdict ? renderVerdict(r.scenario, r.verdict) : `${r.scenario.request.method} ${r.scenario.request.url}: ${r.note}`}`);
+    const parts = results.map((r) => {
+      const body = r.verdict ? renderVerdict(r.scenario, r.verdict) : `${r.scenario.request.method} ${r.scenario.request.url}: ${r.note}`;
+      const context = renderContext(r.remarks.filter((m) => !m.startsWith('The HAR does not record whether')), r.ifCredentialed);
+      return `${pc.dim(`entry ${r.entry}${r.usedEntries.length > 1 ? ` (with entries ${r.usedEntries.filter((e) => e !== r.entry).join(', ')})` : ''}`)}\n${body}${context ? `\n${context}` : ''}`;
+    });
     process.stdout.write(`${parts.join('\n\n')}\n`);
   }
   return results.some((r) => r.verdict !== null && !r.verdict.ok) ? 1 : 0;
+}
+
+function checkCredentials(mode: string): void {
+  if (!['omit', 'same-origin', 'include'].includes(mode)) throw new UsageError(`--credentials must be omit, same-origin or include, not '${mode}'`);
 }
 
 async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Promise<number> {
@@ -136,6 +146,8 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   let url = urlArg;
   let origin = o.origin;
   let insecure = o.insecure ?? false;
+  let credentials = o.credentials;
+  let remarks: string[] = [];
   if (o.curl !== undefined) {
     if (urlArg !== undefined) throw new UsageError('give either a URL or --curl, not both');
     let parsed;
@@ -150,7 +162,8 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     insecure ||= parsed.insecure;
     o.method = parsed.method;
     o.header = parsed.headers.map(([n, v]) => `${n}: ${v}`);
-    o.credentials = parsed.credentials;
+    if (parsed.credentials === 'include') credentials ??= 'include';
+    remarks = parsed.remarks;
     if (origin === undefined) throw new UsageError("--curl: the copied request has no Origin header (it was same-origin?); give the page's origin with --origin");
   }
   if (url === undefined) throw new UsageError('give the URL to check, or --curl "<command>"');
@@ -158,29 +171,32 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     throw new UsageError(`--stack '${o.stack}' is not a known stack: ${RECIPES.map((r) => r.id).join(', ')}`);
   }
   if (origin === undefined) throw new UsageError("--origin <origin> is required: the page's origin, e.g. https://app.example.com");
-  if (!['omit', 'same-origin', 'include'].includes(o.credentials)) throw new UsageError(`--credentials must be omit, same-origin or include, not '${o.credentials}'`);
+  if (credentials !== undefined) checkCredentials(credentials);
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
   const timeout = Number(o.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not '${o.timeout}'`);
   const headers: HeaderList = o.header.map(parseHeader);
   // The same checks as a scenario file, so the messages name the field.
   const scenario = validateScenario({
-    request: { url, origin, method: o.method, headers, credentials: o.credentials as CredentialsMode, initiator: o.initiator as Initiator },
+    request: { url, origin, method: o.method, headers, credentials: (credentials ?? 'same-origin') as CredentialsMode, initiator: o.initiator as Initiator },
     preflight: null,
     response: { status: 200, headers: [] },
   });
   try {
     const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure });
     const recipes = report.verdict.ok && o.stack === undefined ? [] : recipesForReport(report, o.stack);
+    // Nothing said whether the page sends credentials: say what they would change.
+    const ifCredentialed = credentials === undefined ? credentialedAlternative(report.scenario, report.verdict) : null;
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, recipes, scenario: report.scenario }, null, 2)}\n`,
+        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, recipes, scenario: report.scenario, remarks, ifCredentialed }, null, 2)}\n`,
       );
     } else {
       const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
       const shown = recipes.slice(0, 2).map((r) => `\n\n  ${pc.bold(`Fix for ${r.title}`)}${o.stack === undefined ? pc.dim(' (detected; --stack <id> for another)') : ''}\n${r.snippet.split('\n').map((l) => `    ${l}`).join('\n')}`).join('');
       const hint = recipes.length === 0 && !report.verdict.ok ? `\n\n  ${pc.dim(`No stack detected: pick one with --stack (${RECIPES.map((r) => r.id).join(', ')}).`)}` : '';
-      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${cookies}${shown}${hint}\n`);
+      const context = renderContext(remarks, ifCredentialed);
+      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${context ? `\n${context}` : ''}${cookies}${shown}${hint}\n`);
     }
     return report.verdict.ok ? 0 : 1;
   } catch (e) {
@@ -271,7 +287,7 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .option('--stack <id>', 'print the fix for this stack instead of the detected one (e.g. nginx, express-cors, corsproof-express, django)')
     .option('--method <method>', 'the request method', 'GET')
     .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--credentials <mode>', 'omit, same-origin or include', 'same-origin')
+    .option('--credentials <mode>', "omit, same-origin or include (default: same-origin, and the report says what 'include' would change; with --har: per entry, from its cookies and the browser's own record)")
     .option('--initiator <api>', 'fetch, xhr or eventsource', 'fetch')
     .option('--timeout <seconds>', 'give up on a request after this long', '10')
     .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')

@@ -99,3 +99,26 @@ export function renderVerdict(scenario: Scenario, verdict: Verdict): string {
   }
   return out.join('\n');
 }
+
+/**
+ * Render how the input was read (remarks) and, when credentials were not
+ * known, what changes if the page sends them.
+ */
+export function renderContext(remarks: readonly string[], ifCredentialed: Verdict | null): string {
+  const out: string[] = [];
+  for (const r of remarks) out.push(indent(`${pc.dim('Note')}: ${r}`, '  '));
+  if (ifCredentialed !== null) {
+    if (ifCredentialed.ok) {
+      out.push(indent(`${pc.yellow('With credentials')} (fetch credentials: 'include', XHR withCredentials) the browser allows it; pass --credentials include to judge it that way.`, '  '));
+    } else {
+      const row = reason((ifCredentialed.browsers.chromium.reasonId ?? ifCredentialed.browsers.firefox.reasonId) as string);
+      out.push(
+        indent(
+          `${pc.yellow('With credentials')} (fetch credentials: 'include', XHR withCredentials) the browser blocks it: ${row.title.replace(/\.$/, '')}. Nothing here says whether the page sends them: pass --credentials include for that report and its fix.`,
+          '  ',
+        ),
+      );
+    }
+  }
+  return out.join('\n');
+}

@@ -87,6 +87,24 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
 
 export { NetworkFailure };
 
+/** Whether two verdicts reach the same outcome (pass, or the same reason) in each browser. */
+export function sameOutcome(a: Verdict | null, b: Verdict | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.browsers.chromium.reasonId === b.browsers.chromium.reasonId && a.browsers.firefox.reasonId === b.browsers.firefox.reasonId;
+}
+
+/**
+ * For a scenario judged without credentials because nothing said otherwise
+ * (no --credentials, no Cookie in a copied command): the verdict with
+ * credentials included, when it differs. The request most often blocked in
+ * practice is the credentialed one, and a copied request does not show it.
+ */
+export function credentialedAlternative(scenario: Scenario, verdict: Verdict): Verdict | null {
+  if (scenario.request.credentials !== 'same-origin') return null;
+  const alternative = evaluate({ ...scenario, request: { ...scenario.request, credentials: 'include' } });
+  return sameOutcome(verdict, alternative) ? null : alternative;
+}
+
 /** A rendered fix recipe. */
 export interface RenderedRecipe {
   id: string;

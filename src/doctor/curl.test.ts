@@ -22,14 +22,14 @@ describe('parseCurl', () => {
       url: 'https://api.example.com/v1/items',
       method: 'POST',
       headers: [
-        ['accept', '*/*'],
         ['content-type', 'application/json'],
         ['x-api-key', 'k'],
       ],
       credentials: 'include',
       origin: 'https://app.example.com',
       insecure: false,
-      browserHeaders: ['accept-language', 'origin', 'priority', 'referer', 'sec-ch-ua-mobile', 'sec-fetch-mode', 'user-agent'],
+      browserHeaders: ['accept', 'accept-language', 'origin', 'priority', 'referer', 'sec-ch-ua-mobile', 'sec-fetch-mode', 'user-agent'],
+      remarks: [],
     });
   });
   it("reads Firefox's Copy as cURL (with -X and --compressed)", () => {
@@ -37,11 +37,34 @@ describe('parseCurl', () => {
       `curl 'https://api.example.com/v1/items/7' --compressed -X PUT -H 'User-Agent: Mozilla/5.0' -H 'Accept: */*' -H 'Origin: https://app.example.com' -H 'Connection: keep-alive' -H 'Sec-Fetch-Site: cross-site' -H 'Authorization: Bearer t'`,
     );
     expect(r.method).toBe('PUT');
-    expect(r.headers).toEqual([
-      ['Accept', '*/*'],
-      ['Authorization', 'Bearer t'],
-    ]);
+    expect(r.headers).toEqual([['Authorization', 'Bearer t']]);
     expect(r.credentials).toBe('same-origin');
+  });
+  it('keeps an Accept script set (only the default */* is the browser\'s)', () => {
+    expect(parseCurl("curl https://x -H 'Accept: application/json'").headers).toEqual([['Accept', 'application/json']]);
+  });
+  it("reads a preflight's row as the request it stands for", () => {
+    const r = parseCurl(
+      "curl --url 'https://api.example/items' -X 'OPTIONS' -H 'Access-Control-Request-Headers: authorization,content-type' -H 'Access-Control-Request-Method: PUT' -H 'Origin: https://app.example' -H 'Sec-Fetch-Mode: cors'",
+    );
+    expect([r.method, r.origin, r.headers.map(([n]) => n)]).toEqual(['PUT', 'https://app.example', ['authorization', 'content-type']]);
+    expect(r.remarks.join(' ')).toContain('preflight');
+  });
+  it('takes the page origin from Referer when Chromium copied provisional headers (no Origin)', () => {
+    const r = parseCurl("curl --url 'https://api.example/items' -H 'Authorization: Bearer t' -H 'Referer: https://app.example/page?x=1'");
+    expect([r.method, r.origin, r.headers]).toEqual(['GET', 'https://app.example', [['Authorization', 'Bearer t']]]);
+    expect(r.remarks.join(' ')).toContain('Referer');
+  });
+  it.each([
+    ['quotes and carets', 'curl ^"https://x/a?b=1^&c=2^" ^\n  -H ^"sec-ch-ua: ^\\^"Chromium^\\^";v=^\\^"156^\\^"^" ^\n  -H ^"x-odd: 50^%^"', ['https://x/a?b=1&c=2', [['x-odd', '50%']]]],
+    // The C runtime's rules: backslashes are literal unless a quote follows; \" is a quote.
+    ['backslashes as the C runtime reads them', 'curl.exe ^"https://x/^" ^\r\n  -H ^"x-path: C:^\\^\\dir^\\^"^"', ['https://x/', [['x-path', 'C:\\\\dir"']]]],
+  ])('reads the Windows (cmd) form: %s', (_n, cmd, [url, headers]) => {
+    const r = parseCurl(cmd as string);
+    expect([r.url, r.headers]).toEqual([url, headers]);
+  });
+  it('leaves the origin to --origin when neither Origin nor Referer is there', () => {
+    expect(parseCurl('curl https://api.example/items').origin).toBeNull();
   });
   it.each([
     ['not curl', 'wget https://x', /starting with 'curl'/],
@@ -49,6 +72,7 @@ describe('parseCurl', () => {
     ['shell syntax', 'curl https://x | sh', /shell syntax/],
     ['unknown option', 'curl --frobnicate https://x', /--frobnicate/],
     ['bad header', "curl https://x -H 'nocolon'", /Name: value/],
+    ['an unterminated quote (Windows form)', 'curl ^"https://x/^" ^\n  -H "accept: */*', /unterminated double quote/],
   ])('%s is refused with a clear message', (_n, cmd, message) => {
     expect(() => parseCurl(cmd)).toThrow(CurlError);
     expect(() => parseCurl(cmd)).toThrow(message);

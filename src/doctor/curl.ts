@@ -6,6 +6,7 @@
 import { parse } from 'shell-quote';
 import { isForbiddenRequestHeader } from '../engine/safelist.js';
 import type { CredentialsMode, HeaderList } from '../engine/types.js';
+import { completeFromPreflight, isPreflightRequest, preflightClaims } from './rebuild.js';
 
 /** What a cURL command says about the request. */
 export interface CurlRequest {
@@ -20,6 +21,8 @@ export interface CurlRequest {
   insecure: boolean;
   /** Headers left out because the browser adds them, not script. */
   browserHeaders: string[];
+  /** How the request was read, in plain words, when the command did not say it directly (an Origin taken from Referer, a preflight turned into its request). */
+  remarks: string[];
 }
 
 /** A cURL command corsproof cannot read. */
@@ -36,23 +39,97 @@ export class CurlError extends Error {
  */
 const BROWSER_ADDED_SETTABLE = new Set(['accept-language', 'cache-control', 'pragma', 'priority', 'upgrade-insecure-requests', 'user-agent']);
 
-/** Whether a request header is one the browser adds itself rather than script. */
-export function isBrowserAddedHeader(name: string): boolean {
-  return BROWSER_ADDED_SETTABLE.has(name.toLowerCase()) || isForbiddenRequestHeader(name, '');
+/**
+ * Whether a request header is one the browser adds itself rather than script.
+ * With its value: `Accept: *\/*` is what fetch() and XMLHttpRequest send by
+ * default (script setting the same value changes nothing).
+ */
+export function isBrowserAddedHeader(name: string, value?: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower === 'accept' && value === '*/*') return true;
+  return BROWSER_ADDED_SETTABLE.has(lower) || isForbiddenRequestHeader(name, '');
 }
 
 const IGNORED_FLAGS = new Set(['--compressed', '-s', '--silent', '-L', '--location', '-i', '--include', '-v', '--verbose', '--http1.1', '--http2', '--http2-prior-knowledge', '--globoff', '-g']);
 const IGNORED_WITH_VALUE = new Set(['-o', '--output', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '--cacert', '--resolve', '-x', '--proxy']);
 const DATA_FLAGS = new Set(['-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--data-urlencode', '-F', '--form']);
 
-/** Parse a cURL command line. */
-export function parseCurl(command: string): CurlRequest {
-  const tokens = parse(command.replace(/\\\r?\n/g, ' '));
+/**
+ * The words of a Windows cmd.exe command line as the program receives them:
+ * cmd's `^` escapes (and `^` line continuations) first, then the C runtime's
+ * argument splitting (double quotes group, `\"` is a quote, backslashes are
+ * literal unless they precede a quote). This is the form DevTools' "Copy as
+ * cURL (cmd)" and Firefox's Windows "Copy as cURL" write.
+ */
+function windowsWords(command: string): string[] {
+  let line = '';
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i] as string;
+    if (c !== '^') {
+      line += c;
+      continue;
+    }
+    const next = command[i + 1];
+    if (next === '\r' && command[i + 2] === '\n') i += 2;
+    else if (next === '\n') i += 1;
+    else if (next !== undefined) {
+      line += next;
+      i += 1;
+    }
+  }
   const words: string[] = [];
-  for (const t of tokens) {
+  let word = '';
+  let inWord = false;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (c === '\\') {
+      let n = 0;
+      while (line[i + n] === '\\') n++;
+      if (line[i + n] === '"') {
+        word += '\\'.repeat(Math.floor(n / 2));
+        if (n % 2 === 1) word += '"';
+        else quoted = !quoted;
+        i += n;
+      } else {
+        word += '\\'.repeat(n);
+        i += n - 1;
+      }
+      inWord = true;
+    } else if (c === '"') {
+      quoted = !quoted;
+      inWord = true;
+    } else if (!quoted && /\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quoted) throw new CurlError('the cURL command has an unterminated double quote');
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** The words of a POSIX shell command line (bash, zsh), refusing anything but plain words. */
+function posixWords(command: string): string[] {
+  const words: string[] = [];
+  for (const t of parse(command.replace(/\\\r?\n/g, ' '))) {
     if (typeof t !== 'string') throw new CurlError('the cURL command uses shell syntax (pipes, redirections, variables) corsproof does not run; paste the command as DevTools copies it');
     words.push(t);
   }
+  return words;
+}
+
+/**
+ * Parse a cURL command line: the POSIX shell form ("Copy as cURL (bash)",
+ * Firefox's "Copy as cURL (POSIX)") or the Windows cmd form ("Copy as cURL
+ * (cmd)", Firefox's "Copy as cURL (Windows)"), told apart by cmd's `^` escapes.
+ */
+export function parseCurl(command: string): CurlRequest {
+  const words = /\^\r?\n|\^"/.test(command) ? windowsWords(command) : posixWords(command);
   if (words.length === 0 || !/^curl(\.exe)?$/.test(words[0] as string)) throw new CurlError("expected a command starting with 'curl'");
   let url: string | null = null;
   let method: string | null = null;
@@ -60,7 +137,10 @@ export function parseCurl(command: string): CurlRequest {
   let credentials: CredentialsMode = 'same-origin';
   let insecure = false;
   let origin: string | null = null;
-  const headers: HeaderList = [];
+  let referer: string | null = null;
+  let headers: HeaderList = [];
+  /** Every -H line, as copied. */
+  const rawHeaders: HeaderList = [];
   const browserHeaders: string[] = [];
   const value = (i: number, flag: string): string => {
     const v = words[i + 1];
@@ -80,9 +160,11 @@ export function parseCurl(command: string): CurlRequest {
       const name = line.slice(0, colon).trim();
       const v = line.slice(colon + 1).trim();
       const lower = name.toLowerCase();
+      rawHeaders.push([name, v]);
       if (lower === 'origin') origin = v;
+      if (lower === 'referer') referer = v;
       if (lower === 'cookie') credentials = 'include';
-      if (isBrowserAddedHeader(lower)) browserHeaders.push(lower);
+      if (isBrowserAddedHeader(lower, v)) browserHeaders.push(lower);
       else headers.push([name, v]);
     } else if (DATA_FLAGS.has(w)) {
       value(i, w);
@@ -122,5 +204,30 @@ export function parseCurl(command: string): CurlRequest {
     }
   }
   if (url === null) throw new CurlError('the cURL command has no URL');
-  return { url, method: method ?? (hasBody ? 'POST' : 'GET'), headers, credentials, origin, insecure, browserHeaders };
+  const remarks: string[] = [];
+  let finalMethod = method ?? (hasBody ? 'POST' : 'GET');
+  // The preflight's row copied: the request it stands for is in its Access-Control-Request-* headers.
+  if (isPreflightRequest(finalMethod, rawHeaders)) {
+    const claims = preflightClaims(rawHeaders);
+    finalMethod = claims.method;
+    headers = completeFromPreflight([], claims).headers;
+    remarks.push(
+      `This is the preflight (OPTIONS) of a ${claims.method} request${claims.headerNames.length > 0 ? ` with ${claims.headerNames.join(', ')}` : ''}: corsproof checks that request (header values are placeholders; the preflight does not carry them).`,
+    );
+  }
+  // Chromium copies only provisional headers for a request it never sent (its preflight failed): no Origin.
+  if (origin === null && referer !== null) {
+    try {
+      const fromReferer = new URL(referer).origin;
+      if (fromReferer !== 'null') {
+        origin = fromReferer;
+        remarks.push(
+          `The command has no Origin header (DevTools copied the provisional headers of a request the browser never sent, usually because its preflight failed): the page origin ${fromReferer} is taken from Referer. Copy the preflight's row as cURL for the complete request.`,
+        );
+      }
+    } catch {
+      // not a URL: leave the origin to --origin
+    }
+  }
+  return { url, method: finalMethod, headers, credentials, origin, insecure, browserHeaders, remarks };
 }

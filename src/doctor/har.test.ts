@@ -76,4 +76,56 @@ describe('diagnoseHar', () => {
     expect(() => diagnoseHar(input)).toThrow(HarError);
     expect(() => diagnoseHar(input)).toThrow(message);
   });
+
+  // Shapes seen in real exports (src/doctor/fixtures/): the request's entry before its preflight's.
+  const real = (entries: unknown[]) => ({ log: { version: '1.2', entries } });
+  const provisional = { request: { method: 'PUT', url: `${API}/x`, headers: h({ 'content-type': 'application/json', referer: `${PAGE}/` }) }, response: { status: 0, headers: [], _error: 'net::ERR_FAILED' } };
+  const preflightOf = (status: number, headers: Record<string, string>) => ({
+    request: { method: 'OPTIONS', url: `${API}/x`, headers: h({ origin: PAGE, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type' }) },
+    response: { status, headers: h(headers) },
+  });
+  it('pairs a request with the preflight listed after it, and takes the Origin and missing headers from it', () => {
+    const [d] = diagnoseHar(real([provisional, preflightOf(204, { 'access-control-allow-origin': PAGE, 'access-control-allow-methods': 'PUT' })]));
+    expect(d?.usedEntries).toEqual([0, 1]);
+    expect(d?.scenario.request.origin).toBe(PAGE);
+    expect(d?.scenario.request.headers.map(([n]) => n)).toEqual(['content-type', 'authorization']);
+    expect(d?.verdict?.chromium?.corsError).toBe('HeaderDisallowedByPreflightResponse');
+    expect(d?.remarks.join(' ')).toMatch(/Origin is taken from its preflight.*authorization taken from the preflight/s);
+  });
+  it('pairs repeated requests with their own preflights', () => {
+    const ds = diagnoseHar(real([provisional, preflightOf(401, {}), provisional, preflightOf(404, {})]));
+    expect(ds.map((d) => [d.usedEntries, d.scenario.preflight?.status])).toEqual([
+      [[0, 1], 401],
+      [[2, 3], 404],
+    ]);
+  });
+  it('diagnoses a failed preflight whose request is not in the HAR', () => {
+    const [d] = diagnoseHar(real([preflightOf(404, {})]));
+    expect([d?.entry, d?.scenario.request.method, d?.verdict?.chromium?.corsError]).toEqual([0, 'PUT', 'PreflightMissingAllowOriginHeader']);
+  });
+  it('gives no verdict when only a passing preflight is there, or no response and a passing preflight', () => {
+    const ok = preflightOf(204, { 'access-control-allow-origin': PAGE, 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'authorization, content-type' });
+    expect(diagnoseHar(real([ok])).map((d) => [d.verdict, d.note?.slice(0, 24)])).toEqual([[null, 'only the preflight is in']]);
+    expect(diagnoseHar(real([provisional, ok])).map((d) => [d.verdict, d.note?.includes('net::ERR_FAILED')])).toEqual([[null, true]]);
+  });
+  describe('credentials, which no HAR records', () => {
+    const wildcard = (error: string | null) => real([{ request: { method: 'GET', url: `${API}/me`, headers: h({ origin: PAGE }) }, response: { status: 200, headers: h({ 'access-control-allow-origin': '*' }), _error: error } }]);
+    it.each([
+      ['a Chromium failure only credentials explain: judged with them', wildcard('net::ERR_FAILED'), 'browser-failure', false, false],
+      ['no failure recorded (Firefox): judged without, the credentialed verdict alongside', wildcard(null), 'assumed', true, true],
+    ])('%s', (_n, input, from, ok, alongside) => {
+      const [d] = diagnoseHar(input);
+      expect([d?.credentialsFrom, d?.verdict?.ok, d?.ifCredentialed !== null]).toEqual([from, ok, alongside]);
+      if (alongside) expect(d?.ifCredentialed?.chromium?.corsError).toBe('WildcardOriginNotAllowed');
+    });
+    it('--credentials decides', () => {
+      const [d] = diagnoseHar(wildcard(null), { credentials: 'include' });
+      expect([d?.credentialsFrom, d?.verdict?.ok, d?.ifCredentialed]).toEqual(['option', false, null]);
+    });
+    it('nothing alongside when credentials change nothing', () => {
+      const [d] = diagnoseHar(real([{ request: { method: 'GET', url: `${API}/p`, headers: h({ origin: PAGE }) }, response: { status: 200, headers: h({}) } }]));
+      expect([d?.credentialsFrom, d?.verdict?.ok, d?.ifCredentialed, d?.remarks]).toEqual(['assumed', false, null, []]);
+    });
+  });
 });
+

@@ -3,12 +3,21 @@
  * Firefox DevTools save it): rebuild, for each cross-origin request, the
  * scenario the browser saw (its preflight, redirect hops and response) and
  * let the engine judge it.
+ *
+ * What real exports look like (captured from Chromium 156 and Firefox 153 by
+ * the browser suite, kept in `fixtures/`): the request's entry comes before
+ * its preflight's; a request stopped by its preflight has status 0 and no
+ * response headers; Chromium keeps only provisional request headers for it
+ * (no Origin) and marks failed requests with `response._error`; neither
+ * browser records the credentials mode.
  */
 import { evaluate } from '../engine/evaluate.js';
 import { ScenarioError } from '../engine/request.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { CredentialsMode, HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
+import { sameOutcome } from './check.js';
 import { isBrowserAddedHeader } from './curl.js';
+import { completeFromPreflight, isPreflightRequest, preflightClaims } from './rebuild.js';
 
 /** A HAR file corsproof cannot read. */
 export class HarError extends Error {
@@ -23,21 +32,54 @@ interface HarHeader {
   value: string;
 }
 interface HarEntry {
-  request: { method: string; url: string; headers: HarHeader[] };
-  response: { status: number; headers: HarHeader[]; redirectURL?: string };
+  request: { method: string; url: string; headers: HarHeader[]; cookies?: unknown[] };
+  response: { status: number; headers: HarHeader[]; redirectURL?: string; _error?: string | null };
 }
+
+/** How the credentials mode of a diagnosed request was decided. */
+export type CredentialsSource =
+  /** Given by the caller (`--credentials`). */
+  | 'option'
+  /** The request carried a Cookie header. */
+  | 'cookie'
+  /** Chromium recorded the request as failed, and only credentials explain that. */
+  | 'browser-failure'
+  /** Nothing says; the request is judged without credentials (see `ifCredentialed`). */
+  | 'assumed';
 
 /** One diagnosed HAR entry. */
 export interface HarDiagnosis {
-  /** The entry's index in `log.entries`. */
+  /** The entry's index in `log.entries` (the request's, or the preflight's when the request is not in the HAR). */
   entry: number;
   scenario: Scenario;
-  /** The engine's verdict, or `null` when the HAR lacks the preflight the request needed (see `note`). */
+  /** The engine's verdict, or `null` when the HAR does not hold enough to judge (see `note`). */
   verdict: Verdict | null;
   /** Why there is no verdict, or `null`. */
   note: string | null;
   /** Indexes of the entries used: the preflight (if any), redirect hops, the final response. */
   usedEntries: number[];
+  /** Where the credentials mode came from. */
+  credentialsFrom: CredentialsSource;
+  /**
+   * When the HAR cannot tell whether the page sent credentials and that
+   * changes the outcome: the verdict with credentials included. Otherwise `null`.
+   */
+  ifCredentialed: Verdict | null;
+  /** The error the browser itself recorded for the request (Chromium's `_error`, e.g. `net::ERR_FAILED`), or `null`. */
+  browserError: string | null;
+  /** How the request was rebuilt, in plain words (e.g. the Origin taken from its preflight). */
+  remarks: string[];
+}
+
+interface Parsed {
+  method: string;
+  url: string;
+  reqHeaders: HeaderList;
+  hasCookies: boolean;
+  status: number;
+  resHeaders: HeaderList;
+  redirectURL: string;
+  error: string | null;
 }
 
 function headerList(headers: HarHeader[], where: string): HeaderList {
@@ -63,102 +105,220 @@ function entriesOf(har: unknown): HarEntry[] {
   });
 }
 
+function parseEntry(e: HarEntry, i: number): Parsed {
+  const reqHeaders = headerList(e.request.headers, `log.entries[${i}].request`);
+  const error = e.response._error;
+  return {
+    method: e.request.method,
+    url: e.request.url,
+    reqHeaders,
+    hasCookies: header(reqHeaders, 'cookie') !== undefined || (Array.isArray(e.request.cookies) && e.request.cookies.length > 0),
+    status: e.response.status,
+    resHeaders: headerList(e.response.headers, `log.entries[${i}].response`),
+    redirectURL: e.response.redirectURL ?? '',
+    error: typeof error === 'string' && error !== '' ? error : null,
+  };
+}
+
+function originOf(url: string, where: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    throw new HarError(`${where}.request.url is not a URL`);
+  }
+}
+
+const NO_PREFLIGHT_NOTE =
+  'the browser sent a preflight for this request, but the HAR does not hold it (export with preflight requests shown, or run corsproof check on the URL)';
+
+/** Evaluate, turning the engine's refusal of an incomplete scenario into a note. */
+function judge(scenario: Scenario): { verdict: Verdict | null; note: string | null } {
+  try {
+    return { verdict: evaluate(scenario), note: null };
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    return { verdict: null, note: error.field === 'preflight' ? NO_PREFLIGHT_NOTE : `this entry cannot be replayed: ${error.message}` };
+  }
+}
+
 /**
  * Diagnose the cross-origin entries of a HAR (those whose request carries an
- * Origin other than the URL's own), or only `only` when given. Preflights
- * (OPTIONS with Access-Control-Request-Method) and redirect hops are folded
- * into the request they belong to.
+ * Origin other than the URL's own, or whose preflight does), or only `only`
+ * when given. Preflights (OPTIONS with Access-Control-Request-Method) and
+ * redirect hops are folded into the request they belong to; a preflight
+ * whose request is not in the HAR (the browser never sent it) is diagnosed
+ * on its own.
  */
 export function diagnoseHar(har: unknown, options: { only?: number; credentials?: CredentialsMode } = {}): HarDiagnosis[] {
   const entries = entriesOf(har);
   if (options.only !== undefined && (options.only < 0 || options.only >= entries.length)) {
     throw new HarError(`--entry ${options.only}: the HAR has ${entries.length} entries (0 to ${entries.length - 1})`);
   }
-  const parsed = entries.map((e, i) => ({
-    method: e.request.method,
-    url: e.request.url,
-    reqHeaders: headerList(e.request.headers, `log.entries[${i}].request`),
-    status: e.response.status,
-    resHeaders: headerList(e.response.headers, `log.entries[${i}].response`),
-    redirectURL: e.response.redirectURL ?? '',
-  }));
-  const isPreflight = (i: number): boolean =>
-    parsed[i]?.method === 'OPTIONS' && header(parsed[i]?.reqHeaders ?? [], 'access-control-request-method') !== undefined;
-  const hopTargets = new Set<number>();
-  // Follow redirect chains: entry i redirects to the next entry requesting its Location.
+  const parsed = entries.map(parseEntry);
+  const isPreflight = (i: number): boolean => {
+    const e = parsed[i];
+    return e !== undefined && isPreflightRequest(e.method, e.reqHeaders);
+  };
+
+  // Redirect chains: entry i redirects to the next entry requesting its Location.
   const nextHop = (i: number): number | null => {
     const e = parsed[i];
     if (!e || !isRedirectStatus(e.status)) return null;
     const location = e.redirectURL || header(e.resHeaders, 'location');
     if (!location) return null;
-    const target = new URL(location, e.url).href;
+    let target: string;
+    try {
+      target = new URL(location, e.url).href;
+    } catch {
+      return null;
+    }
     for (let j = i + 1; j < parsed.length; j++) if (!isPreflight(j) && parsed[j]?.url === target) return j;
     return null;
   };
+  const hopTargets = new Set<number>();
   for (let i = 0; i < parsed.length; i++) {
     const n = nextHop(i);
     if (n !== null) hopTargets.add(n);
   }
+
+  // Pair each request with its preflight: same URL and method, the nearest
+  // unused one (both browsers list the request first, then its preflight; on
+  // a tie the later entry wins).
+  const pairedPreflight = new Map<number, number>();
+  const usedPreflights = new Set<number>();
+  for (let i = 0; i < parsed.length; i++) {
+    const e = parsed[i] as Parsed;
+    if (isPreflight(i) || hopTargets.has(i)) continue;
+    let best: number | null = null;
+    for (let j = 0; j < parsed.length; j++) {
+      if (!isPreflight(j) || usedPreflights.has(j)) continue;
+      const p = parsed[j] as Parsed;
+      const claims = preflightClaims(p.reqHeaders);
+      if (p.url !== e.url || claims.method !== e.method) continue;
+      const origin = header(e.reqHeaders, 'origin');
+      if (origin !== undefined && claims.origin !== null && origin !== claims.origin) continue;
+      if (best === null || Math.abs(j - i) < Math.abs(best - i) || (Math.abs(j - i) === Math.abs(best - i) && j > best)) best = j;
+    }
+    if (best !== null) {
+      pairedPreflight.set(i, best);
+      usedPreflights.add(best);
+    }
+  }
+
   const out: HarDiagnosis[] = [];
   for (let i = 0; i < parsed.length; i++) {
-    const e = parsed[i] as (typeof parsed)[number];
-    if (isPreflight(i) || hopTargets.has(i)) continue;
-    if (options.only !== undefined && options.only !== i) continue;
-    const origin = header(e.reqHeaders, 'origin');
-    let crossOrigin = false;
-    try {
-      crossOrigin = origin !== undefined && origin !== 'null' && new URL(e.url).origin !== origin;
-    } catch {
-      throw new HarError(`log.entries[${i}].request.url is not a URL`);
+    const e = parsed[i] as Parsed;
+    if (hopTargets.has(i) || usedPreflights.has(i)) continue;
+    const where = `log.entries[${i}]`;
+    const lone = isPreflight(i);
+    const preflightIndex = lone ? i : pairedPreflight.get(i);
+    const preflightEntry = preflightIndex === undefined ? undefined : parsed[preflightIndex];
+    const claims = preflightEntry ? preflightClaims(preflightEntry.reqHeaders) : null;
+    const remarks: string[] = [];
+    let origin = lone ? (claims?.origin ?? undefined) : header(e.reqHeaders, 'origin');
+    if (origin === undefined && claims?.origin) {
+      origin = claims.origin;
+      remarks.push('DevTools kept only provisional headers for this request (the browser never sent it): its Origin is taken from its preflight.');
     }
+    const crossOrigin = origin !== undefined && origin !== 'null' && originOf(e.url, where) !== origin;
+    if (options.only !== undefined && options.only !== i) continue;
     if (!crossOrigin) {
       if (options.only !== undefined) throw new HarError(`entry ${i} is not a cross-origin request (no Origin header other than its own)`);
       continue;
     }
-    const used: number[] = [];
-    // The preflight: the last OPTIONS before it for the same URL.
-    let preflight: ScenarioResponse | null = null;
-    for (let j = i - 1; j >= 0; j--) {
-      if (isPreflight(j) && parsed[j]?.url === e.url) {
-        preflight = { status: parsed[j]?.status ?? 0, headers: parsed[j]?.resHeaders ?? [] };
-        used.push(j);
-        break;
+    const used: number[] = [i];
+    if (preflightIndex !== undefined && preflightIndex !== i) used.push(preflightIndex);
+    let headers = lone ? [] : e.reqHeaders.filter(([n, v]) => !isBrowserAddedHeader(n, v));
+    if (claims) {
+      const completed = completeFromPreflight(headers, claims);
+      headers = completed.headers;
+      if (completed.added.length > 0) {
+        remarks.push(`${lone ? 'The request is not in the HAR' : 'DevTools did not keep all its headers'}: ${completed.added.join(', ')} taken from the preflight's Access-Control-Request-Headers.`);
       }
     }
     const redirects: ScenarioResponse[] = [];
     let last = i;
-    used.push(i);
-    for (let hop = nextHop(i); hop !== null && redirects.length <= 20; hop = nextHop(hop)) {
-      redirects.push({ status: parsed[last]?.status ?? 0, headers: parsed[last]?.resHeaders ?? [] });
-      last = hop;
-      used.push(hop);
+    if (!lone) {
+      for (let hop = nextHop(i); hop !== null && redirects.length <= 20; hop = nextHop(hop)) {
+        redirects.push({ status: parsed[last]?.status ?? 0, headers: parsed[last]?.resHeaders ?? [] });
+        last = hop;
+        used.push(hop);
+      }
     }
-    const final = parsed[last] as (typeof parsed)[number];
-    const credentials: CredentialsMode = options.credentials ?? (header(e.reqHeaders, 'cookie') !== undefined ? 'include' : 'same-origin');
-    const scenario: Scenario = {
-      request: {
-        url: e.url,
-        origin: origin as string,
-        method: e.method,
-        headers: e.reqHeaders.filter(([n]) => !isBrowserAddedHeader(n)),
-        credentials,
-      },
-      preflight,
-      response: { status: final.status, headers: final.resHeaders },
+    const final = parsed[last] as Parsed;
+    // No response: the browser stopped before sending the request (its
+    // preflight failed) or the request failed on the network.
+    const noResponse = lone || (final.status === 0 && final.resHeaders.length === 0);
+    const browserError = final.error ?? (preflightEntry?.error ?? null);
+    const base: Scenario = {
+      request: { url: e.url, origin: origin as string, method: lone ? (claims as NonNullable<typeof claims>).method : e.method, headers, credentials: 'same-origin' },
+      preflight: preflightEntry ? { status: preflightEntry.status, headers: preflightEntry.resHeaders } : null,
+      response: noResponse ? { status: 200, headers: [] } : { status: final.status, headers: final.resHeaders },
     };
-    if (redirects.length > 0) scenario.redirects = redirects;
-    let verdict: Verdict | null = null;
-    let note: string | null = null;
-    try {
-      verdict = evaluate(scenario);
-    } catch (error) {
-      if (!(error instanceof ScenarioError)) throw error;
-      note =
-        error.field === 'preflight'
-          ? 'the browser sent a preflight for this request, but the HAR does not hold it (export with preflight requests shown, or run corsproof check on the URL)'
-          : `this entry cannot be replayed: ${error.message}`;
+    if (redirects.length > 0) base.redirects = redirects;
+    const withCredentials = (mode: CredentialsMode): Scenario => ({ ...base, request: { ...base.request, credentials: mode } });
+    /** A verdict is usable when it rests on what the HAR holds: with no response, only a failed preflight does. */
+    const usable = (r: { verdict: Verdict | null; note: string | null }): { verdict: Verdict | null; note: string | null } => {
+      if (!noResponse || r.verdict === null) return r;
+      const stopsAtPreflight = (['chromium', 'firefox'] as const).every((b) => r.verdict?.browsers[b].failedAt === 'preflight');
+      if (stopsAtPreflight) return r;
+      return {
+        verdict: null,
+        note: lone
+          ? 'only the preflight is in the HAR, and it passes: the request itself is not there to judge (export again after it ran, or run corsproof check on the URL)'
+          : `the browser recorded no response for this request${browserError ? ` (${browserError})` : ''} and its preflight${preflightEntry ? ' passes' : ' is not in the HAR'}: it failed before CORS (network, mixed content, an extension), or the HAR is incomplete`,
+      };
+    };
+
+    let credentialsFrom: CredentialsSource;
+    let credentials: CredentialsMode;
+    let ifCredentialed: Verdict | null = null;
+    let result: { verdict: Verdict | null; note: string | null };
+    if (options.credentials !== undefined) {
+      credentialsFrom = 'option';
+      credentials = options.credentials;
+      result = usable(judge(withCredentials(credentials)));
+    } else if (!lone && e.hasCookies) {
+      credentialsFrom = 'cookie';
+      credentials = 'include';
+      result = usable(judge(withCredentials(credentials)));
+    } else {
+      const without = usable(judge(withCredentials('same-origin')));
+      const withIt = usable(judge(withCredentials('include')));
+      if (sameOutcome(without.verdict, withIt.verdict)) {
+        credentialsFrom = 'assumed';
+        credentials = 'same-origin';
+        result = without;
+      } else if (final.error !== null && without.verdict?.browsers.chromium.ok === true && withIt.verdict?.browsers.chromium.ok === false) {
+        credentialsFrom = 'browser-failure';
+        credentials = 'include';
+        result = withIt;
+        remarks.push(`The browser recorded this request as failed (${final.error}) though CORS lets it through without credentials: it was sent with credentials, and is judged that way.`);
+      } else {
+        credentialsFrom = 'assumed';
+        credentials = 'same-origin';
+        result = without;
+        ifCredentialed = withIt.verdict;
+        if (withIt.verdict && !withIt.verdict.ok) {
+          remarks.push(
+            "The HAR does not record whether the page sent credentials (fetch credentials: 'include', XHR withCredentials). Judged without them; with them it is blocked (see ifCredentialed, or pass --credentials include).",
+          );
+        } else {
+          remarks.push('The HAR does not record whether the page sent credentials; judged without them. With them it passes (see ifCredentialed, or pass --credentials include).');
+        }
+      }
     }
-    out.push({ entry: i, scenario, verdict, note, usedEntries: used.sort((a, b) => a - b) });
+    out.push({
+      entry: i,
+      scenario: withCredentials(credentials),
+      verdict: result.verdict,
+      note: result.note,
+      usedEntries: used.sort((a, b) => a - b),
+      credentialsFrom,
+      ifCredentialed,
+      browserError,
+      remarks,
+    });
   }
   return out;
 }

@@ -620,7 +620,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-async function launch(kind: BrowserKind): Promise<Browser> {
+/** Launch a fresh headless browser of this kind, as every browser suite does. */
+export async function launch(kind: BrowserKind): Promise<Browser> {
   if (kind === 'chromium') {
     return puppeteer.launch({
       executablePath: process.env.CORSPROOF_CHROMIUM ?? '/usr/bin/chromium',
@@ -673,7 +674,7 @@ const FIREFOX_TAP_INSTALL = `(() => {
  * the parent process, which sees every message of every content process, with its
  * security.properties key. Returns a drain function, or null when that is not possible.
  */
-async function tapFirefoxConsole(b: Browser): Promise<(() => Promise<FirefoxConsoleEntry[]>) | null> {
+export async function tapFirefoxConsole(b: Browser): Promise<(() => Promise<FirefoxConsoleEntry[]>) | null> {
   const conn = (b as unknown as { connection?: BidiConnectionLike }).connection;
   if (conn === undefined || typeof conn.send !== 'function') return null;
   const evaluate = async (context: string, expression: string): Promise<string> => {

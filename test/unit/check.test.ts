@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { root, runCli } from './run-cli.js';
 
 const run = runCli;
 const PAGE = 'https://app.example';
@@ -163,7 +163,29 @@ describe('corsproof check', () => {
     expect(seen[0]).toEqual({ method: 'OPTIONS', origin: PAGE, acrm: 'PUT', acrh: 'content-type' });
     expect(JSON.parse(r.stdout).scenario.request.credentials).toBe('include');
   });
-  it('--curl without Origin needs --origin', async () => {
+  it("says what credentials would change when nothing says whether the page sends them", async () => {
+    const r = await run(['check', `${base}/wildcard`, '--origin', PAGE, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { verdict: { ok: boolean }; ifCredentialed: { chromium: { corsError: string } } | null };
+    expect(out.ifCredentialed?.chromium.corsError).toBe('WildcardOriginNotAllowed');
+    const text = await run(['check', `${base}/wildcard`, '--origin', PAGE]);
+    expect(text.stdout).toContain('With credentials');
+    // Said explicitly: no alternative.
+    const said = await run(['check', `${base}/wildcard`, '--origin', PAGE, '--credentials', 'same-origin', '--json']);
+    expect(JSON.parse(said.stdout).ifCredentialed).toBeNull();
+  });
+  it('--curl of a preflight row (or provisional headers without Origin): the request it stands for, the origin from Referer', async () => {
+    seen.length = 0;
+    const curl = `curl --url '${base}/good' -X 'OPTIONS' -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: content-type' -H 'Origin: ${PAGE}'`;
+    const r = await run(['check', '--curl', curl, '--credentials', 'include', '--json']);
+    expect(r.code).toBe(0);
+    expect(seen[0]).toEqual({ method: 'OPTIONS', origin: PAGE, acrm: 'PUT', acrh: 'content-type' });
+    expect(JSON.parse(r.stdout).remarks.join(' ')).toContain('preflight');
+    const provisional = await run(['check', '--curl', `curl --url '${base}/wildcard' -H 'Referer: ${PAGE}/page'`]);
+    expect(provisional.code).toBe(0);
+    expect(provisional.stdout).toContain('taken from Referer');
+  });
+  it('--curl without Origin or Referer needs --origin', async () => {
     const r = await run(['check', '--curl', `curl '${base}/wildcard'`]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--origin');
@@ -187,6 +209,11 @@ describe('corsproof check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('entry 0');
     expect(r.stdout).toContain('WildcardOriginNotAllowed');
+    // Files exported by real browsers (src/doctor/fixtures/): every demo request but the fixed one is blocked.
+    const chromium = await run(['check', '--har', join(root, 'src/doctor/fixtures/chromium.har'), '--json']);
+    expect(chromium.code).toBe(1);
+    const rows = JSON.parse(chromium.stdout) as Array<{ verdict: { ok: boolean } | null }>;
+    expect(rows.map((x) => x.verdict?.ok)).toEqual([...Array(12).fill(false), true]);
     const bad = await run(['check', '--har', file, '--entry', 'x']);
     expect(bad.code).toBe(2);
     writeFileSync(file, '{"log": {}}');
