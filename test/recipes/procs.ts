@@ -141,9 +141,9 @@ export function runToEnd(command: string, args: string[], options: { cwd: string
 
 /** The tools the suite runs, where Debian puts them, and the package that has them. */
 export const TOOLS = {
-  nginx: { path: '/usr/sbin/nginx', pkg: 'nginx-light' },
+  nginx: { path: '/usr/sbin/nginx', pkg: 'nginx' },
   caddy: { path: '/usr/bin/caddy', pkg: 'caddy' },
-  apache2: { path: '/usr/sbin/apache2', pkg: 'apache2' },
+  apache2: { path: '/usr/sbin/apache2', pkg: 'apache2-bin' },
   go: { path: '/usr/bin/go', pkg: 'golang-go' },
   rsCors: { path: '/usr/share/gocode/src/github.com/rs/cors/cors.go', pkg: 'golang-github-rs-cors-dev' },
   python3: { path: '/usr/bin/python3', pkg: 'python3' },

@@ -179,6 +179,7 @@ const goRsCors: Launcher = async (snippet, { dir }) => {
     GO111MODULE: 'off',
     GOFLAGS: '',
     GOPROXY: 'off',
+    CGO_ENABLED: '0',
     GOCACHE: join(CACHE, 'go-build'),
     HOME: dir,
   };
