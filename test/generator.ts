@@ -521,6 +521,25 @@ export function generate(world: World, options: GenerateOptions = {}): Generated
       response: frame(clone(response), 'response'),
     };
     if (redirects) scenario.redirects = redirects.map((r) => frame(clone(r), 'redirect'));
+    if (redirects && redirects.length > 0 && redirects.length <= 2) {
+      // Each redirect target may answer its preflight differently. A PRNG of
+      // its own, so that adding this left every other case as it was.
+      const own = rng(((options.seed ?? 1) * 1_000_003 + i) >>> 0);
+      if (own() < 0.5) {
+        const kind = pick(own, ['same', 'null-origin', 'missing-acao', 'not-found', 'wildcard'] as const);
+        tags.push(`hop-preflight:${kind}`);
+        const answers = redirects.map((): ScenarioResponse | null => {
+          if (kind === 'same') return null;
+          const p = clone(preflight);
+          if (kind === 'null-origin') set(p, ACAO, 'null');
+          else if (kind === 'wildcard') set(p, ACAO, '*');
+          else if (kind === 'missing-acao') p.headers = p.headers.filter(([n]) => n.toLowerCase() !== 'access-control-allow-origin');
+          else return { status: 404, headers: [] };
+          return p;
+        });
+        scenario.redirectPreflights = answers.map((a) => (a === null ? null : frame(clone(a), 'preflight')));
+      }
+    }
     cases.push({ id, scenario, tags });
   }
   return cases;

@@ -54,14 +54,28 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
     preflight = { status: ex.status, headers: ex.headers };
   }
   // The request itself, hop by hop (a failed preflight stops a browser; the
-  // doctor still looks, to report the whole picture). The engine decides
-  // what a non-http Location or a 21st redirect means; the doctor only stops
-  // following there, with a placeholder final response the engine never reads.
+  // doctor still looks, to report the whole picture). Before each redirect
+  // target, the preflight the browser sends there, if it sends one: the
+  // engine says, from the hops so far. The engine decides what a non-http
+  // Location or a 21st redirect means; the doctor only stops following
+  // there, with a placeholder final response the engine never reads.
   const redirects: ScenarioResponse[] = [];
+  const redirectPreflights: Array<ScenarioResponse | null> = [];
   const method = normalizeMethod(request.method);
   let url = request.url;
   let response: ScenarioResponse = PLACEHOLDER;
   for (;;) {
+    if (redirects.length > 0 && preflight !== null) {
+      const sent = evaluateIn('chromium', { request, preflight, redirects, redirectPreflights, response: PLACEHOLDER }).preflights;
+      const planned = sent.length > 1 + redirectPreflights.filter((p) => p !== null).length ? sent[sent.length - 1] : undefined;
+      if (planned) {
+        const ex = await send({ url, method: 'OPTIONS', headers: [...planned.headers.map(([n, v]) => [n, v] as [string, string]), ['Accept', '*/*']] }, io);
+        exchanges.push(ex);
+        redirectPreflights.push({ status: ex.status, headers: ex.headers });
+      } else {
+        redirectPreflights.push(null);
+      }
+    }
     const ex = await send({ url, method, headers: [['Origin', request.origin], ...request.headers] }, io);
     exchanges.push(ex);
     const location = get(ex.headers, 'location');
@@ -81,6 +95,7 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
   }
   const scenario: Scenario = { request, preflight, response };
   if (redirects.length > 0) scenario.redirects = redirects;
+  if (redirectPreflights.some((p) => p !== null)) scenario.redirectPreflights = redirectPreflights;
   const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, url) : [];
   return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges), cookies };
 }

@@ -58,6 +58,7 @@ export interface BrowserProfile {
     response: ScenarioResponse,
     requestOrigin: string,
     unsafeNames: string[],
+    toPageOrigin: boolean,
   ): PreflightOutcome;
   /**
    * After a tainting redirect, whether the preflight still carries (and is
@@ -285,12 +286,15 @@ export const FIREFOX: BrowserProfile = {
     }
     return null;
   },
-  checkPreflightResponse(request, response, requestOrigin, unsafeNames) {
+  checkPreflightResponse(request, response, requestOrigin, unsafeNames, toPageOrigin) {
     // The preflight channel's own CORS listener checks access first (also on
     // a 3xx), then the preflight listener refuses a redirect, then checks the
-    // status, then Allow-Methods (parse and match), then Allow-Headers.
+    // status, then Allow-Methods (parse and match), then Allow-Headers. The
+    // access check only runs for a cross-origin URL: a preflight sent to the
+    // page's own origin (a tainted chain redirected back to it) is judged by
+    // its status, methods and headers alone.
     const credentialsIncluded = request.credentials === 'include';
-    const access = this.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
+    const access = toPageOrigin ? null : this.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
     if (access) return { failure: access };
     if (isRedirectStatus(response.status) && hasLocation(response)) {
       return { failure: { id: 'external-redirect-not-allowed', value: '' } };

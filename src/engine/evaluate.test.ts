@@ -204,6 +204,38 @@ const rows: Row[] = [
     ok: true,
   },
   {
+    name: 'each redirect target answers its own preflight (redirectPreflights)',
+    scenario: {
+      ...scenario({ method: 'PUT' }, [[ACAO, 'null']], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PUT']]),
+      redirects: [{ status: 307, headers: [[ACAO, PAGE], ['Location', 'https://other.example/x']] }],
+      redirectPreflights: [{ status: 404, headers: [] }],
+    },
+    ok: false,
+    chromium: 'PreflightMissingAllowOriginHeader',
+    firefox: 'CORSMissingAllowOrigin',
+  },
+  // Regression (differential suite, hop-preflight cases): Firefox does not run the access check on a preflight to the page's own origin.
+  {
+    name: 'a preflight to the page origin after a tainting redirect: Firefox checks its status, not its CORS headers',
+    scenario: {
+      ...scenario({ method: 'PUT', url: `${API}/a` }, [[ACAO, 'null']], [[ACAO, PAGE], ['Access-Control-Allow-Methods', 'PUT']]),
+      redirects: [{ status: 307, headers: [[ACAO, PAGE], ['Location', `${PAGE}/back`]] }],
+      redirectPreflights: [{ status: 204, headers: [['Access-Control-Allow-Methods', 'PUT']] }],
+    },
+    ok: false,
+    chromium: 'PreflightMissingAllowOriginHeader',
+    firefox: null,
+  },
+  {
+    name: 'a null redirectPreflights entry means the first preflight answer again',
+    scenario: {
+      ...scenario({ method: 'PUT' }, [[ACAO, 'null']], [[ACAO, '*'], ['Access-Control-Allow-Methods', 'PUT']]),
+      redirects: [{ status: 307, headers: [[ACAO, PAGE], ['Location', 'https://other.example/x']] }],
+      redirectPreflights: [null],
+    },
+    ok: true,
+  },
+  {
     name: 'same-origin request redirected cross-origin is not tainted',
     scenario: {
       ...scenario({ url: `${PAGE}/start` }, [[ACAO, PAGE]]),

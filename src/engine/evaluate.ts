@@ -118,11 +118,12 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
         const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
         if (preflights.length === 0) preflightRequired = true;
         preflights.push(corsPreflightRequest(request.method, preflightOrigin, unsafeNames));
-        if (scenario.preflight === null) {
+        const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
+        if (answer === null) {
           throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
         }
-        const result = profile.checkPreflightResponse(request, scenario.preflight, preflightOrigin, unsafeNames);
-        if (result.failure) return block(result.failure, 'preflight', scenario.preflight.status);
+        const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, current.origin === request.origin);
+        if (result.failure) return block(result.failure, 'preflight', answer.status);
         preflightMaxAgeSeen = result.maxAge;
         for (const id of result.warnings) warningSites.push({ id, url: current.href });
       }

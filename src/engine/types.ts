@@ -63,8 +63,15 @@ export interface ScenarioResponse {
  */
 export interface Scenario {
   request: ScenarioRequest;
+  /** The answer to the CORS-preflight request for the request's URL, or `null` when none is given. */
   preflight: ScenarioResponse | null;
   redirects?: ScenarioResponse[];
+  /**
+   * The answers to the CORS-preflight requests sent to the redirect targets:
+   * entry `k` answers the preflight for the URL `redirects[k]` points at. A
+   * missing or `null` entry means the same answer as `preflight`.
+   */
+  redirectPreflights?: Array<ScenarioResponse | null>;
   response: ScenarioResponse;
 }
 

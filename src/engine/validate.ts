@@ -83,7 +83,7 @@ function responseAt(v: Json, field: string): ScenarioResponse {
  */
 export function validateScenario(input: Json, field = ''): Scenario {
   const at = (name: string): string => (field === '' ? name : `${field}.${name}`);
-  const root = objectAt(input, field === '' ? 'scenario' : field, ['request', 'preflight', 'redirects', 'response'], [
+  const root = objectAt(input, field === '' ? 'scenario' : field, ['request', 'preflight', 'redirects', 'redirectPreflights', 'response'], [
     'request',
     'response',
   ]);
@@ -127,6 +127,16 @@ export function validateScenario(input: Json, field = ''): Scenario {
       return response;
     });
   }
+  let redirectPreflights: Array<ScenarioResponse | null> | undefined;
+  if (root.redirectPreflights !== undefined) {
+    if (!Array.isArray(root.redirectPreflights)) {
+      throw new ScenarioError(at('redirectPreflights'), `expected an array of {status, headers} or null, got ${describe(root.redirectPreflights)}`);
+    }
+    if (root.redirectPreflights.length > (redirects?.length ?? 0)) {
+      throw new ScenarioError(at('redirectPreflights'), `has ${root.redirectPreflights.length} entries for ${redirects?.length ?? 0} redirects (entry k answers the preflight to redirects[k]'s target)`);
+    }
+    redirectPreflights = root.redirectPreflights.map((p: Json, i: number) => (p === null ? null : responseAt(p, at(`redirectPreflights[${i}]`))));
+  }
   const response = responseAt(root.response, at('response'));
   const scenario: Scenario = {
     request: { url, origin, method, headers, credentials: credentials as CredentialsMode, ...(initiator ? { initiator } : {}) },
@@ -134,5 +144,6 @@ export function validateScenario(input: Json, field = ''): Scenario {
     response,
   };
   if (redirects) scenario.redirects = redirects;
+  if (redirectPreflights) scenario.redirectPreflights = redirectPreflights;
   return scenario;
 }

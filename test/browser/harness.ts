@@ -449,7 +449,9 @@ export async function startWorld(): Promise<World> {
           traffic.notes.push(`preflight to ${url} received but the scenario has none; answered 200 without CORS headers`);
           return buildResponse({ status: 200, headers: [['Content-Length', '0']] }, req.method, '', 'x', traffic.notes, 'preflight');
         }
-        return buildResponse(scenario.preflight, req.method, '', 'x', traffic.notes, `preflight ${k}`);
+        // The preflight to a redirect target (path /c/<id>/<k>, k > 0) gets that hop's own answer when the scenario gives one.
+        const answer = k === 0 ? scenario.preflight : (scenario.redirectPreflights?.[k - 1] ?? scenario.preflight);
+        return buildResponse(answer, req.method, '', 'x', traffic.notes, `preflight ${k}`);
       }
       traffic.requests.push({ method: req.method, url, origin });
       const redirects = scenario.redirects ?? [];

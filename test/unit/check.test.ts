@@ -20,7 +20,20 @@ const seen: Array<{ method: string; origin?: string; acrm?: string; acrh?: strin
 function app(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '/';
   seen.push({ method: req.method ?? '', origin: req.headers.origin, acrm: req.headers['access-control-request-method'] as string | undefined, acrh: req.headers['access-control-request-headers'] as string | undefined });
-  if (path === '/wildcard') {
+  if (path === '/moved' || path === '/moved-here') {
+    // The preflight to /moved passes; the request is redirected; the preflight to the new URL gets 404.
+    res.setHeader('Access-Control-Allow-Origin', PAGE);
+    if (req.method === 'OPTIONS') {
+      res.statusCode = path === '/moved' ? 204 : 404;
+      if (path === '/moved') res.setHeader('Access-Control-Allow-Methods', 'PUT');
+      res.end();
+    } else if (path === '/moved') {
+      res.writeHead(307, { Location: '/moved-here' });
+      res.end();
+    } else {
+      res.end('ok');
+    }
+  } else if (path === '/wildcard') {
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.end('ok');
   } else if (path === '/good') {
@@ -143,6 +156,19 @@ describe('corsproof check', () => {
     const r = await run(['check', `${base}/redirect`, '--origin', PAGE, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).exchanges).toHaveLength(2);
+  });
+  it("sends each redirect target's own preflight, as the browser does", async () => {
+    seen.length = 0;
+    const r = await run(['check', `${base}/moved`, '--origin', PAGE, '--method', 'PUT', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { exchanges: Array<{ request: { method: string; url: string }; status: number }>; verdict: { failedAt: string; chromium: { corsError: string } } };
+    expect(out.exchanges.map((e) => `${e.request.method} ${new URL(e.request.url).pathname} ${e.status}`)).toEqual([
+      'OPTIONS /moved 204',
+      'PUT /moved 307',
+      'OPTIONS /moved-here 404',
+      'PUT /moved-here 200',
+    ]);
+    expect([out.verdict.failedAt, out.verdict.chromium.corsError]).toEqual(['preflight', 'PreflightInvalidStatus']);
   });
   it('a refused connection: exit 3 with a diagnosis, no stack trace', async () => {
     const r = await run(['check', 'http://127.0.0.1:9/x', '--origin', PAGE]); // nothing listens on the discard port
