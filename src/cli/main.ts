@@ -18,7 +18,7 @@ import { RECIPES } from '../doctor/recipes.js';
 import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
-import pc from 'picocolors';
+import pc from './colors.js';
 import type { CredentialsMode, HeaderList, Initiator } from '../engine/types.js';
 
 /** A problem with what the user gave us: printed without a stack, exit code 2. */

@@ -2,7 +2,7 @@
  * Human-readable rendering of verdicts for the terminal. Reads everything
  * from the verdict and the reason table; says nothing of its own about CORS.
  */
-import pc from 'picocolors';
+import pc from './colors.js';
 import { reason } from '../engine/reasons.js';
 import type { Scenario, Verdict } from '../engine/types.js';
 import type { LayerFindings } from '../doctor/layers.js';

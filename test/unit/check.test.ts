@@ -170,6 +170,14 @@ describe('corsproof check', () => {
     ]);
     expect([out.verdict.failedAt, out.verdict.chromium.corsError]).toEqual(['preflight', 'PreflightInvalidStatus']);
   });
+  it('colours only a terminal: piped output has no escape codes, even in CI; FORCE_COLOR colours it', async () => {
+    const args = ['check', `${base}/wildcard`, '--origin', PAGE, '--credentials', 'include'];
+    const piped = await runCli(args, { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: 'true' });
+    expect(piped.stdout).toContain('Blocked');
+    expect(piped.stdout).not.toMatch(/\u001b\[/);
+    const forced = await runCli(args, { NO_COLOR: undefined, FORCE_COLOR: '1' });
+    expect(forced.stdout).toMatch(/\u001b\[31m✗ Blocked/);
+  });
   it('a refused connection: exit 3 with a diagnosis, no stack trace', async () => {
     const r = await run(['check', 'http://127.0.0.1:9/x', '--origin', PAGE]); // nothing listens on the discard port
     expect(r.code).toBe(3);

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 export const root = join(import.meta.dirname, '..', '..');
 export const bin = join(root, 'dist', 'cli', 'main.js');
 
-/** Run `corsproof <args>` without colour; resolves with the exit code and both streams. */
-export function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Run `corsproof <args>` with its output piped; resolves with the exit code
+ * and both streams. Without colour unless `env` says otherwise.
+ */
+export function runCli(args: string[], env: Record<string, string | undefined> = { NO_COLOR: '1' }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
