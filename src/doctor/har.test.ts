@@ -108,6 +108,27 @@ describe('diagnoseHar', () => {
     expect(diagnoseHar(real([ok])).map((d) => [d.verdict, d.note?.slice(0, 24)])).toEqual([[null, 'only the preflight is in']]);
     expect(diagnoseHar(real([provisional, ok])).map((d) => [d.verdict, d.note?.includes('net::ERR_FAILED')])).toEqual([[null, true]]);
   });
+  it("folds a redirect target's own preflight into the request", () => {
+    const moved = `${API}/moved`;
+    const ds = diagnoseHar(
+      real([
+        { request: { method: 'PUT', url: `${API}/x`, headers: h({ origin: PAGE }) }, response: { status: 307, headers: h({ location: moved, 'access-control-allow-origin': PAGE }), redirectURL: moved } },
+        {
+          request: { method: 'OPTIONS', url: `${API}/x`, headers: h({ origin: PAGE, 'access-control-request-method': 'PUT' }) },
+          response: { status: 204, headers: h({ 'access-control-allow-origin': PAGE, 'access-control-allow-methods': 'PUT' }) },
+        },
+        { request: { method: 'PUT', url: moved, headers: h({ origin: PAGE }) }, response: { status: 0, headers: [] } },
+        {
+          request: { method: 'OPTIONS', url: moved, headers: h({ origin: PAGE, 'access-control-request-method': 'PUT' }) },
+          response: { status: 404, headers: h({ 'access-control-allow-origin': PAGE }) },
+        },
+      ]),
+    );
+    expect(ds).toHaveLength(1);
+    expect(ds[0]?.usedEntries).toEqual([0, 1, 2, 3]);
+    expect(ds[0]?.scenario.redirectPreflights).toEqual([{ status: 404, headers: [['access-control-allow-origin', PAGE]] }]);
+    expect([ds[0]?.verdict?.failedAt, ds[0]?.verdict?.chromium?.corsError]).toEqual(['preflight', 'PreflightInvalidStatus']);
+  });
   describe('credentials, which no HAR records', () => {
     const wildcard = (error: string | null) => real([{ request: { method: 'GET', url: `${API}/me`, headers: h({ origin: PAGE }) }, response: { status: 200, headers: h({ 'access-control-allow-origin': '*' }), _error: error } }]);
     it.each([

@@ -188,7 +188,7 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
   const usedPreflights = new Set<number>();
   for (let i = 0; i < parsed.length; i++) {
     const e = parsed[i] as Parsed;
-    if (isPreflight(i) || hopTargets.has(i)) continue;
+    if (isPreflight(i)) continue;
     let best: number | null = null;
     for (let j = 0; j < parsed.length; j++) {
       if (!isPreflight(j) || usedPreflights.has(j)) continue;
@@ -238,9 +238,15 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     }
     const redirects: ScenarioResponse[] = [];
     let last = i;
+    // Each redirect target's own preflight, when the browser sent one there.
+    const redirectPreflights: Array<ScenarioResponse | null> = [];
     if (!lone) {
       for (let hop = nextHop(i); hop !== null && redirects.length <= 20; hop = nextHop(hop)) {
         redirects.push({ status: parsed[last]?.status ?? 0, headers: parsed[last]?.resHeaders ?? [] });
+        const hopPreflight = pairedPreflight.get(hop);
+        const answer = hopPreflight === undefined ? undefined : parsed[hopPreflight];
+        redirectPreflights.push(answer ? { status: answer.status, headers: answer.resHeaders } : null);
+        if (hopPreflight !== undefined) used.push(hopPreflight);
         last = hop;
         used.push(hop);
       }
@@ -256,6 +262,7 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
       response: noResponse ? { status: 200, headers: [] } : { status: final.status, headers: final.resHeaders },
     };
     if (redirects.length > 0) base.redirects = redirects;
+    if (redirectPreflights.some((p) => p !== null)) base.redirectPreflights = redirectPreflights;
     const withCredentials = (mode: CredentialsMode): Scenario => ({ ...base, request: { ...base.request, credentials: mode } });
     /** A verdict is usable when it rests on what the HAR holds: with no response, only a failed preflight does. */
     const usable = (r: { verdict: Verdict | null; note: string | null }): { verdict: Verdict | null; note: string | null } => {
