@@ -51,6 +51,7 @@ const rows: Array<[string, unknown, string[]]> = [
   ['RegExp with an unescaped dot', { origin: /^https:\/\/app.example\.com$/ }, ['origin-regexp-unanchored']],
   ['RegExp with top-level alternation', { origin: /^https:\/\/a\.example\.com|b\.example\.com$/ }, ['origin-regexp-unanchored']],
   ['RegExp with the m flag', { origin: /^https:\/\/a\.example\.com$/m }, ['origin-regexp-unanchored']],
+  ['RegExp with a repetition inside a repetition (ReDoS)', { origin: /^https:\/\/([a-z]+)+\.example\.com$/ }, ['origin-regexp-backtracking']],
   ['anchored RegExp is fine', { origin: /^https:\/\/(app|admin)\.example\.com$/ }, []],
   ['bad pattern', { origin: 'https://app.*.example.com' }, ['origin-bad-pattern']],
   ["'*' inside a list", { origin: ['*', 'https://a.example'] }, ['origin-wildcard-in-list']],

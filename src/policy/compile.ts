@@ -2,6 +2,7 @@
  * Options → a compiled policy, or a CorsConfigError listing every problem.
  * The rules and their reasons are listed in the README ("Validation rules").
  */
+import { catastrophicBacktracking } from './backtracking.js';
 import { isToken } from '../engine/headers.js';
 import { reason } from '../engine/reasons.js';
 import {
@@ -198,6 +199,20 @@ export function compile(options: CorsOptions = {}): CompiledPolicy {
             (suggestion
               ? ` (it accepts 'https://attacker${suggestion[0]?.slice('https://'.length)}'). Write the patterns instead: ${suggestion.map((s) => `'${s}'`).join(', ')}.`
               : '. Write exact origins or patterns such as \'https://*.example.com\'.'),
+        });
+        return;
+      }
+      const backtracking = catastrophicBacktracking(entry);
+      if (backtracking !== null) {
+        const suggestion = suggestPatterns(entry);
+        problems.push({
+          code: 'origin-regexp-backtracking',
+          path,
+          message:
+            `${String(entry)} has ${backtracking}: a crafted Origin header makes matching take exponential time and stalls the server. ` +
+            (suggestion
+              ? `Write the patterns instead: ${suggestion.map((s) => `'${s}'`).join(', ')}.`
+              : "Write exact origins or patterns such as 'https://*.example.com', or a RegExp whose repeated parts are separated (e.g. ([a-z0-9-]+\\.)*)."),
         });
         return;
       }
