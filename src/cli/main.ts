@@ -119,17 +119,36 @@ function harCommand(file: string, o: CheckCliOptions): number {
     if (e instanceof HarError) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
+  // The fix recipes: for the stack asked for, else the layers that answered each blocked entry.
+  const withRecipes = results.map((r) => ({
+    ...r,
+    recipes: r.verdict !== null && (!r.verdict.ok || o.stack !== undefined) ? recipesForReport({ scenario: r.scenario, verdict: r.verdict, layers: r.layers }, o.stack) : [],
+  }));
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(withRecipes, null, 2)}\n`);
   } else if (results.length === 0) {
     process.stdout.write('No cross-origin request in this HAR (none carries an Origin other than its own).\n');
   } else {
-    const parts = results.map((r) => {
+    const parts = withRecipes.map((r) => {
       const body = r.verdict ? renderVerdict(r.scenario, r.verdict) : `${r.scenario.request.method} ${r.scenario.request.url}: ${r.note}`;
       const context = renderContext(r.remarks.filter((m) => !m.startsWith('The HAR does not record whether')), r.ifCredentialed);
-      return `${pc.dim(`entry ${r.entry}${r.usedEntries.length > 1 ? ` (with entries ${r.usedEntries.filter((e) => e !== r.entry).join(', ')})` : ''}`)}\n${body}${context ? `\n${context}` : ''}`;
+      const layerNames = [...new Set(r.layers.perExchange.flat().map((l) => l.name))];
+      const layers = [
+        ...(layerNames.length > 0 ? [pc.dim(`  answered by: ${layerNames.join(' > ')}`)] : []),
+        ...r.layers.notes.map((n) => `  ${pc.yellow('Note')}: ${n}`),
+      ].join('\n');
+      const used = r.usedEntries.length > 1 ? ` (with entries ${r.usedEntries.filter((e) => e !== r.entry).join(', ')})` : '';
+      return [pc.dim(`entry ${r.entry}${used}`), body, context, layers].filter((x) => x !== '').join('\n');
     });
-    process.stdout.write(`${parts.join('\n\n')}\n`);
+    // One entry's recipes in full (the first that has any); --json has every entry's.
+    const first = withRecipes.find((r) => r.recipes.length > 0);
+    const recipes = first
+      ? first.recipes
+          .slice(0, 2)
+          .map((x) => `\n\n${pc.bold(`Fix for ${x.title}`)} ${pc.dim(`(for entry ${first.entry}${o.stack === undefined ? ', detected; --stack <id> for another' : ''}; --json has every entry's)`)}\n${x.snippet.split('\n').map((l) => `  ${l}`).join('\n')}`)
+          .join('')
+      : '';
+    process.stdout.write(`${parts.join('\n\n')}${recipes}\n`);
   }
   return results.some((r) => r.verdict !== null && !r.verdict.ok) ? 1 : 0;
 }
@@ -139,6 +158,9 @@ function checkCredentials(mode: string): void {
 }
 
 async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Promise<number> {
+  if (o.stack !== undefined && !RECIPES.some((r) => r.id === o.stack)) {
+    throw new UsageError(`--stack '${o.stack}' is not a known stack: ${RECIPES.map((r) => r.id).join(', ')}`);
+  }
   if (o.har !== undefined) {
     if (urlArg !== undefined || o.curl !== undefined) throw new UsageError('give one of a URL, --curl or --har');
     return harCommand(o.har, o);
@@ -167,9 +189,6 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     if (origin === undefined) throw new UsageError("--curl: the copied request has no Origin header (it was same-origin?); give the page's origin with --origin");
   }
   if (url === undefined) throw new UsageError('give the URL to check, or --curl "<command>"');
-  if (o.stack !== undefined && !RECIPES.some((r) => r.id === o.stack)) {
-    throw new UsageError(`--stack '${o.stack}' is not a known stack: ${RECIPES.map((r) => r.id).join(', ')}`);
-  }
   if (origin === undefined) throw new UsageError("--origin <origin> is required: the page's origin, e.g. https://app.example.com");
   if (credentials !== undefined) checkCredentials(credentials);
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);

@@ -17,6 +17,8 @@ import { isRedirectStatus } from '../engine/status.js';
 import type { CredentialsMode, HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
 import { sameOutcome } from './check.js';
 import { isBrowserAddedHeader } from './curl.js';
+import type { LayerFindings } from './layers.js';
+import { layerFindings } from './layers.js';
 import { completeFromPreflight, isPreflightRequest, preflightClaims } from './rebuild.js';
 
 /** A HAR file corsproof cannot read. */
@@ -69,6 +71,8 @@ export interface HarDiagnosis {
   browserError: string | null;
   /** How the request was rebuilt, in plain words (e.g. the Origin taken from its preflight). */
   remarks: string[];
+  /** Which layer answered each entry used that has a response (preflights first), and what that says. */
+  layers: LayerFindings;
 }
 
 interface Parsed {
@@ -315,7 +319,14 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
         }
       }
     }
+    // The layers, from the entries that got a response: preflights first, then the request and its hops.
+    const answered = used
+      .map((k) => parsed[k] as Parsed)
+      .filter((p) => !(p.status === 0 && p.resHeaders.length === 0))
+      .sort((a, b) => Number(isPreflightRequest(b.method, b.reqHeaders)) - Number(isPreflightRequest(a.method, a.reqHeaders)))
+      .map((p) => ({ request: { method: p.method }, headers: p.resHeaders }));
     out.push({
+      layers: layerFindings(answered),
       entry: i,
       scenario: withCredentials(credentials),
       verdict: result.verdict,

@@ -248,6 +248,13 @@ describe('corsproof check', () => {
     expect(chromium.code).toBe(1);
     const rows = JSON.parse(chromium.stdout) as Array<{ verdict: { ok: boolean } | null }>;
     expect(rows.map((x) => x.verdict?.ok)).toEqual([...Array(12).fill(false), true]);
+    // Each blocked entry names the layers that answered it and carries its fix recipes; --stack picks one.
+    const twice = rows.find((x) => (x as { layers?: { notes: string[] } }).layers?.notes.some((n) => n.includes('sent 2 times'))) as unknown as { recipes: Array<{ id: string }> } | undefined;
+    expect(twice?.recipes.map((x) => x.id)).toEqual(expect.arrayContaining(['corsproof-express', 'express-cors']));
+    const nginx = await run(['check', '--har', join(root, 'src/doctor/fixtures/firefox.har'), '--stack', 'nginx']);
+    expect(nginx.stdout).toContain('Fix for nginx');
+    const unknown = await run(['check', '--har', join(root, 'src/doctor/fixtures/firefox.har'), '--stack', 'nope']);
+    expect([unknown.code, unknown.stderr.includes('not a known stack')]).toEqual([2, true]);
     const bad = await run(['check', '--har', file, '--entry', 'x']);
     expect(bad.code).toBe(2);
     writeFileSync(file, '{"log": {}}');
