@@ -89,7 +89,7 @@ interface CheckCliOptions {
   har?: string;
   entry?: string;
   method: string;
-  header: string[];
+  header?: string[];
   /** Unset when not given: live checks assume same-origin, HAR files decide per entry. */
   credentials?: string;
   initiator: string;
@@ -194,7 +194,7 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
   const timeout = Number(o.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not '${o.timeout}'`);
-  const headers: HeaderList = o.header.map(parseHeader);
+  const headers: HeaderList = (o.header ?? []).map(parseHeader);
   // The same checks as a scenario file, so the messages name the field.
   const scenario = validateScenario({
     request: { url, origin, method: o.method, headers, credentials: (credentials ?? 'same-origin') as CredentialsMode, initiator: o.initiator as Initiator },
@@ -300,18 +300,29 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .description('Send what the browser would send (the preflight, then the request with Origin) to a live URL and explain the verdict.')
     .argument('[url]', 'the URL the page requests')
     .option('--origin <origin>', "the page's origin, e.g. https://app.example.com (required unless --curl has an Origin header)")
-    .option('--curl <command>', 'a "Copy as cURL" command from Chromium or Firefox DevTools, instead of a URL and options')
+    .option('--curl <command>', 'a "Copy as cURL" command from Chromium or Firefox DevTools (bash/POSIX or Windows cmd form; the preflight\'s row works too), instead of a URL and options')
     .option('--har <file>', 'diagnose offline from a HAR export: every cross-origin request in it, or the one --entry names')
     .option('--entry <n>', 'with --har: only this entry (its index in log.entries)')
     .option('--stack <id>', 'print the fix for this stack instead of the detected one (e.g. nginx, express-cors, corsproof-express, django)')
     .option('--method <method>', 'the request method', 'GET')
-    .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
     .option('--credentials <mode>', "omit, same-origin or include (default: same-origin, and the report says what 'include' would change; with --har: per entry, from its cookies and the browser's own record)")
     .option('--initiator <api>', 'fetch, xhr or eventsource', 'fetch')
     .option('--timeout <seconds>', 'give up on a request after this long', '10')
     .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')
     .option('--json', 'print the verdict and the exchanges as JSON')
-    .addHelpText('after', '\nExit codes: 0 the browser allows it, 1 it blocks it, 2 bad usage or input, 3 the request did not complete.')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  corsproof check https://api.example.com/v1/me --origin https://app.example.com --credentials include
+  corsproof check https://api.example.com/items/7 --origin https://app.example.com --method PUT -H 'Content-Type: application/json'
+  corsproof check --curl "$(pbpaste)"          # DevTools > Network > right-click the request > Copy as cURL
+  corsproof check --har session.har --json     # DevTools > Network > Save all as HAR
+  corsproof check https://api.example.com/v1/me --origin https://app.example.com --stack nginx
+
+Exit codes: 0 the browser allows it, 1 it blocks it (with --har: any entry), 2 bad usage or input, 3 the request did not complete.`,
+    )
     .action(async (url: string | undefined, options: CheckCliOptions) => {
       process.exitCode = await checkCommand(url, options);
     });
