@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { evaluate } from './evaluate.js';
 import { REASONS } from './reasons.js';
 import type { ReasonContext } from './reasons.js';
 import type { CredentialsMode, Initiator } from './types.js';
@@ -74,5 +75,26 @@ describe('reason table', () => {
       }
       if (ctx.initiator !== 'fetch') expect(client).not.toContain("credentials: '");
     }
+  });
+});
+
+describe('a missing Access-Control-Allow-Origin: the fix starts with where it got lost', () => {
+  const API = 'https://api.example/items';
+  const PAGE = 'https://app.example';
+  it.each([
+    ['a preflight answered 401 (authentication before CORS)', 'PUT', 401, /^The preflight got 401: authentication or authorization runs before CORS/],
+    ['a preflight answered 405 (no OPTIONS route)', 'PUT', 405, /^The preflight got 405: nothing on the server answers OPTIONS \/items/],
+    ['a preflight answered 502', 'PUT', 502, /^The preflight got 502: the server failed on OPTIONS/],
+    ['a 500 without CORS headers', 'GET', 500, /^The response is a 500: error responses need the CORS headers too/],
+    ['a 200 without CORS headers: no status story', 'GET', 200, /^Send `Access-Control-Allow-Origin: https:\/\/app\.example`/],
+  ])('%s', (_n, method, status, fix) => {
+    const preflighted = method === 'PUT';
+    const v = evaluate({
+      request: { url: API, origin: PAGE, method, headers: [], credentials: 'same-origin' },
+      preflight: preflighted ? { status, headers: [] } : null,
+      response: { status, headers: [] },
+    });
+    expect(v.browsers.chromium.reasonId).toBe('missing-allow-origin');
+    expect(v.fixes?.server).toMatch(fix);
   });
 });

@@ -134,10 +134,36 @@ function allowOriginAdvice(ctx: ReasonContext): string {
     ctx.credentials === 'include'
       ? ` and \`Access-Control-Allow-Credentials: true\``
       : '';
+  // Where the headers got lost comes first: it is the thing to change.
   return (
+    statusAdvice(ctx) +
     `Send \`Access-Control-Allow-Origin: ${origin}\`${creds} on ${ctx.preflight ? 'the preflight (OPTIONS) response' : 'the response'}, ` +
     'with `Vary: Origin` if the value depends on the request. Compare the Origin header against an explicit allow-list of trusted origins; never echo it back unchecked.'
   );
+}
+
+/**
+ * What a failing status says about where the CORS headers got lost: a
+ * preflight answered 401 was stopped by authentication before CORS ran, a
+ * 404 or 405 by a router without an OPTIONS route, an error response by an
+ * error path that does not add them.
+ */
+function statusAdvice(ctx: ReasonContext): string {
+  const s = ctx.status;
+  if (ctx.preflight) {
+    if (s === 401 || s === 403 || s === 407) {
+      return `The preflight got ${s}: authentication or authorization runs before CORS, and a preflight never carries cookies or Authorization, so it cannot pass. Answer OPTIONS requests before authentication (register the CORS middleware first, or let preflights through the auth layer). `;
+    }
+    if (s === 404 || s === 405 || s === 501) {
+      return `The preflight got ${s}: nothing on the server answers OPTIONS ${pathOf(ctx.url)}. Add CORS middleware before the router (it answers preflights without a route of their own), or an OPTIONS route. `;
+    }
+    if (s >= 500) return `The preflight got ${s}: the server failed on OPTIONS before any CORS header was added. `;
+    return '';
+  }
+  if (s >= 400) {
+    return `The response is a ${s}: error responses need the CORS headers too (error handlers, crashes before the CORS middleware and proxies' error pages often drop them); without them script sees a CORS error instead of the ${s}. `;
+  }
+  return '';
 }
 
 function firefoxSuffix(part: FirefoxReason, ctx: ReasonContext): string {
