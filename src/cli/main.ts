@@ -170,6 +170,7 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   let insecure = o.insecure ?? false;
   let credentials = o.credentials;
   let remarks: string[] = [];
+  let credentialHeaders: HeaderList = [];
   if (o.curl !== undefined) {
     if (urlArg !== undefined) throw new UsageError('give either a URL or --curl, not both');
     let parsed;
@@ -186,6 +187,10 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     o.header = parsed.headers.map(([n, v]) => `${n}: ${v}`);
     if (parsed.credentials === 'include') credentials ??= 'include';
     remarks = parsed.remarks;
+    credentialHeaders = parsed.credentialHeaders;
+    if (credentialHeaders.length > 0) {
+      remarks = [...remarks, `The copied ${credentialHeaders.map(([n]) => n).join(' and ')} ${credentialHeaders.length > 1 ? 'are' : 'is'} sent with the request to its own host, never with a preflight, as the browser does.`];
+    }
     if (origin === undefined) throw new UsageError("--curl: the copied request has no Origin header (it was same-origin?); give the page's origin with --origin");
   }
   if (url === undefined) throw new UsageError('give the URL to check, or --curl "<command>"');
@@ -202,7 +207,7 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     response: { status: 200, headers: [] },
   });
   try {
-    const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure });
+    const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure, credentialHeaders });
     const recipes = report.verdict.ok && o.stack === undefined ? [] : recipesForReport(report, o.stack);
     // Nothing said whether the page sends credentials: say what they would change.
     const ifCredentialed = credentials === undefined ? credentialedAlternative(report.scenario, report.verdict) : null;

@@ -7,7 +7,7 @@ import { REDIRECT_LIMIT, evaluate, evaluateIn } from '../engine/evaluate.js';
 import { normalizeMethod } from '../engine/safelist.js';
 import { get } from '../engine/headers.js';
 import { isRedirectStatus } from '../engine/status.js';
-import type { Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
+import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
 import type { Exchange } from './exchange.js';
 import type { CookieFinding } from './cookies.js';
 import { checkCookies } from './cookies.js';
@@ -32,51 +32,63 @@ export interface CheckReport {
 export interface CheckOptions {
   timeoutMs?: number;
   insecure?: boolean;
+  /**
+   * What the browser adds itself to a credentialed request, e.g. the copied
+   * `Cookie` line: sent on the actual requests to the first URL's host when
+   * the request includes credentials, never on a preflight (browsers send
+   * none there).
+   */
+  credentialHeaders?: HeaderList;
 }
 
 const PLACEHOLDER: ScenarioResponse = { status: 204, headers: [] };
 
 /**
- * Send the preflight the browser would send (when it would send one), then
- * the request itself with Origin, following redirects hop by hop, and
- * evaluate. Throws {@link NetworkFailure} when a request does not complete.
+ * Do what the browser does, and no more: send the preflight when the browser
+ * sends one (for the first URL and for each redirect target), then the
+ * request as the browser sends it on that hop (its method after a redirect,
+ * its Origin, `null` after a tainting redirect), and evaluate. The engine
+ * plans every step; where the browser stops (a failed preflight, a redirect
+ * that fails its CORS check), the doctor stops too, so a request the browser
+ * would never send (a DELETE after its preflight failed) is never sent.
+ * Throws {@link NetworkFailure} when a request does not complete.
  */
 export async function check(request: ScenarioRequest, options: CheckOptions = {}): Promise<CheckReport> {
   const io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: options.insecure ?? false };
   const exchanges: Exchange[] = [];
-  // What the browser would send first: the engine knows (Chromium's view; Firefox sends the same for all but a few headers).
-  const planned = evaluateIn('chromium', { request, preflight: PLACEHOLDER, response: PLACEHOLDER }).preflights[0];
-  let preflight: ScenarioResponse | null = null;
-  if (planned) {
-    const headers = planned.headers.map(([n, v]) => [n, v] as [string, string]);
-    const ex = await send({ url: request.url, method: 'OPTIONS', headers: [...headers, ['Accept', '*/*']] }, io);
-    exchanges.push(ex);
-    preflight = { status: ex.status, headers: ex.headers };
-  }
-  // The request itself, hop by hop (a failed preflight stops a browser; the
-  // doctor still looks, to report the whole picture). Before each redirect
-  // target, the preflight the browser sends there, if it sends one: the
-  // engine says, from the hops so far. The engine decides what a non-http
-  // Location or a 21st redirect means; the doctor only stops following
-  // there, with a placeholder final response the engine never reads.
+  const firstHost = new URL(request.url).host;
+  const credentialed = request.credentials === 'include' ? (options.credentialHeaders ?? []) : [];
+  // answers[0] answers the first preflight, answers[k] the one sent to the k-th redirect target (null: none sent).
+  const answers: Array<ScenarioResponse | null> = [];
   const redirects: ScenarioResponse[] = [];
-  const redirectPreflights: Array<ScenarioResponse | null> = [];
-  const method = normalizeMethod(request.method);
-  let url = request.url;
   let response: ScenarioResponse = PLACEHOLDER;
-  for (;;) {
-    if (redirects.length > 0 && preflight !== null) {
-      const sent = evaluateIn('chromium', { request, preflight, redirects, redirectPreflights, response: PLACEHOLDER }).preflights;
-      const planned = sent.length > 1 + redirectPreflights.filter((p) => p !== null).length ? sent[sent.length - 1] : undefined;
-      if (planned) {
-        const ex = await send({ url, method: 'OPTIONS', headers: [...planned.headers.map(([n, v]) => [n, v] as [string, string]), ['Accept', '*/*']] }, io);
-        exchanges.push(ex);
-        redirectPreflights.push({ status: ex.status, headers: ex.headers });
-      } else {
-        redirectPreflights.push(null);
-      }
+  let preflightsSent = 0;
+  const plan = (pending: ScenarioResponse | null): ReturnType<typeof evaluateIn> => {
+    const all = [...answers, pending];
+    const hopAnswers = all.slice(1);
+    const scenario: Scenario = { request, preflight: all[0] ?? null, redirects, response: PLACEHOLDER };
+    if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
+    return evaluateIn('chromium', scenario);
+  };
+  for (let hop = 0; ; hop++) {
+    // Does the browser preflight this hop? Plan with a placeholder answer, then send the real preflight.
+    let planned = plan(PLACEHOLDER);
+    const preflight = planned.preflights.length > preflightsSent ? planned.preflights[planned.preflights.length - 1] : undefined;
+    if (preflight) {
+      const url = resolveLocation(redirects, request.url);
+      const ex = await send({ url, method: 'OPTIONS', headers: [...preflight.headers.map(([n, v]) => [n, v] as [string, string]), ['Accept', '*/*']] }, io);
+      exchanges.push(ex);
+      answers.push({ status: ex.status, headers: ex.headers });
+      preflightsSent++;
+      planned = plan(null);
+    } else {
+      answers.push(null);
     }
-    const ex = await send({ url, method, headers: [['Origin', request.origin], ...request.headers] }, io);
+    // Does the browser send the request on this hop (its preflight passed, earlier hops passed)?
+    const sent = planned.requests[hop];
+    if (sent === undefined) break;
+    const extra = new URL(sent.url).host === firstHost ? credentialed : [];
+    const ex = await send({ url: sent.url, method: sent.method, headers: [...sent.headers, ...extra] }, io);
     exchanges.push(ex);
     const location = get(ex.headers, 'location');
     if (!isRedirectStatus(ex.status) || location === null) {
@@ -84,20 +96,29 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
       break;
     }
     redirects.push({ status: ex.status, headers: ex.headers });
+    // The engine decides what a bad Location, a non-http one or a 21st redirect means; the doctor stops following there.
     let next: URL;
     try {
-      next = new URL(location, url);
+      next = new URL(location, sent.url);
     } catch {
       break;
     }
     if ((next.protocol !== 'http:' && next.protocol !== 'https:') || redirects.length > REDIRECT_LIMIT) break;
-    url = next.href;
   }
-  const scenario: Scenario = { request, preflight, response };
+  const scenario: Scenario = { request, preflight: answers[0] ?? null, response };
   if (redirects.length > 0) scenario.redirects = redirects;
-  if (redirectPreflights.some((p) => p !== null)) scenario.redirectPreflights = redirectPreflights;
-  const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, url) : [];
+  const hopAnswers = answers.slice(1, redirects.length + 1);
+  if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
+  const finalUrl = exchanges.length > 0 ? (exchanges[exchanges.length - 1] as Exchange).request.url : request.url;
+  const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
   return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges), cookies };
+}
+
+/** The URL the last redirect points at. */
+function resolveLocation(redirects: ScenarioResponse[], firstUrl: string): string {
+  let url = firstUrl;
+  for (const r of redirects) url = new URL(get(r.headers, 'location') ?? url, url).href;
+  return url;
 }
 
 export { NetworkFailure };

@@ -30,6 +30,7 @@ describe('parseCurl', () => {
       insecure: false,
       browserHeaders: ['accept', 'accept-language', 'origin', 'priority', 'referer', 'sec-ch-ua-mobile', 'sec-fetch-mode', 'user-agent'],
       remarks: [],
+      credentialHeaders: [['Cookie', 'sid=abc']],
     });
   });
   it("reads Firefox's Copy as cURL (with -X and --compressed)", () => {
@@ -62,6 +63,15 @@ describe('parseCurl', () => {
   ])('reads the Windows (cmd) form: %s', (_n, cmd, [url, headers]) => {
     const r = parseCurl(cmd as string);
     expect([r.url, r.headers]).toEqual([url, headers]);
+  });
+  it.each([
+    ['-H Cookie', "curl https://x -H 'Cookie: a=1; b=2'", [['Cookie', 'a=1; b=2']], 0],
+    ['-b with cookies', "curl https://x -b 'a=1'", [['Cookie', 'a=1']], 0],
+    ['-b with a cookie file (not read, said so)', 'curl https://x -b jar.txt', [], 1],
+    ['-u user:pass', "curl https://x -u 'me:s3cret'", [['Authorization', `Basic ${btoa('me:s3cret')}`]], 0],
+  ])('keeps what the browser adds to a credentialed request: %s', (_n, cmd, headers, remarks) => {
+    const r = parseCurl(cmd);
+    expect([r.credentials, r.credentialHeaders, r.headers, r.remarks.length]).toEqual(['include', headers, [], remarks]);
   });
   it('leaves the origin to --origin when neither Origin nor Referer is there', () => {
     expect(parseCurl('curl https://api.example/items').origin).toBeNull();

@@ -23,6 +23,8 @@ export interface CurlRequest {
   browserHeaders: string[];
   /** How the request was read, in plain words, when the command did not say it directly (an Origin taken from Referer, a preflight turned into its request). */
   remarks: string[];
+  /** What the browser itself adds to a credentialed request, as copied: the Cookie line (-H or -b), HTTP authentication (-u). */
+  credentialHeaders: HeaderList;
 }
 
 /** A cURL command corsproof cannot read. */
@@ -141,6 +143,8 @@ export function parseCurl(command: string): CurlRequest {
   let headers: HeaderList = [];
   /** Every -H line, as copied. */
   const rawHeaders: HeaderList = [];
+  const credentialHeaders: HeaderList = [];
+  let cookieFile: string | null = null;
   const browserHeaders: string[] = [];
   const value = (i: number, flag: string): string => {
     const v = words[i + 1];
@@ -163,7 +167,10 @@ export function parseCurl(command: string): CurlRequest {
       rawHeaders.push([name, v]);
       if (lower === 'origin') origin = v;
       if (lower === 'referer') referer = v;
-      if (lower === 'cookie') credentials = 'include';
+      if (lower === 'cookie') {
+        credentials = 'include';
+        credentialHeaders.push([name, v]);
+      }
       if (isBrowserAddedHeader(lower, v)) browserHeaders.push(lower);
       else headers.push([name, v]);
     } else if (DATA_FLAGS.has(w)) {
@@ -175,10 +182,21 @@ export function parseCurl(command: string): CurlRequest {
       i++;
       hasBody = true;
       headers.push(['Content-Type', 'application/json'], ['Accept', 'application/json']);
-    } else if (w === '-b' || w === '--cookie' || w === '-u' || w === '--user') {
-      value(i, w);
+    } else if (w === '-b' || w === '--cookie') {
+      const v = value(i, w);
       i++;
       credentials = 'include';
+      if (v.includes('=')) credentialHeaders.push(['Cookie', v]);
+      else cookieFile = v;
+    } else if (w === '-u' || w === '--user') {
+      const v = value(i, w);
+      i++;
+      credentials = 'include';
+      try {
+        credentialHeaders.push(['Authorization', `Basic ${btoa(v)}`]);
+      } catch {
+        throw new CurlError(`-u: '${v}' has characters HTTP Basic authentication cannot carry; use -H 'Authorization: ...'`);
+      }
     } else if (w === '-k' || w === '--insecure') {
       insecure = true;
     } else if (w === '-I' || w === '--head') {
@@ -229,5 +247,6 @@ export function parseCurl(command: string): CurlRequest {
       // not a URL: leave the origin to --origin
     }
   }
-  return { url, method: finalMethod, headers, credentials, origin, insecure, browserHeaders, remarks };
+  if (cookieFile !== null) remarks.push(`-b ${cookieFile} names a cookie file, which corsproof does not read: the request is judged as credentialed, but sent without those cookies.`);
+  return { url, method: finalMethod, headers, credentials, origin, insecure, browserHeaders, remarks, credentialHeaders };
 }

@@ -45,10 +45,18 @@ function describe(error: NodeJS.ErrnoException, url: string): NetworkFailure {
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
     return new NetworkFailure('tls', url, `The TLS certificate of ${host} is not trusted (${code}: ${error.message}). Browsers refuse it too; fix the certificate, or pass --insecure to look past it.`);
   }
-  if (code === 'HPE_HEADER_OVERFLOW') return new NetworkFailure('protocol', url, `The response headers from ${host} are too large to read (over the HTTP parser's limit).`);
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return new NetworkFailure('protocol', url, `The response headers from ${host} are larger than ${MAX_HEADER_BYTES / 1024} KB, more than Chromium accepts (it fails such a response with ERR_RESPONSE_HEADERS_TOO_BIG).`);
+  }
+  if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(error.message)) {
+    return new NetworkFailure('tls', url, `${host} does not speak TLS (it answered in plain HTTP?): use http:// for this port, or the server's https port.`);
+  }
   if (code.startsWith('HPE_')) return new NetworkFailure('protocol', url, `The server at ${host} did not answer with valid HTTP (${code}).`);
   return new NetworkFailure('other', url, `The request to ${host} failed: ${error.message}`);
 }
+
+/** The largest response head read: Chromium's limit (256 KB); Node's own default is 16 KB. */
+export const MAX_HEADER_BYTES = 256 * 1024;
 
 /** Send one request; never follows redirects. */
 export function send(req: OutgoingRequest, options: { timeoutMs: number; insecure: boolean }): Promise<Exchange> {
@@ -62,7 +70,7 @@ export function send(req: OutgoingRequest, options: { timeoutMs: number; insecur
     }
     const outgoing = make(
       url,
-      { method: req.method, headers, agent: false, rejectUnauthorized: !options.insecure, timeout: options.timeoutMs },
+      { method: req.method, headers, agent: false, rejectUnauthorized: !options.insecure, timeout: options.timeoutMs, maxHeaderSize: MAX_HEADER_BYTES },
       (res) => {
         const raw = res.rawHeaders;
         const list: HeaderList = [];

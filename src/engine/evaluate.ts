@@ -17,6 +17,7 @@ import type {
   BrowserName,
   BrowserVerdict,
   FailurePoint,
+  HeaderList,
   PreflightRequest,
   Scenario,
   ScenarioResponse,
@@ -35,6 +36,19 @@ export interface BrowserOutcome extends BrowserVerdict {
   preflightRequired: boolean;
   /** Each warning logged, with the URL its message names. */
   warningSites: Array<{ id: string; url: string }>;
+  /**
+   * The requests this browser sends, one per hop it reaches (after that
+   * hop's preflight passed): URL, method and headers as redirects left them,
+   * with the Origin header it carries (`null` after a tainting redirect).
+   */
+  requests: SentRequest[];
+}
+
+/** A request as a browser sends it on one hop of the chain. */
+export interface SentRequest {
+  url: string;
+  method: string;
+  headers: HeaderList;
 }
 
 /** Walk the scenario as one browser does. */
@@ -64,6 +78,7 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
   let preflightRequired = false;
   let preflightMaxAgeSeen: number | null = null;
   const warningSites: Array<{ id: string; url: string }> = [];
+  const requests: SentRequest[] = [];
   let current = request.url;
   let corsTainted = current.origin !== request.origin;
   let originTainted = false;
@@ -96,6 +111,7 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
       context,
       preflightRequired,
       warningSites,
+      requests,
     };
   };
 
@@ -128,6 +144,9 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
         for (const id of result.warnings) warningSites.push({ id, url: current.href });
       }
     }
+    // Fetch "append a request Origin header": on CORS requests, and on any request whose method is not GET or HEAD.
+    const sendsOrigin = corsTainted || (request.method !== 'GET' && request.method !== 'HEAD');
+    requests.push({ url: current.href, method: request.method, headers: sendsOrigin ? [['Origin', requestOrigin], ...request.headers] : [...request.headers] });
     if (corsTainted) {
       const failure = profile.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
       if (failure) return block(failure, isLast ? 'response' : 'redirect', response.status);
@@ -182,6 +201,7 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
     context: null,
     preflightRequired,
     warningSites,
+    requests,
   };
 }
 

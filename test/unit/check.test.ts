@@ -15,12 +15,34 @@ import { root, runCli } from './run-cli.js';
 const run = runCli;
 const PAGE = 'https://app.example';
 
-const seen: Array<{ method: string; origin?: string; acrm?: string; acrh?: string }> = [];
+const seen: Array<{ method: string; origin?: string; acrm?: string; acrh?: string; path?: string; cookie?: string }> = [];
 
 function app(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '/';
   seen.push({ method: req.method ?? '', origin: req.headers.origin, acrm: req.headers['access-control-request-method'] as string | undefined, acrh: req.headers['access-control-request-headers'] as string | undefined });
-  if (path === '/moved' || path === '/moved-here') {
+  sent.push({ method: req.method ?? '', path, origin: req.headers.origin, cookie: req.headers.cookie });
+  if (path === '/preflight-refused') {
+    // A preflight refused by auth; the DELETE behind it must never arrive.
+    res.statusCode = req.method === 'OPTIONS' ? 403 : 200;
+    res.end();
+  } else if (path === '/to-other-origin') {
+    res.writeHead(302, { Location: `${other}/reflect`, 'Access-Control-Allow-Origin': PAGE });
+    res.end();
+  } else if (path === '/reflect') {
+    res.writeHead(200, { 'Access-Control-Allow-Origin': req.headers.origin ?? '' });
+    res.end('ok');
+  } else if (path === '/post-moved') {
+    res.writeHead(301, { Location: '/reflect', 'Access-Control-Allow-Origin': PAGE });
+    res.end();
+  } else if (path === '/needs-cookie') {
+    const cors = { 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Credentials': 'true' };
+    if (req.method === 'OPTIONS') res.writeHead(204, { ...cors, 'Access-Control-Allow-Headers': 'x-api-key' });
+    else res.writeHead(req.headers.cookie === 'sid=abc' ? 200 : 401, cors);
+    res.end();
+  } else if (path === '/big-head') {
+    res.writeHead(200, { 'Access-Control-Allow-Origin': PAGE, 'Content-Security-Policy': `default-src 'self' ${'x'.repeat(17_000)}` });
+    res.end();
+  } else if (path === '/moved' || path === '/moved-here') {
     // The preflight to /moved passes; the request is redirected; the preflight to the new URL gets 404.
     res.setHeader('Access-Control-Allow-Origin', PAGE);
     if (req.method === 'OPTIONS') {
@@ -68,9 +90,14 @@ function app(req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
+/** Every request the app received, with its path and cookies. */
+const sent: Array<{ method: string; path: string; origin?: string; cookie?: string }> = [];
 let server: Server;
+let otherServer: Server;
 let silent: NetServer;
 let base = '';
+/** The same app on another port: another origin. */
+let other = '';
 let silentPort = 0;
 const sockets: Socket[] = [];
 
@@ -78,6 +105,9 @@ beforeAll(async () => {
   server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  otherServer = createServer(app);
+  await new Promise<void>((r) => otherServer.listen(0, '127.0.0.1', () => r()));
+  other = `http://127.0.0.1:${(otherServer.address() as AddressInfo).port}`;
   silent = createNetServer((socket) => {
     socket.on('error', () => undefined); // the client gives up after --timeout
     sockets.push(socket); // accepts, never answers
@@ -88,6 +118,8 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
+  otherServer.closeAllConnections();
+  await new Promise<void>((r) => otherServer.close(() => r()));
   for (const socket of sockets) socket.destroy();
   await new Promise<void>((r) => silent.close(() => r()));
 });
@@ -166,9 +198,36 @@ describe('corsproof check', () => {
       'OPTIONS /moved 204',
       'PUT /moved 307',
       'OPTIONS /moved-here 404',
-      'PUT /moved-here 200',
-    ]);
+    ]); // the PUT to /moved-here is not sent: its preflight failed, so the browser never sends it
     expect([out.verdict.failedAt, out.verdict.chromium.corsError]).toEqual(['preflight', 'PreflightInvalidStatus']);
+  });
+  it('never sends what the browser would not: no DELETE after its preflight failed', async () => {
+    sent.length = 0;
+    const r = await run(['check', `${base}/preflight-refused`, '--origin', PAGE, '--method', 'DELETE', '--json']);
+    expect(r.code).toBe(1);
+    expect(sent.map((x) => `${x.method} ${x.path}`)).toEqual(['OPTIONS /preflight-refused']);
+    expect(JSON.parse(r.stdout).verdict.failedAt).toBe('preflight');
+  });
+  it("sends Origin: null after a redirect to another origin, and the POST a 301 turns into a GET, as the browser does", async () => {
+    sent.length = 0;
+    const tainted = await run(['check', `${base}/to-other-origin`, '--origin', PAGE, '--json']);
+    expect(sent.map((x) => `${x.method} ${x.path} ${x.origin}`)).toEqual([`GET /to-other-origin ${PAGE}`, 'GET /reflect null']);
+    expect([tainted.code, JSON.parse(tainted.stdout).verdict.ok]).toEqual([0, true]);
+    sent.length = 0;
+    await run(['check', `${base}/post-moved`, '--origin', PAGE, '--method', 'POST', '-H', 'Content-Type: text/plain', '--json']);
+    expect(sent.map((x) => `${x.method} ${x.path}`)).toEqual(['POST /post-moved', 'GET /reflect']);
+  });
+  it('--curl: sends the copied Cookie with the request (not the preflight)', async () => {
+    sent.length = 0;
+    const curl = `curl '${base}/needs-cookie' -H 'Origin: ${PAGE}' -H 'Cookie: sid=abc' -H 'X-Api-Key: k'`;
+    const r = await run(['check', '--curl', curl, '--json']);
+    expect(r.code).toBe(0);
+    expect(sent.map((x) => `${x.method} ${x.cookie}`)).toEqual(['OPTIONS undefined', 'GET sid=abc']);
+    expect(JSON.parse(r.stdout).remarks.join(' ')).toContain('never with a preflight');
+  });
+  it('reads response heads up to 256 KB, as Chromium does (Node alone stops at 16 KB)', async () => {
+    const r = await run(['check', `${base}/big-head`, '--origin', PAGE]);
+    expect(r.code).toBe(0);
   });
   it('colours only a terminal: piped output has no escape codes, even in CI; FORCE_COLOR colours it', async () => {
     const args = ['check', `${base}/wildcard`, '--origin', PAGE, '--credentials', 'include'];
