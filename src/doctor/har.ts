@@ -164,6 +164,13 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     return e !== undefined && isPreflightRequest(e.method, e.reqHeaders);
   };
 
+  const requestsByUrl = new Map<string, number[]>();
+  parsed.forEach((p, j) => {
+    if (isPreflight(j)) return;
+    const list = requestsByUrl.get(p.url);
+    if (list) list.push(j);
+    else requestsByUrl.set(p.url, [j]);
+  });
   // Redirect chains: entry i redirects to the next entry requesting its Location.
   const nextHop = (i: number): number | null => {
     const e = parsed[i];
@@ -176,8 +183,17 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     } catch {
       return null;
     }
-    for (let j = i + 1; j < parsed.length; j++) if (!isPreflight(j) && parsed[j]?.url === target) return j;
-    return null;
+    // The first request for that URL after this entry (binary search in that URL's entries).
+    const list = requestsByUrl.get(target);
+    if (!list) return null;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] as number) <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    return list[lo] ?? null;
   };
   const hopTargets = new Set<number>();
   for (let i = 0; i < parsed.length; i++) {
@@ -187,26 +203,63 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
 
   // Pair each request with its preflight: same URL and method, the nearest
   // unused one (both browsers list the request first, then its preflight; on
-  // a tie the later entry wins).
+  // a tie the later entry wins). Preflights are grouped by URL and method,
+  // and used ones are skipped with union-find, so that a long session of
+  // repeated requests stays linear.
+  const claimsOf = parsed.map((p, j) => (isPreflight(j) ? preflightClaims(p.reqHeaders) : null));
+  const groups = new Map<string, { idx: number[]; right: number[]; left: number[] }>();
+  claimsOf.forEach((c, j) => {
+    if (c === null) return;
+    const key = `${(parsed[j] as Parsed).url} ${c.method}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { idx: [], right: [], left: [] }));
+    g.right.push(g.idx.length);
+    g.left.push(g.idx.length);
+    g.idx.push(j);
+  });
+  /** The first unused position at or after `p` (right) or at or before it (left), with path compression. */
+  const find = (links: number[], p: number, step: 1 | -1): number => {
+    let root = p;
+    while (root >= 0 && root < links.length && links[root] !== root) root = links[root] as number;
+    while (p >= 0 && p < links.length && links[p] !== p) {
+      const next = links[p] as number;
+      links[p] = root;
+      p = next;
+    }
+    return step === 1 ? Math.min(root, links.length) : Math.max(root, -1);
+  };
   const pairedPreflight = new Map<number, number>();
   const usedPreflights = new Set<number>();
   for (let i = 0; i < parsed.length; i++) {
     const e = parsed[i] as Parsed;
     if (isPreflight(i)) continue;
-    let best: number | null = null;
-    for (let j = 0; j < parsed.length; j++) {
-      if (!isPreflight(j) || usedPreflights.has(j)) continue;
-      const p = parsed[j] as Parsed;
-      const claims = preflightClaims(p.reqHeaders);
-      if (p.url !== e.url || claims.method !== e.method) continue;
-      const origin = header(e.reqHeaders, 'origin');
-      if (origin !== undefined && claims.origin !== null && origin !== claims.origin) continue;
-      if (best === null || Math.abs(j - i) < Math.abs(best - i) || (Math.abs(j - i) === Math.abs(best - i) && j > best)) best = j;
+    const g = groups.get(`${e.url} ${e.method}`);
+    if (!g) continue;
+    const origin = header(e.reqHeaders, 'origin');
+    const fits = (pos: number): boolean => {
+      const claimed = claimsOf[g.idx[pos] as number]?.origin ?? null;
+      return origin === undefined || claimed === null || claimed === origin;
+    };
+    let lo = 0;
+    let hi = g.idx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((g.idx[mid] as number) < i) lo = mid + 1;
+      else hi = mid;
     }
-    if (best !== null) {
-      pairedPreflight.set(i, best);
-      usedPreflights.add(best);
-    }
+    let r = find(g.right, lo, 1);
+    while (r < g.idx.length && !fits(r)) r = find(g.right, r + 1, 1);
+    let l = find(g.left, lo - 1, -1);
+    while (l >= 0 && !fits(l)) l = find(g.left, l - 1, -1);
+    const dr = r < g.idx.length ? (g.idx[r] as number) - i : Infinity;
+    const dl = l >= 0 ? i - (g.idx[l] as number) : Infinity;
+    if (dr === Infinity && dl === Infinity) continue;
+    const pos = dr <= dl ? r : l;
+    const j = g.idx[pos] as number;
+    g.right[pos] = pos + 1;
+    g.left[pos] = pos - 1;
+    pairedPreflight.set(i, j);
+    usedPreflights.add(j);
   }
 
   const out: HarDiagnosis[] = [];
