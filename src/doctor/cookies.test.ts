@@ -25,7 +25,15 @@ describe('checkCookies', () => {
     ['sid=1; SameSite=Strict', SAME_SITE, []],
     ['sid=1', SAME_SITE, []],
     ['sid=1; Secure', 'http://api.example.com/me', ['error']],
+    // Loopback over http is potentially trustworthy: both browsers keep Secure cookies from it.
+    ['sid=1; Secure; SameSite=None', 'http://localhost:8080/me', ['warning']],
+    ['sid=1; Secure; SameSite=None; Partitioned', 'http://127.0.0.1:8080/me', []],
   ])('%s for %s', (line, url, expected) => expect(codes(line, url)).toEqual(expected));
+  it('a cookie without SameSite: Lax by default in Chromium only', () => {
+    const m = checkCookies([['Set-Cookie', 'sid=1; Secure']], PAGE, CROSS)[0]?.message ?? '';
+    expect(m).toContain('Chromium treats it as SameSite=Lax');
+    expect(m).toContain('Firefox still sends it');
+  });
   it('says plainly that CORS passes but the cookie is not sent', () => {
     expect(checkCookies([['Set-Cookie', 'sid=1']], PAGE, CROSS)[0]?.message).toContain('even though CORS passes');
   });

@@ -21,6 +21,17 @@ export function siteOf(url: string): string {
   return `${u.protocol}//${domain}`;
 }
 
+/**
+ * Whether a URL is potentially trustworthy for cookies: https, or a loopback
+ * host over http (localhost, *.localhost, 127.0.0.0/8, [::1]), where both
+ * browsers accept Secure cookies.
+ */
+function isPotentiallyTrustworthy(url: URL): boolean {
+  if (url.protocol === 'https:' || url.protocol === 'wss:') return true;
+  const host = url.hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+
 interface ParsedCookie {
   name: string;
   attributes: Map<string, string>;
@@ -44,7 +55,7 @@ function parseSetCookie(line: string): ParsedCookie {
  */
 export function checkCookies(responseHeaders: HeaderList, pageOrigin: string, requestUrl: string): CookieFinding[] {
   const crossSite = siteOf(pageOrigin) !== siteOf(requestUrl);
-  const secureContext = new URL(requestUrl).protocol === 'https:';
+  const secureContext = isPotentiallyTrustworthy(new URL(requestUrl));
   const out: CookieFinding[] = [];
   for (const [n, v] of responseHeaders) {
     if (n.toLowerCase() !== 'set-cookie') continue;
@@ -57,15 +68,21 @@ export function checkCookies(responseHeaders: HeaderList, pageOrigin: string, re
       continue;
     }
     if (secure && !secureContext) {
-      out.push({ cookie: c.name, severity: 'error', message: `Set-Cookie ${c.name} is Secure but the response came over http: browsers drop it.` });
+      out.push({ cookie: c.name, severity: 'error', message: `Set-Cookie ${c.name} is Secure but the response came over http from a host other than localhost: browsers drop it.` });
       continue;
     }
     if (!crossSite) continue;
-    if (sameSite === '' || sameSite === 'lax' || sameSite === 'strict') {
+    if (sameSite === '') {
       out.push({
         cookie: c.name,
         severity: 'error',
-        message: `Set-Cookie ${c.name} is SameSite=${sameSite === '' ? 'Lax (the default)' : sameSite === 'lax' ? 'Lax' : 'Strict'}, and the page (${siteOf(pageOrigin)}) is another site than the API (${siteOf(requestUrl)}): browsers will not send it with these requests, even though CORS passes. Use SameSite=None; Secure (and Partitioned), or serve the API from the page's site.`,
+        message: `Set-Cookie ${c.name} has no SameSite, and the page (${siteOf(pageOrigin)}) is another site than the API (${siteOf(requestUrl)}): Chromium treats it as SameSite=Lax and will not send it with these requests, even though CORS passes (Firefox still sends it, from its partitioned cookie jar). Use SameSite=None; Secure (and Partitioned), or serve the API from the page's site.`,
+      });
+    } else if (sameSite === 'lax' || sameSite === 'strict') {
+      out.push({
+        cookie: c.name,
+        severity: 'error',
+        message: `Set-Cookie ${c.name} is SameSite=${sameSite === 'lax' ? 'Lax' : 'Strict'}, and the page (${siteOf(pageOrigin)}) is another site than the API (${siteOf(requestUrl)}): browsers will not send it with these requests, even though CORS passes. Use SameSite=None; Secure (and Partitioned), or serve the API from the page's site.`,
       });
     } else if (!partitioned) {
       out.push({
