@@ -160,15 +160,22 @@ export function recipesForReport(report: Pick<CheckReport, 'scenario' | 'verdict
   const acrh = report.verdict.browsers.chromium.preflights[0]?.headers.find(([n]) => n === 'Access-Control-Request-Headers')?.[1];
   const wanted = acrh ? acrh.split(',') : [];
   const allowedHeaders = wanted.map((lower) => request.headers.find(([n]) => n.toLowerCase() === lower)?.[0] ?? lower);
+  // The request's method with the CORS-safelisted ones: a recipe is pasted for the whole API, and some
+  // stacks (rs/cors, Spring) add no CORS headers to a request whose method is not listed.
+  const method = normalizeMethod(request.method);
   const input: RecipeInput = {
     origins: [request.origin],
     credentials: request.credentials === 'include',
-    methods: [normalizeMethod(request.method)],
+    methods: [...new Set(['GET', 'HEAD', 'POST', method])],
     allowedHeaders,
     exposedHeaders: [],
     maxAge: null,
   };
-  const layerNames = report.layers.perExchange.flat().map((l) => l.name);
+  // The layers that answered the exchange that failed come first: their recipe is the one to apply.
+  const failedPreflight = report.verdict.failedAt === 'preflight';
+  const exchanges = report.layers.perExchange;
+  const order = failedPreflight ? exchanges : [...exchanges].reverse();
+  const layerNames = order.flat().map((l) => l.name);
   const chosen = stack !== undefined ? [recipe(stack)] : recipesFor(layerNames);
   const out: RenderedRecipe[] = [];
   for (const r of chosen) {

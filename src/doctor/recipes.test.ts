@@ -456,8 +456,8 @@ describe('recipesFor', () => {
     expect(ids(names)).toEqual(expected);
   });
 
-  it('keeps the order of RECIPES, each recipe once', () => {
-    expect(ids(['nginx', 'Express', 'Next.js', 'Vercel'])).toEqual(['corsproof-express', 'corsproof-fetch', 'express-cors', 'nextjs', 'nginx']);
+  it('follows the order of the layers given (the failing one first), then the order of RECIPES, each recipe once', () => {
+    expect(ids(['nginx', 'Express', 'Next.js', 'Vercel'])).toEqual(['nginx', 'corsproof-express', 'express-cors', 'corsproof-fetch', 'nextjs']);
   });
 
   it('takes the names detectLayers gives', () => {
@@ -465,6 +465,6 @@ describe('recipesFor', () => {
       ['Server', 'nginx/1.24.0'],
       ['X-Powered-By', 'Express'],
     ]);
-    expect(ids(layers.map((l) => l.name))).toEqual(['corsproof-express', 'express-cors', 'nginx']);
+    expect(ids(layers.map((l) => l.name))).toEqual(['nginx', 'corsproof-express', 'express-cors']);
   });
 });

@@ -1017,5 +1017,13 @@ function layerMatches(detected: string, layer: string): boolean {
 
 /** The recipes that fit any of these layer names (as `detectLayers` names them, case-insensitive), in {@link RECIPES} order. */
 export function recipesFor(layerNames: string[]): Recipe[] {
-  return RECIPES.filter((r) => r.layers.some((layer) => layerNames.some((name) => layerMatches(name, layer))));
+  // In the order of the layers given (the caller puts the layer that failed first), then the table's order.
+  const rank = (r: Recipe): number => {
+    const k = layerNames.findIndex((name) => r.layers.some((layer) => layerMatches(name, layer)));
+    return k < 0 ? Infinity : k;
+  };
+  return RECIPES.filter((r) => rank(r) !== Infinity)
+    .map((r, order) => ({ r, order, rank: rank(r) }))
+    .sort((a, b) => a.rank - b.rank || a.order - b.order)
+    .map((x) => x.r);
 }
