@@ -32,7 +32,8 @@ function readInput(source: string): string {
     return readFileSync(0, 'utf8');
   }
   try {
-    return readFileSync(source, 'utf8');
+    // A UTF-8 byte order mark (some editors and Windows tools write one) is not part of the JSON.
+    return readFileSync(source, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
@@ -193,13 +194,22 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     }
     if (origin === undefined) throw new UsageError("--curl: the copied request has no Origin header (it was same-origin?); give the page's origin with --origin");
   }
-  if (url === undefined) throw new UsageError('give the URL to check, or --curl "<command>"');
+  if (url === undefined) throw new UsageError('give the URL to check (with --origin), or --curl "<command>", or --har <file>; corsproof check --help has examples');
   if (origin === undefined) throw new UsageError("--origin <origin> is required: the page's origin, e.g. https://app.example.com");
   if (credentials !== undefined) checkCredentials(credentials);
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
   const timeout = Number(o.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not '${o.timeout}'`);
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UsageError(`--timeout must be a number of seconds from 0 to 3600, not '${o.timeout}'`);
   const headers: HeaderList = (o.header ?? []).map(parseHeader);
+  // fetch() refuses a URL with a user name or password (a TypeError before anything is sent).
+  try {
+    const parsedUrl = new URL(url);
+    if ((o.initiator === 'fetch') && (parsedUrl.username !== '' || parsedUrl.password !== '')) {
+      throw new UsageError(`${url} has a user name or password: fetch() throws a TypeError for such URLs before sending anything. Drop them from the URL (send an Authorization header instead).`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
   // The same checks as a scenario file, so the messages name the field.
   const scenario = validateScenario({
     request: { url, origin, method: o.method, headers, credentials: (credentials ?? 'same-origin') as CredentialsMode, initiator: o.initiator as Initiator },

@@ -73,6 +73,13 @@ describe('parseCurl', () => {
     const r = parseCurl(cmd);
     expect([r.credentials, r.credentialHeaders, r.headers, r.remarks.length]).toEqual(['include', headers, [], remarks]);
   });
+  it.each([
+    ['-XPUT', "curl https://x -XPUT -H'X-A: 1'", 'PUT'],
+    ['--request=PATCH', "curl https://x --request=PATCH --header='X-A: 1'", 'PATCH'],
+  ])('reads options with their value attached: %s', (_n, cmd, method) => {
+    const r = parseCurl(cmd);
+    expect([r.method, r.headers]).toEqual([method, [['X-A', '1']]]);
+  });
   it('leaves the origin to --origin when neither Origin nor Referer is there', () => {
     expect(parseCurl('curl https://api.example/items').origin).toBeNull();
   });
@@ -82,6 +89,7 @@ describe('parseCurl', () => {
     ['shell syntax', 'curl https://x | sh', /shell syntax/],
     ['unknown option', 'curl --frobnicate https://x', /--frobnicate/],
     ['bad header', "curl https://x -H 'nocolon'", /Name: value/],
+    ['a shell variable', 'curl https://x -H "Authorization: Bearer $TOKEN"', /shell variable \$TOKEN/],
     ['an unterminated quote (Windows form)', 'curl ^"https://x/^" ^\n  -H "accept: */*', /unterminated double quote/],
   ])('%s is refused with a clear message', (_n, cmd, message) => {
     expect(() => parseCurl(cmd)).toThrow(CurlError);

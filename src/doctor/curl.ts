@@ -118,7 +118,15 @@ function windowsWords(command: string): string[] {
 /** The words of a POSIX shell command line (bash, zsh), refusing anything but plain words. */
 function posixWords(command: string): string[] {
   const words: string[] = [];
-  for (const t of parse(command.replace(/\\\r?\n/g, ' '))) {
+  const variables: string[] = [];
+  const tokens = parse(command.replace(/\\\r?\n/g, ' '), (name: string) => {
+    variables.push(name);
+    return '';
+  });
+  if (variables.length > 0) {
+    throw new CurlError(`the cURL command uses the shell variable${variables.length > 1 ? 's' : ''} ${variables.map((v) => `$${v}`).join(', ')}, which corsproof does not expand: paste the command with the values, as DevTools copies it`);
+  }
+  for (const t of tokens) {
     if (typeof t !== 'string') throw new CurlError('the cURL command uses shell syntax (pipes, redirections, variables) corsproof does not run; paste the command as DevTools copies it');
     words.push(t);
   }
@@ -131,7 +139,7 @@ function posixWords(command: string): string[] {
  * (cmd)", Firefox's "Copy as cURL (Windows)"), told apart by cmd's `^` escapes.
  */
 export function parseCurl(command: string): CurlRequest {
-  const words = /\^\r?\n|\^"/.test(command) ? windowsWords(command) : posixWords(command);
+  let words = /\^\r?\n|\^"/.test(command) ? windowsWords(command) : posixWords(command);
   if (words.length === 0 || !/^curl(\.exe)?$/.test(words[0] as string)) throw new CurlError("expected a command starting with 'curl'");
   let url: string | null = null;
   let method: string | null = null;
@@ -146,6 +154,15 @@ export function parseCurl(command: string): CurlRequest {
   const credentialHeaders: HeaderList = [];
   let cookieFile: string | null = null;
   const browserHeaders: string[] = [];
+  // Short options with their value attached (-XPUT, -H'Accept: x'), long ones with '=' (--request=PUT): split them.
+  words = words.flatMap((w, k) => {
+    if (k === 0) return [w];
+    const short = /^(-[XHbudAeomwxF])(.+)$/.exec(w);
+    if (short) return [short[1] as string, short[2] as string];
+    const long = /^(--[a-z][a-z0-9-]*)=(.*)$/s.exec(w);
+    if (long) return [long[1] as string, long[2] as string];
+    return [w];
+  });
   const value = (i: number, flag: string): string => {
     const v = words[i + 1];
     if (v === undefined) throw new CurlError(`${flag} needs a value`);

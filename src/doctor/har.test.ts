@@ -66,6 +66,9 @@ describe('diagnoseHar', () => {
     expect(diagnoseHar(har, { only: 3 }).map((r) => r.entry)).toEqual([3]);
     expect(() => diagnoseHar(har, { only: 0 })).toThrow(/not a cross-origin request/);
     expect(() => diagnoseHar(har, { only: 99 })).toThrow(/has 7 entries/);
+    // The preflight's row (entry 1) and a redirect hop's row (entry 5) give the request they belong to.
+    expect(diagnoseHar(har, { only: 1 }).map((r) => r.entry)).toEqual([2]);
+    expect(diagnoseHar(har, { only: 5 }).map((r) => r.entry)).toEqual([4]);
   });
   it.each([
     ['not an object', 42, /no log.entries/],

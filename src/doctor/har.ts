@@ -278,9 +278,7 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
       remarks.push('DevTools kept only provisional headers for this request (the browser never sent it): its Origin is taken from its preflight.');
     }
     const crossOrigin = origin !== undefined && origin !== 'null' && originOf(e.url, where) !== origin;
-    if (options.only !== undefined && options.only !== i) continue;
     if (!crossOrigin) {
-      if (options.only !== undefined) throw new HarError(`entry ${i} is not a cross-origin request (no Origin header other than its own)`);
       continue;
     }
     const used: number[] = [i];
@@ -391,5 +389,10 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
       remarks,
     });
   }
-  return out;
+  if (options.only === undefined) return out;
+  // --entry: the diagnosis of that entry, or of the request it belongs to (its preflight, a redirect hop).
+  const only = options.only;
+  const mine = out.filter((d) => d.entry === only || d.usedEntries.includes(only));
+  if (mine.length === 0) throw new HarError(`entry ${only} is not a cross-origin request (no Origin header other than its own)`);
+  return mine;
 }

@@ -98,3 +98,19 @@ describe('a missing Access-Control-Allow-Origin: the fix starts with where it go
     expect(v.fixes?.server).toMatch(fix);
   });
 });
+
+describe('a mismatch after a tainting redirect', () => {
+  it("does not advise allowing 'null': it says to avoid the cross-origin redirect", () => {
+    const v = evaluate({
+      request: { url: 'https://api.example/old', origin: 'https://app.example', method: 'GET', headers: [], credentials: 'same-origin' },
+      preflight: null,
+      redirects: [{ status: 302, headers: [['Access-Control-Allow-Origin', 'https://app.example'], ['Location', 'https://cdn.example/new']] }],
+      response: { status: 200, headers: [['Access-Control-Allow-Origin', 'https://app.example']] },
+    });
+    expect(v.chromium?.corsError).toBe('AllowOriginMismatch');
+    expect(v.fixes?.server).toContain('Avoid the cross-origin redirect');
+    expect(v.fixes?.server).not.toContain("Add 'null'");
+    expect(v.fixes?.client).toBe('Request https://cdn.example/new directly instead of https://api.example/old.');
+  });
+});
+

@@ -265,8 +265,10 @@ export const REASONS: readonly Reason[] = [
       reportsValue: true,
     },
     fixServer: (ctx) =>
-      `The value must equal the request's Origin byte for byte (scheme, host, port; no trailing slash, no path): it is '${ctx.value}', the request came from '${ctx.requestOrigin}'. Add '${ctx.requestOrigin}' to the server's allow-list of origins and send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\` with \`Vary: Origin\`.`,
-    fixClient: () => null,
+      ctx.requestOrigin === 'null' && ctx.redirectedFrom !== null
+        ? `After a redirect from one origin to another, the browser sends \`Origin: null\`, so no allow-list entry for '${ctx.origin}' can match (and allowing 'null' lets sandboxed iframes and file: pages of any site in). Avoid the cross-origin redirect: have ${ctx.redirectedFrom} answer itself, or let the page request ${ctx.url} directly.`
+        : `The value must equal the request's Origin byte for byte (scheme, host, port; no trailing slash, no path): it is '${ctx.value}', the request came from '${ctx.requestOrigin}'. Add '${ctx.requestOrigin}' to the server's allow-list of origins and send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\` with \`Vary: Origin\`.`,
+    fixClient: (ctx) => (ctx.requestOrigin === 'null' && ctx.redirectedFrom !== null ? `Request ${ctx.url} directly instead of ${ctx.redirectedFrom}.` : null),
   },
   {
     id: 'wildcard-with-credentials',

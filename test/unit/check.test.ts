@@ -229,6 +229,12 @@ describe('corsproof check', () => {
     const r = await run(['check', `${base}/big-head`, '--origin', PAGE]);
     expect(r.code).toBe(0);
   });
+  it('refuses what fetch() itself refuses, and absurd timeouts, with exit 2', async () => {
+    const userinfo = await run(['check', `http://me:pw@127.0.0.1:1/x`, '--origin', PAGE]);
+    expect([userinfo.code, userinfo.stderr.includes('fetch() throws a TypeError')]).toEqual([2, true]);
+    const timeout = await run(['check', `${base}/wildcard`, '--origin', PAGE, '--timeout', '1e10']);
+    expect([timeout.code, timeout.stderr.includes('from 0 to 3600')]).toEqual([2, true]);
+  });
   it('colours only a terminal: piped output has no escape codes, even in CI; FORCE_COLOR colours it', async () => {
     const args = ['check', `${base}/wildcard`, '--origin', PAGE, '--credentials', 'include'];
     const piped = await runCli(args, { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: 'true' });
@@ -316,6 +322,10 @@ describe('corsproof check', () => {
     expect([unknown.code, unknown.stderr.includes('not a known stack')]).toEqual([2, true]);
     const bad = await run(['check', '--har', file, '--entry', 'x']);
     expect(bad.code).toBe(2);
+    // A byte order mark before the JSON (Windows tools write one) is fine.
+    writeFileSync(file, `\uFEFF${JSON.stringify({ log: { entries: [] } })}`);
+    const bom = await run(['check', '--har', file]);
+    expect([bom.code, bom.stdout]).toEqual([0, 'No cross-origin request in this HAR (none carries an Origin other than its own).\n']);
     writeFileSync(file, '{"log": {}}');
     const notHar = await run(['check', '--har', file]);
     expect(notHar.code).toBe(2);
