@@ -14,6 +14,7 @@ import { validateScenario } from '../engine/validate.js';
 import type { Scenario, Verdict } from '../engine/types.js';
 import { renderContext, renderExchanges, renderVerdict } from './render.js';
 import { check, credentialedAlternative, NetworkFailure, recipesForReport } from '../doctor/check.js';
+import { PROBE_ORIGIN } from '../doctor/exposure.js';
 import { RECIPES } from '../doctor/recipes.js';
 import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
@@ -96,6 +97,8 @@ interface CheckCliOptions {
   initiator: string;
   timeout: string;
   insecure?: boolean;
+  /** false with --no-probe. */
+  probe?: boolean;
   json?: boolean;
 }
 
@@ -217,20 +220,21 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     response: { status: 200, headers: [] },
   });
   try {
-    const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure, credentialHeaders });
+    const report = await check(scenario.request, { timeoutMs: timeout * 1000, insecure, credentialHeaders, probe: o.probe !== false });
     const recipes = report.verdict.ok && o.stack === undefined ? [] : recipesForReport(report, o.stack);
     // Nothing said whether the page sends credentials: say what they would change.
     const ifCredentialed = credentials === undefined ? credentialedAlternative(report.scenario, report.verdict) : null;
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, recipes, scenario: report.scenario, remarks, ifCredentialed }, null, 2)}\n`,
+        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, exposure: report.exposure, probe: report.probe, recipes, scenario: report.scenario, remarks, ifCredentialed }, null, 2)}\n`,
       );
     } else {
       const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
+      const exposure = report.exposure.map((f) => `\n  ${f.severity === 'error' ? pc.red('Exposure') : pc.yellow('Exposure')}: ${f.message}`).join('');
       const shown = recipes.slice(0, 2).map((r) => `\n\n  ${pc.bold(`Fix for ${r.title}`)}${o.stack === undefined ? pc.dim(' (detected; --stack <id> for another)') : ''}\n${r.snippet.split('\n').map((l) => `    ${l}`).join('\n')}`).join('');
       const hint = recipes.length === 0 && !report.verdict.ok ? `\n\n  ${pc.dim(`No stack detected: pick one with --stack (${RECIPES.map((r) => r.id).join(', ')}).`)}` : '';
       const context = renderContext(remarks, ifCredentialed);
-      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${context ? `\n${context}` : ''}${cookies}${shown}${hint}\n`);
+      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${context ? `\n${context}` : ''}${cookies}${exposure}${shown}${hint}\n`);
     }
     return report.verdict.ok ? 0 : 1;
   } catch (e) {
@@ -325,6 +329,7 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .option('--initiator <api>', 'fetch, xhr or eventsource', 'fetch')
     .option('--timeout <seconds>', 'give up on a request after this long', '10')
     .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')
+    .option('--no-probe', `do not send the one extra request (a preflight, or the same GET without credentials, from ${PROBE_ORIGIN}) that checks whether the server allows any origin`)
     .option('--json', 'print the verdict and the exchanges as JSON')
     .addHelpText(
       'after',

@@ -11,6 +11,8 @@ import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse, Verdict }
 import type { Exchange } from './exchange.js';
 import type { CookieFinding } from './cookies.js';
 import { checkCookies } from './cookies.js';
+import type { ExposureFinding } from './exposure.js';
+import { PROBE_ORIGIN, probeFindings, responseFindings } from './exposure.js';
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
 import type { RecipeInput } from './recipes.js';
@@ -26,6 +28,10 @@ export interface CheckReport {
   layers: LayerFindings;
   /** For credentialed requests: what browsers will do with the response's cookies. */
   cookies: CookieFinding[];
+  /** What the CORS headers expose to other sites (any origin reflected, Vary: Origin missing, ...). */
+  exposure: ExposureFinding[];
+  /** The request sent from a foreign origin to see whether the server reflects any Origin, or `null` when none was sent. */
+  probe: Exchange | null;
 }
 
 /** Options of {@link check}. */
@@ -39,6 +45,12 @@ export interface CheckOptions {
    * none there).
    */
   credentialHeaders?: HeaderList;
+  /**
+   * Send one more request, from {@link PROBE_ORIGIN}, to see whether the
+   * server allows any origin (default true). It has no side effects: a
+   * preflight, or the same GET or HEAD without credentials.
+   */
+  probe?: boolean;
 }
 
 const PLACEHOLDER: ScenarioResponse = { status: 204, headers: [] };
@@ -111,7 +123,39 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
   if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
   const finalUrl = exchanges.length > 0 ? (exchanges[exchanges.length - 1] as Exchange).request.url : request.url;
   const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
-  return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges), cookies };
+  const reached = response !== PLACEHOLDER;
+  const exposure = reached ? responseFindings(response.headers, request.origin, request.credentials === 'include') : [];
+  let probe: Exchange | null = null;
+  if (reached && options.probe !== false) {
+    probe = await sendProbe(request, io);
+    if (probe !== null) exposure.unshift(...probeFindings({ method: probe.request.method, url: probe.request.url, headers: probe.headers }));
+  }
+  return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges), cookies, exposure, probe };
+}
+
+/**
+ * The probe from a foreign origin, with no side effects: the preflight the
+ * browser would send from there, or for a simple GET or HEAD the same
+ * request (without credentials); a simple POST is probed with a preflight
+ * too. `null` when it does not complete.
+ */
+async function sendProbe(request: ScenarioRequest, io: { timeoutMs: number; insecure: boolean }): Promise<Exchange | null> {
+  const foreign: ScenarioRequest = { ...request, origin: PROBE_ORIGIN };
+  const planned = evaluateIn('chromium', { request: foreign, preflight: PLACEHOLDER, response: PLACEHOLDER });
+  const method = normalizeMethod(request.method);
+  const preflight = planned.preflights[0]?.headers.map(([n, v]) => [n, v] as [string, string]);
+  const sent =
+    preflight !== undefined
+      ? { url: request.url, method: 'OPTIONS', headers: [...preflight, ['Accept', '*/*']] as HeaderList }
+      : method === 'GET' || method === 'HEAD'
+        ? { url: request.url, method, headers: [['Origin', PROBE_ORIGIN], ...request.headers] as HeaderList }
+        : { url: request.url, method: 'OPTIONS', headers: [['Origin', PROBE_ORIGIN], ['Access-Control-Request-Method', method], ['Accept', '*/*']] as HeaderList };
+  try {
+    return await send(sent, io);
+  } catch (error) {
+    if (error instanceof NetworkFailure) return null;
+    throw error;
+  }
 }
 
 /** The URL the last redirect points at. */

@@ -28,6 +28,11 @@ function app(req: IncomingMessage, res: ServerResponse): void {
   } else if (path === '/to-other-origin') {
     res.writeHead(302, { Location: `${other}/reflect`, 'Access-Control-Allow-Origin': PAGE });
     res.end();
+  } else if (path === '/reflect-credentials') {
+    // Sends back any Origin, with credentials and every method: the classic misconfiguration.
+    const origin = req.headers.origin ?? '';
+    res.writeHead(req.method === 'OPTIONS' ? 204 : 200, { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', 'Access-Control-Allow-Methods': 'GET, PUT' });
+    res.end();
   } else if (path === '/reflect') {
     res.writeHead(200, { 'Access-Control-Allow-Origin': req.headers.origin ?? '' });
     res.end('ok');
@@ -210,11 +215,11 @@ describe('corsproof check', () => {
   });
   it("sends Origin: null after a redirect to another origin, and the POST a 301 turns into a GET, as the browser does", async () => {
     sent.length = 0;
-    const tainted = await run(['check', `${base}/to-other-origin`, '--origin', PAGE, '--json']);
+    const tainted = await run(['check', `${base}/to-other-origin`, '--origin', PAGE, '--json', '--no-probe']);
     expect(sent.map((x) => `${x.method} ${x.path} ${x.origin}`)).toEqual([`GET /to-other-origin ${PAGE}`, 'GET /reflect null']);
     expect([tainted.code, JSON.parse(tainted.stdout).verdict.ok]).toEqual([0, true]);
     sent.length = 0;
-    await run(['check', `${base}/post-moved`, '--origin', PAGE, '--method', 'POST', '-H', 'Content-Type: text/plain', '--json']);
+    await run(['check', `${base}/post-moved`, '--origin', PAGE, '--method', 'POST', '-H', 'Content-Type: text/plain', '--json', '--no-probe']);
     expect(sent.map((x) => `${x.method} ${x.path}`)).toEqual(['POST /post-moved', 'GET /reflect']);
   });
   it('--curl: sends the copied Cookie with the request (not the preflight)', async () => {
@@ -222,8 +227,28 @@ describe('corsproof check', () => {
     const curl = `curl '${base}/needs-cookie' -H 'Origin: ${PAGE}' -H 'Cookie: sid=abc' -H 'X-Api-Key: k'`;
     const r = await run(['check', '--curl', curl, '--json']);
     expect(r.code).toBe(0);
-    expect(sent.map((x) => `${x.method} ${x.cookie}`)).toEqual(['OPTIONS undefined', 'GET sid=abc']);
+    // The preflight, the request with the cookie, then the probe from a foreign origin (a preflight, no cookie).
+    expect(sent.map((x) => `${x.method} ${x.cookie} ${x.origin}`)).toEqual([`OPTIONS undefined ${PAGE}`, `GET sid=abc ${PAGE}`, 'OPTIONS undefined https://corsproof-probe.invalid']);
     expect(JSON.parse(r.stdout).remarks.join(' ')).toContain('never with a preflight');
+  });
+  it('probes once from a foreign origin, without side effects, and says when the server allows any origin', async () => {
+    sent.length = 0;
+    const reflected = await run(['check', `${base}/reflect-credentials`, '--origin', PAGE, '--credentials', 'include', '--json']);
+    const out = JSON.parse(reflected.stdout) as { verdict: { ok: boolean }; exposure: Array<{ id: string; severity: string }>; probe: { request: { method: string } } };
+    expect([reflected.code, out.verdict.ok]).toEqual([0, true]);
+    expect(out.exposure.map((f) => `${f.id} ${f.severity}`)).toEqual(['reflects-any-origin error', 'missing-vary-origin warning']);
+    expect(sent.map((x) => `${x.method} ${x.origin} ${x.cookie}`)).toEqual([`GET ${PAGE} undefined`, 'GET https://corsproof-probe.invalid undefined']);
+    // A PUT is probed with a preflight only; --no-probe sends nothing more.
+    sent.length = 0;
+    await run(['check', `${base}/reflect-credentials`, '--origin', PAGE, '--method', 'PUT']);
+    expect(sent.map((x) => `${x.method} ${x.origin}`)).toEqual([`OPTIONS ${PAGE}`, `PUT ${PAGE}`, 'OPTIONS https://corsproof-probe.invalid']);
+    sent.length = 0;
+    const quiet = await run(['check', `${base}/reflect-credentials`, '--origin', PAGE, '--no-probe', '--json']);
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(quiet.stdout).probe).toBeNull();
+    // An allow-list: nothing to say.
+    const listed = await run(['check', `${base}/good`, '--origin', PAGE, '--credentials', 'include', '--method', 'PUT', '-H', 'Content-Type: application/json', '--json']);
+    expect(JSON.parse(listed.stdout).exposure).toEqual([{ id: 'missing-vary-origin', severity: 'warning', message: expect.stringContaining('Vary: Origin') }]);
   });
   it('reads response heads up to 256 KB, as Chromium does (Node alone stops at 16 KB)', async () => {
     const r = await run(['check', `${base}/big-head`, '--origin', PAGE]);
