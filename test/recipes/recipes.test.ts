@@ -10,8 +10,9 @@
  * Lambda (behind a proxy-event stand-in), nginx, Caddy and Apache in front of
  * the failing demo server, Go rs/cors, Flask-CORS and django-cors-headers
  * (Debian's packages). Parsed and checked against the documented schema:
- * S3 and the API Gateway HTTP API. Not covered: Spring and ASP.NET Core (no
- * Spring jars, no .NET SDK here).
+ * S3 and the API Gateway HTTP API. Parsed with the tree-sitter Java and C#
+ * grammars: Spring and ASP.NET Core (no Spring jars, no .NET SDK here to run
+ * them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -24,6 +25,7 @@ import type { ScenarioRequest } from '../../src/engine/types.js';
 import { requireBuilt, stopAll } from './procs.js';
 import { LAUNCHERS, appRouterForm, freshDir, startNextApp } from './stacks.js';
 import { checkApiGatewayHttp, checkS3 } from './schemas.js';
+import { stringLiterals, syntaxErrors } from './grammars.js';
 
 const FOREIGN = 'https://evil.example';
 
@@ -173,6 +175,28 @@ describe.each(CASES)('parsed and checked against the documented schema: $label',
 
   it('API Gateway HTTP API: the CloudFormation YAML', () => {
     expect(checkApiGatewayHttp(parseYaml(rendered(c, 'aws-apigw-http')) as unknown, wanted())).toEqual([]);
+  });
+});
+
+describe.each(CASES)('parsed with the Java and C# grammars (no JDK or .NET SDK to run them): $label', (c) => {
+  it.each([
+    ['spring', 'java'],
+    ['aspnet', 'csharp'],
+  ] as const)('%s: no syntax error, and it names the exact origin', async (id, language) => {
+    const snippet = rendered(c, id);
+    expect(await syntaxErrors(language, snippet)).toEqual([]);
+    const literals = await stringLiterals(language, snippet);
+    expect(literals).toContain(c.request.origin);
+    expect(literals).not.toContain('*');
+  });
+});
+
+describe('the grammar checks can fail', () => {
+  it('a brace too few, a missing semicolon', async () => {
+    const spring = RECIPES.find((r) => r.id === 'spring')?.render({ origins: [DEMO_PAGE], credentials: true, methods: ['GET'], allowedHeaders: [], exposedHeaders: [], maxAge: null }) ?? '';
+    expect((await syntaxErrors('java', spring.replace(/}\s*$/, ''))).length).toBeGreaterThan(0);
+    const aspnet = RECIPES.find((r) => r.id === 'aspnet')?.render({ origins: [DEMO_PAGE], credentials: true, methods: ['GET'], allowedHeaders: [], exposedHeaders: [], maxAge: null }) ?? '';
+    expect((await syntaxErrors('csharp', aspnet.replace(/;/, ''))).length).toBeGreaterThan(0);
   });
 });
 
