@@ -199,6 +199,16 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
   }
   if (url === undefined) throw new UsageError('give the URL to check (with --origin), or --curl "<command>", or --har <file>; corsproof check --help has examples');
   if (origin === undefined) throw new UsageError("--origin <origin> is required: the page's origin, e.g. https://app.example.com");
+  // A page URL, a trailing slash or capitals: the page's origin is what is meant; say which one is used.
+  try {
+    const parsedOrigin = new URL(origin);
+    if ((parsedOrigin.protocol === 'http:' || parsedOrigin.protocol === 'https:') && parsedOrigin.origin !== origin && parsedOrigin.username === '' && parsedOrigin.password === '') {
+      remarks = [...remarks, `--origin ${origin}: the page's origin is ${parsedOrigin.origin} (scheme, host and port only), which is what the browser sends; using it.`];
+      origin = parsedOrigin.origin;
+    }
+  } catch {
+    // not a URL: validateScenario names the problem
+  }
   if (credentials !== undefined) checkCredentials(credentials);
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
   const timeout = Number(o.timeout);
