@@ -132,6 +132,18 @@ function originOf(url: string, where: string): string {
   }
 }
 
+/** The position of the first entry index after `i` in an ascending list (binary search). */
+function firstAfter(list: readonly number[], i: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as number) <= i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const NO_PREFLIGHT_NOTE =
   'the browser sent a preflight for this request, but the HAR does not hold it (export with preflight requests shown, or run corsproof check on the URL)';
 
@@ -183,17 +195,9 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     } catch {
       return null;
     }
-    // The first request for that URL after this entry (binary search in that URL's entries).
+    // The first request for that URL after this entry.
     const list = requestsByUrl.get(target);
-    if (!list) return null;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((list[mid] as number) <= i) lo = mid + 1;
-      else hi = mid;
-    }
-    return list[lo] ?? null;
+    return list ? (list[firstAfter(list, i)] ?? null) : null;
   };
   const hopTargets = new Set<number>();
   for (let i = 0; i < parsed.length; i++) {
@@ -240,13 +244,7 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
       const claimed = claimsOf[g.idx[pos] as number]?.origin ?? null;
       return origin === undefined || claimed === null || claimed === origin;
     };
-    let lo = 0;
-    let hi = g.idx.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((g.idx[mid] as number) < i) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAfter(g.idx, i);
     let r = find(g.right, lo, 1);
     while (r < g.idx.length && !fits(r)) r = find(g.right, r + 1, 1);
     let l = find(g.left, lo - 1, -1);

@@ -19,7 +19,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
 import type { BrowserKind } from './harness.js';
-import { launch, tapFirefoxConsole } from './harness.js';
+import { firefoxChromeEvaluate, launch, tapFirefoxConsole } from './harness.js';
 
 /** One request the page makes with fetch(). */
 export interface PageRequest {
@@ -134,22 +134,6 @@ async function captureChromium(browser: Browser, pageOrigin: string, requests: P
   return { ...out, outcomes, reported };
 }
 
-interface BidiConnectionLike {
-  send(method: string, params: object): Promise<{ result: unknown }>;
-}
-
-async function chromeEvaluate(browser: Browser, expression: string): Promise<string> {
-  const conn = (browser as unknown as { connection?: BidiConnectionLike }).connection;
-  if (conn === undefined) throw new Error('no WebDriver BiDi connection to Firefox');
-  const tree = await conn.send('browsingContext.getTree', { 'moz:scope': 'chrome', maxDepth: 0 });
-  const context = (tree.result as { contexts?: Array<{ context?: string }> }).contexts?.[0]?.context;
-  if (typeof context !== 'string') throw new Error('Firefox gave no chrome context (is --remote-allow-system-access set?)');
-  const { result } = await conn.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
-  const r = result as { type?: string; result?: { type?: string; value?: unknown }; exceptionDetails?: { text?: string } };
-  if (r.type !== 'success' || typeof r.result?.value !== 'string') throw new Error(`Firefox chrome evaluate failed: ${JSON.stringify(r).slice(0, 400)}`);
-  return r.result.value;
-}
-
 const FIREFOX_OPEN_TOOLBOX = `(async () => {
   const { require } = ChromeUtils.importESModule('resource://devtools/shared/loader/Loader.sys.mjs');
   const { gDevTools } = require('devtools/client/framework/devtools');
@@ -186,12 +170,12 @@ async function captureFirefox(browser: Browser, pageOrigin: string, requests: Pa
   const drain = await tapFirefoxConsole(browser);
   if (drain === null) throw new Error('cannot read the Firefox console (is --remote-allow-system-access set?)');
   await page.goto(`${pageOrigin}/`);
-  const tool = await chromeEvaluate(browser, FIREFOX_OPEN_TOOLBOX);
+  const tool = await firefoxChromeEvaluate(browser, FIREFOX_OPEN_TOOLBOX);
   if (tool !== 'netmonitor') throw new Error(`Firefox DevTools opened ${tool}, not the network monitor`);
   await page.evaluate(() => fetch('/warmup').then((r) => r.text()));
   const outcomes = await runRequests(page, requests);
   await sleep(1000);
-  const out = JSON.parse(await chromeEvaluate(browser, FIREFOX_EXPORT)) as { har: string; curls: Capture['curls'] };
+  const out = JSON.parse(await firefoxChromeEvaluate(browser, FIREFOX_EXPORT)) as { har: string; curls: Capture['curls'] };
   for (const entry of await drain()) {
     if (!entry.text.startsWith('Cross-Origin Request Blocked')) continue;
     const url = requests.map((r) => r.url).find((u) => entry.text.includes(u));

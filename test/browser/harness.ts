@@ -670,6 +670,25 @@ const FIREFOX_TAP_INSTALL = `(() => {
 })()`;
 
 /**
+ * Evaluate `expression` (a string-valued expression; promises are awaited) in
+ * Firefox's parent process, over the puppeteer's own WebDriver BiDi connection.
+ * Needs --remote-allow-system-access (see {@link launch}).
+ */
+export async function firefoxChromeEvaluate(b: Browser, expression: string): Promise<string> {
+  const conn = (b as unknown as { connection?: BidiConnectionLike }).connection;
+  if (conn === undefined || typeof conn.send !== 'function') throw new Error('no WebDriver BiDi connection to Firefox');
+  const tree = await conn.send('browsingContext.getTree', { 'moz:scope': 'chrome', maxDepth: 0 });
+  const context = (tree.result as { contexts?: Array<{ context?: string }> }).contexts?.[0]?.context;
+  if (typeof context !== 'string') throw new Error('Firefox gave no chrome context (is --remote-allow-system-access set?)');
+  const { result } = await conn.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+  const r = result as { type?: string; result?: { type?: string; value?: unknown } };
+  if (r.type !== 'success' || r.result?.type !== 'string' || typeof r.result.value !== 'string') {
+    throw new Error(`chrome evaluate failed: ${JSON.stringify(r).slice(0, 400)}`);
+  }
+  return r.result.value;
+}
+
+/**
  * WebDriver BiDi forwards only console *errors* (log.entryAdded "javascript"), so
  * Firefox's "Cross-Origin Request Warning" never reaches page.on('pageerror').
  * With --remote-allow-system-access the harness registers an nsIConsoleListener in
@@ -677,22 +696,9 @@ const FIREFOX_TAP_INSTALL = `(() => {
  * security.properties key. Returns a drain function, or null when that is not possible.
  */
 export async function tapFirefoxConsole(b: Browser): Promise<(() => Promise<FirefoxConsoleEntry[]>) | null> {
-  const conn = (b as unknown as { connection?: BidiConnectionLike }).connection;
-  if (conn === undefined || typeof conn.send !== 'function') return null;
-  const evaluate = async (context: string, expression: string): Promise<string> => {
-    const { result } = await conn.send('script.evaluate', { expression, target: { context }, awaitPromise: false });
-    const r = result as { type?: string; result?: { type?: string; value?: unknown }; exceptionDetails?: { text?: string } };
-    if (r.type !== 'success' || r.result?.type !== 'string' || typeof r.result.value !== 'string') {
-      throw new Error(`chrome evaluate failed: ${JSON.stringify(r).slice(0, 300)}`);
-    }
-    return r.result.value;
-  };
   try {
-    const tree = await conn.send('browsingContext.getTree', { 'moz:scope': 'chrome', maxDepth: 0 });
-    const context = (tree.result as { contexts?: Array<{ context?: string }> }).contexts?.[0]?.context;
-    if (typeof context !== 'string') return null;
-    await evaluate(context, FIREFOX_TAP_INSTALL);
-    return async () => JSON.parse(await evaluate(context, 'JSON.stringify(globalThis.__corsproofLog.splice(0))')) as FirefoxConsoleEntry[];
+    await firefoxChromeEvaluate(b, FIREFOX_TAP_INSTALL);
+    return async () => JSON.parse(await firefoxChromeEvaluate(b, 'JSON.stringify(globalThis.__corsproofLog.splice(0))')) as FirefoxConsoleEntry[];
   } catch {
     return null;
   }
