@@ -10,7 +10,9 @@
  * ```
  *
  * Unlike `@fastify/cors`, a route's own options apply to its preflights
- * too: the plugin adds an OPTIONS route next to each route that has them.
+ * too: the plugin adds an OPTIONS route next to each route that has them,
+ * constrained to CORS preflights, so the app's own OPTIONS route for the same
+ * path (if any) still gets every other OPTIONS request, and neither clashes.
  */
 import type { IncomingMessage } from 'node:http';
 import type { CorsOptions } from '../policy/options.js';
@@ -38,8 +40,17 @@ interface RouteOptionsLike {
   config?: { cors?: unknown; [ROUTE_POLICY]?: Policy | null };
   handler: unknown;
 }
+/** A find-my-way constraint strategy, as Fastify's addConstraintStrategy takes it. */
+interface ConstraintStrategyLike {
+  name: string;
+  storage(): { get(value: string): unknown; set(value: string, store: unknown): void };
+  deriveConstraint(req: IncomingMessage): string;
+  mustMatchWhenDerived: boolean;
+}
 interface FastifyInstanceLike {
   addHook(name: string, hook: (...args: never[]) => unknown): unknown;
+  addConstraintStrategy(strategy: ConstraintStrategyLike): unknown;
+  hasConstraintStrategy(name: string): boolean;
   route(options: Record<string, unknown>): unknown;
   options(path: string, handler: (req: FastifyRequestLike, reply: FastifyReplyLike) => unknown): unknown;
 }
@@ -51,6 +62,19 @@ const SKIP_OVERRIDE = Symbol.for('skip-override');
 const DISPLAY_NAME = Symbol.for('fastify.display-name');
 
 type Decided = FastifyRequestLike & { [DECISION]?: CorsDecision };
+
+/** The route constraint that sends CORS preflights (OPTIONS with Access-Control-Request-Method) to the plugin's OPTIONS routes. */
+const PREFLIGHT_CONSTRAINT = 'corsproofPreflight';
+const PREFLIGHT_STRATEGY: ConstraintStrategyLike = {
+  name: PREFLIGHT_CONSTRAINT,
+  storage() {
+    const stores = new Map<string, unknown>();
+    return { get: (value) => stores.get(value) ?? null, set: (value, store) => void stores.set(value, store) };
+  },
+  deriveConstraint: (req) => (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined ? 'preflight' : 'other'),
+  // Requests that are not preflights still reach the unconstrained routes.
+  mustMatchWhenDerived: false,
+};
 
 /** The plugin's options: the policy options. */
 export type FastifyCorsOptions = CorsOptions<FastifyRequestLike>;
@@ -70,6 +94,7 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
     return config !== undefined && ROUTE_POLICY in config ? (config[ROUTE_POLICY] ?? null) : global;
   };
 
+  if (!fastify.hasConstraintStrategy(PREFLIGHT_CONSTRAINT)) fastify.addConstraintStrategy(PREFLIGHT_STRATEGY);
   fastify.addHook('onRoute', ((route: RouteOptionsLike) => {
     const own = route.config?.cors;
     if (own === undefined || route.config === undefined) return;
@@ -77,7 +102,7 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (own !== false && !methods.includes('OPTIONS') && !preflightPaths.has(route.url)) {
       preflightPaths.add(route.url);
-      fastify.route({ method: 'OPTIONS', url: route.url, config: { cors: own }, handler: notFound });
+      fastify.route({ method: 'OPTIONS', url: route.url, constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' }, config: { cors: own }, handler: notFound });
     }
   }) as never);
 

@@ -37,6 +37,23 @@ describe('corsproof/fastify against real Fastify', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('*');
   });
+  it("an OPTIONS route of the app's own on a route with its own options: no clash, preflights still get the route's policy", async () => {
+    // Regression: the plugin's OPTIONS route for /public made Fastify refuse the app's own OPTIONS /public (duplicated route).
+    const f = Fastify();
+    await f.register(cors, OPTIONS);
+    f.get('/public', { config: { cors: { origin: '*' } } }, async () => 'public');
+    f.options('/public', async () => 'app options');
+    await f.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const p = (f.server.address() as { port: number }).port;
+      const preflight = await send(p, 'OPTIONS', '/public', { Origin: EVIL, 'Access-Control-Request-Method': 'GET' });
+      expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([204, '*']);
+      const plain = await send(p, 'OPTIONS', '/public', {});
+      expect(plain.body).toBe('app options');
+    } finally {
+      await f.close();
+    }
+  });
   it('config.cors: false turns CORS off for a route', async () => {
     const r = await send(port, 'PUT', '/internal', { Origin: APP });
     expect(r.body).toBe('internal');
