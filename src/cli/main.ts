@@ -12,7 +12,7 @@ import { evaluate } from '../engine/evaluate.js';
 import { ScenarioError } from '../engine/request.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Scenario, Verdict } from '../engine/types.js';
-import { renderContext, renderExchanges, renderVerdict } from './render.js';
+import { renderContext, renderExchanges, renderRecipes, renderVerdict } from './render.js';
 import { check, credentialedAlternative, NetworkFailure, recipesForReport } from '../doctor/check.js';
 import { PROBE_ORIGIN } from '../doctor/exposure.js';
 import { RECIPES } from '../doctor/recipes.js';
@@ -147,10 +147,7 @@ function harCommand(file: string, o: CheckCliOptions): number {
     // One entry's recipes in full (the first that has any); --json has every entry's.
     const first = withRecipes.find((r) => r.recipes.length > 0);
     const recipes = first
-      ? first.recipes
-          .slice(0, 2)
-          .map((x) => `\n\n${pc.bold(`Fix for ${x.title}`)} ${pc.dim(`(for entry ${first.entry}${o.stack === undefined ? ', detected; --stack <id> for another' : ''}; --json has every entry's)`)}\n${x.snippet.split('\n').map((l) => `  ${l}`).join('\n')}`)
-          .join('')
+      ? renderRecipes(first.recipes.slice(0, 2), `(for entry ${first.entry}${o.stack === undefined ? ', detected; --stack <id> for another' : ''}; --json has every entry's)`, '  ')
       : '';
     process.stdout.write(`${parts.join('\n\n')}${recipes}\n`);
   }
@@ -241,7 +238,7 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     } else {
       const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
       const exposure = report.exposure.map((f) => `\n  ${f.severity === 'error' ? pc.red('Exposure') : pc.yellow('Exposure')}: ${f.message}`).join('');
-      const shown = recipes.slice(0, 2).map((r) => `\n\n  ${pc.bold(`Fix for ${r.title}`)}${o.stack === undefined ? pc.dim(' (detected; --stack <id> for another)') : ''}\n${r.snippet.split('\n').map((l) => `    ${l}`).join('\n')}`).join('');
+      const shown = renderRecipes(recipes.slice(0, 2), o.stack === undefined ? '(detected; --stack <id> for another)' : '', '    ');
       const hint = recipes.length === 0 && !report.verdict.ok ? `\n\n  ${pc.dim(`No stack detected: pick one with --stack (${RECIPES.map((r) => r.id).join(', ')}).`)}` : '';
       const context = renderContext(remarks, ifCredentialed);
       process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${context ? `\n${context}` : ''}${cookies}${exposure}${shown}${hint}\n`);

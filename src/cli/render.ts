@@ -122,3 +122,10 @@ export function renderContext(remarks: readonly string[], ifCredentialed: Verdic
   }
   return out.join('\n');
 }
+
+/** Fix recipes as the report prints them: a bold title, a dimmed note, the snippet indented by `pad`. */
+export function renderRecipes(recipes: ReadonlyArray<{ title: string; snippet: string }>, note: string, pad: string): string {
+  return recipes
+    .map((r) => `\n\n${pad.slice(2)}${pc.bold(`Fix for ${r.title}`)}${note ? ` ${pc.dim(note)}` : ''}\n${r.snippet.split('\n').map((l) => `${pad}${l}`).join('\n')}`)
+    .join('');
+}

@@ -75,13 +75,15 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
   const redirects: ScenarioResponse[] = [];
   let response: ScenarioResponse = PLACEHOLDER;
   let preflightsSent = 0;
-  const plan = (pending: ScenarioResponse | null): ReturnType<typeof evaluateIn> => {
-    const all = [...answers, pending];
-    const hopAnswers = all.slice(1);
-    const scenario: Scenario = { request, preflight: all[0] ?? null, redirects, response: PLACEHOLDER };
+  /** The scenario so far: preflight answers (first URL, then each redirect target), redirects, a response. */
+  const scenarioOf = (preflightAnswers: Array<ScenarioResponse | null>, final: ScenarioResponse): Scenario => {
+    const scenario: Scenario = { request, preflight: preflightAnswers[0] ?? null, response: final };
+    if (redirects.length > 0) scenario.redirects = redirects;
+    const hopAnswers = preflightAnswers.slice(1, redirects.length + 1);
     if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
-    return evaluateIn('chromium', scenario);
+    return scenario;
   };
+  const plan = (pending: ScenarioResponse | null): ReturnType<typeof evaluateIn> => evaluateIn('chromium', scenarioOf([...answers, pending], PLACEHOLDER));
   for (let hop = 0; ; hop++) {
     // Does the browser preflight this hop? Plan with a placeholder answer, then send the real preflight.
     let planned = plan(PLACEHOLDER);
@@ -117,10 +119,7 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
     }
     if ((next.protocol !== 'http:' && next.protocol !== 'https:') || redirects.length > REDIRECT_LIMIT) break;
   }
-  const scenario: Scenario = { request, preflight: answers[0] ?? null, response };
-  if (redirects.length > 0) scenario.redirects = redirects;
-  const hopAnswers = answers.slice(1, redirects.length + 1);
-  if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
+  const scenario = scenarioOf(answers, response);
   const finalUrl = exchanges.length > 0 ? (exchanges[exchanges.length - 1] as Exchange).request.url : request.url;
   const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
   const reached = response !== PLACEHOLDER;

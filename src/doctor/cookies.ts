@@ -5,6 +5,7 @@
  */
 import { getDomain } from 'tldts';
 import type { HeaderList } from '../engine/types.js';
+import { isLoopbackHost } from '../policy/origins.js';
 
 /** A finding about one cookie. */
 export interface CookieFinding {
@@ -23,13 +24,10 @@ export function siteOf(url: string): string {
 
 /**
  * Whether a URL is potentially trustworthy for cookies: https, or a loopback
- * host over http (localhost, *.localhost, 127.0.0.0/8, [::1]), where both
- * browsers accept Secure cookies.
+ * host over http, where both browsers accept Secure cookies.
  */
 function isPotentiallyTrustworthy(url: URL): boolean {
-  if (url.protocol === 'https:' || url.protocol === 'wss:') return true;
-  const host = url.hostname;
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+  return url.protocol === 'https:' || url.protocol === 'wss:' || isLoopbackHost(url.hostname);
 }
 
 interface ParsedCookie {
