@@ -12,7 +12,7 @@ import { CorsConfigError } from '../policy/errors.js';
 import type { CorsOptions } from '../policy/options.js';
 import type { CorsDecision } from '../policy/policy.js';
 import { createPolicy } from '../policy/policy.js';
-import { applyHeaders, endPreflight, policyRequest } from './node-shared.js';
+import { applyHeaders, endPreflight, policyRequest, probeRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
@@ -38,7 +38,7 @@ export default function cors(options: CorsOptions<IncomingMessage> = {}): Middle
       },
     ]);
   }
-  const policy = createPolicy(options);
+  const policy = createPolicy(options, { probeContext: probeRequest });
   const finish = (res: ServerResponse, next: (error?: unknown) => void, decision: CorsDecision): void => {
     if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
       endPreflight(res, decision);

@@ -8,12 +8,30 @@
  * export default { fetch: withCors({ origin: 'https://app.example.com' }, (req) => new Response('ok')) };
  * ```
  */
-import type { CorsOptions, PolicyRequest } from '../policy/options.js';
+import type { CorsOptions, OriginValue, PolicyRequest } from '../policy/options.js';
 import type { CorsDecision } from '../policy/policy.js';
 import { createPolicy, mergeVary } from '../policy/policy.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
+
+/**
+ * An origin function for Web handlers: `(origin, request)`. It gives back
+ * (or resolves to) what the `origin` option takes: the origin itself or
+ * `true` allows it, `'*'` answers with `*` (never with credentials), an
+ * origin, a pattern, a RegExp or an array of these allows those,
+ * `null`/`undefined`/`''`/`false` deny.
+ */
+export type FetchOriginFunction = (origin: string, request: Request) => OriginValue | PromiseLike<OriginValue>;
+
+/** The options; `origin` may be a function of the origin and the Request. */
+export type FetchCorsOptions = CorsOptions<Request, FetchOriginFunction>;
+
+/** What the policy needs to call origin functions the Web way. */
+const CONVENTIONS = {
+  originFunctionStyle: 'origin-context',
+  probeContext: (origin: string) => new Request('http://localhost/', { headers: { origin } }),
+} as const;
 
 /** The policy's view of a Web Request. */
 export function policyRequest(request: Request): PolicyRequest {
@@ -64,8 +82,8 @@ export type FetchHandler<Extra extends unknown[] = unknown[]> = (request: Reques
  *
  * @throws CorsConfigError when the options are unsafe or invalid, at once.
  */
-export function withCors<Extra extends unknown[]>(options: CorsOptions<Request>, handler: FetchHandler<Extra>): FetchHandler<Extra> {
-  const policy = createPolicy(options);
+export function withCors<Extra extends unknown[]>(options: FetchCorsOptions, handler: FetchHandler<Extra>): FetchHandler<Extra> {
+  const policy = createPolicy(options, CONVENTIONS);
   const run = async (request: Request, decision: CorsDecision, extra: Extra): Promise<Response> => {
     if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) return preflightResponse(decision);
     let response: Response;
@@ -81,8 +99,8 @@ export function withCors<Extra extends unknown[]>(options: CorsOptions<Request>,
 }
 
 /** The bare policy step, for frameworks that own the handler: decide, then `applyToResponse`. */
-export function cors(options: CorsOptions<Request> = {}): (request: Request) => Promise<{ preflight: Response | null; decision: CorsDecision }> {
-  const policy = createPolicy(options);
+export function cors(options: FetchCorsOptions = {}): (request: Request) => Promise<{ preflight: Response | null; decision: CorsDecision }> {
+  const policy = createPolicy(options, CONVENTIONS);
   return async (request) => {
     const decision = await policy.decide(policyRequest(request), request);
     const answered = decision.kind === 'preflight' && !(decision.allowed && decision.continue);

@@ -6,17 +6,35 @@
  * app.use('*', cors({ origin: ['https://app.example.com'], credentials: true }));
  * ```
  */
-import type { CorsOptions } from '../policy/options.js';
+import type { CorsOptions, OriginValue } from '../policy/options.js';
 import { createPolicy } from '../policy/policy.js';
 import { applyToResponse, policyRequest, preflightResponse } from './fetch.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
 
-/** The part of Hono's context the middleware uses. */
+/** The part of Hono's context the middleware and the usual origin functions use. */
 export interface HonoContext {
-  req: { raw: Request };
+  req: { raw: Request; url: string; method: string; path: string; header(name: string): string | undefined };
   res: Response;
+}
+
+/**
+ * An origin function as `hono/cors` calls it: `(origin, c)`. It gives back
+ * (or resolves to) what the `origin` option takes: the origin itself or
+ * `true` allows it, `'*'` answers with `*` (never with credentials), an
+ * origin, a pattern, a RegExp or an array of these allows those,
+ * `null`/`undefined`/`''`/`false` deny.
+ */
+export type HonoOriginFunction = (origin: string, c: HonoContext) => OriginValue | PromiseLike<OriginValue>;
+
+/** The options; `origin` may be a function of the origin and Hono's context, as in `hono/cors`. */
+export type HonoCorsOptions = CorsOptions<HonoContext, HonoOriginFunction>;
+
+/** A stand-in Hono context whose Origin is `origin`, for the start-up check of an origin function. */
+function probeContext(origin: string): HonoContext {
+  const raw = new Request('http://localhost/', { headers: { origin } });
+  return { req: { raw, url: raw.url, method: 'GET', path: '/', header: (name) => raw.headers.get(name) ?? undefined }, res: new Response(null, { status: 404 }) };
 }
 
 /** A Hono middleware. */
@@ -29,11 +47,10 @@ export type HonoMiddleware = (c: HonoContext, next: () => Promise<void>) => Prom
  *
  * @throws CorsConfigError when the options are unsafe or invalid, at once.
  */
-export function cors(options: CorsOptions<Request> = {}): HonoMiddleware {
-  const policy = createPolicy(options);
+export function cors(options: HonoCorsOptions = {}): HonoMiddleware {
+  const policy = createPolicy(options, { originFunctionStyle: 'origin-context', probeContext });
   return async (c, next) => {
-    const request = c.req.raw;
-    const decision = await policy.decide(policyRequest(request), request);
+    const decision = await policy.decide(policyRequest(c.req.raw), c);
     if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) return preflightResponse(decision);
     await next();
     c.res = applyToResponse(c.res, decision);

@@ -11,7 +11,7 @@
  * the browser sees the real error.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsOptions } from '../policy/options.js';
+import type { CorsOptions, OriginValue } from '../policy/options.js';
 import type { CorsDecision } from '../policy/policy.js';
 import { createPolicy, mergeVary } from '../policy/policy.js';
 import { applyHeaders, policyRequest } from './node-shared.js';
@@ -19,13 +19,39 @@ import { applyHeaders, policyRequest } from './node-shared.js';
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
 
-/** The part of Koa's context the middleware uses. */
+/** The part of Koa's context the middleware and the usual origin functions use. */
 export interface KoaContext {
   req: IncomingMessage;
   res: ServerResponse;
+  method: string;
+  url: string;
+  path: string;
+  headers: IncomingMessage['headers'];
   status: number;
   body: unknown;
+  /** A request header, `''` when absent (Koa's `ctx.get`). */
+  get(field: string): string;
   set(field: string, value: string): void;
+}
+
+/**
+ * An origin function as `@koa/cors` calls it: `(ctx)`, called for requests
+ * with an `Origin`. It gives back (or resolves to) what the `origin` option
+ * takes: `ctx.get('Origin')` or `true` allows the request's origin, `'*'`
+ * answers with `*` (never with credentials), an origin, a pattern, a RegExp
+ * or an array of these allows those, `false`/`''`/`null`/`undefined` deny.
+ */
+export type KoaOriginFunction = (ctx: KoaContext) => OriginValue | PromiseLike<OriginValue>;
+
+/** The options: `origin` and `credentials` may be functions of the Koa context, as in `@koa/cors`. */
+export type KoaCorsOptions = CorsOptions<KoaContext, KoaOriginFunction>;
+
+/** A stand-in Koa context whose Origin is `origin`, for the start-up check of an origin function. */
+function probeContext(origin: string): KoaContext {
+  const headers = { origin, host: 'localhost' };
+  const get = (field: string): string => headers[field.toLowerCase() as keyof typeof headers] ?? '';
+  const ctx = { method: 'GET', url: '/', path: '/', headers, header: headers, get, set: () => undefined, status: 404, body: undefined, state: {}, query: {} };
+  return { ...ctx, req: { method: 'GET', url: '/', headers } as IncomingMessage, res: {} as ServerResponse, request: ctx } as unknown as KoaContext;
 }
 
 /** A Koa middleware. */
@@ -54,8 +80,8 @@ function errorHeaders(error: unknown, decision: CorsDecision): void {
  *
  * @throws CorsConfigError when the options are unsafe or invalid, at once.
  */
-export default function cors(options: CorsOptions<KoaContext> = {}): KoaMiddleware {
-  const policy = createPolicy(options);
+export default function cors(options: KoaCorsOptions = {}): KoaMiddleware {
+  const policy = createPolicy(options, { originFunctionStyle: 'context', probeContext });
   return async (ctx, next) => {
     const decision = await policy.decide(policyRequest(ctx.req), ctx);
     applyHeaders(ctx.res, decision);

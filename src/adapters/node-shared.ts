@@ -13,6 +13,15 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
+/**
+ * A stand-in IncomingMessage from `origin`, for the policy's start-up check
+ * of an origin function (a reflect-everything function is refused with
+ * credentials): what the function reads of a request.
+ */
+export function probeRequest(origin: string): Pick<IncomingMessage, 'method' | 'url' | 'headers'> {
+  return { method: 'GET', url: '/', headers: { origin, host: 'localhost' } };
+}
+
 /** The policy's view of a Node request. */
 export function policyRequest(req: IncomingMessage): PolicyRequest {
   return {

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsOptions } from '../policy/options.js';
 import { createPolicy } from '../policy/policy.js';
 import type { CorsDecision } from '../policy/policy.js';
-import { applyHeaders, endPreflight, policyRequest } from './node-shared.js';
+import { applyHeaders, endPreflight, policyRequest, probeRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
@@ -24,7 +24,7 @@ export type { CorsOptions } from '../policy/options.js';
  * @throws CorsConfigError when the options are unsafe or invalid.
  */
 export function cors(options: CorsOptions<IncomingMessage> = {}): (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean> {
-  const policy = createPolicy(options);
+  const policy = createPolicy(options, { probeContext: probeRequest });
   const finish = (req: IncomingMessage, res: ServerResponse, decision: CorsDecision): boolean => {
     if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
       endPreflight(res, decision);

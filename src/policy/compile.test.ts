@@ -69,7 +69,26 @@ const rows: Array<[string, unknown, string[]]> = [
   ['negative maxAge', { maxAge: -1 }, ['max-age-invalid']],
   ['fractional maxAge', { maxAge: 1.5 }, ['max-age-invalid']],
   ['maxAge over 86400', { maxAge: 86401 }, ['max-age-invalid']],
-  ['maxAge as a string', { maxAge: '600' }, ['max-age-invalid']],
+  ['maxAge as a string of digits is fine (cors and @koa/cors send it as given)', { maxAge: '600' }, []],
+  ['maxAge as a string of words', { maxAge: 'ten minutes' }, ['max-age-invalid']],
+  ["cors's headers alias of allowedHeaders is fine", { headers: ['Content-Type'] }, []],
+  ["cors's headers alias together with allowedHeaders", { headers: ['Content-Type'], allowedHeaders: ['X-Api-Key'] }, ['peer-option']],
+  ["@koa/cors's allowMethods", { allowMethods: ['GET', 'PUT'] }, ['peer-option']],
+  ["@koa/cors's allowMethods: null", { allowMethods: null }, ['peer-option']],
+  ["hono/cors's allowMethods as a function", { allowMethods: () => ['GET'] }, ['peer-option']],
+  ["@koa/cors's allowHeaders, exposeHeaders, privateNetworkAccess", { allowHeaders: 'X-A', exposeHeaders: 'X-B', privateNetworkAccess: true }, ['peer-option', 'peer-option', 'peer-option']],
+  ["@koa/cors's keepHeadersOnError: true is fine (always so here)", { keepHeadersOnError: true }, []],
+  ["@koa/cors's keepHeadersOnError: false", { keepHeadersOnError: false }, ['peer-option']],
+  ["@koa/cors's secureContext: true", { secureContext: true }, ['peer-option']],
+  ["@koa/cors's secureContext: false is fine", { secureContext: false }, []],
+  ['credentials as a function with an allow-list is fine', { origin: ['https://a.example'], credentials: () => true }, []],
+  ["credentials as a function with '*'", { credentials: () => true }, ['credentials-with-wildcard']],
+  ['credentials as a function with origin: true', { origin: true, credentials: () => true }, ['credentials-with-reflect-all']],
+  ['credentials as a function and a reflecting origin function', { origin: (o: string) => o, credentials: () => true }, ['credentials-with-reflect-all']],
+  ['credentials function that says no, and a reflecting origin function', { origin: (o: string) => o, credentials: () => false }, []],
+  ["origin function giving back '*' with credentials", { origin: () => '*', credentials: true }, ['credentials-with-wildcard']],
+  ['origin function giving back the origin string with credentials', { origin: (o: string) => o, credentials: true }, ['credentials-with-reflect-all']],
+  ['origin function giving back an unserialized origin with credentials', { origin: () => 'https://a.example/', credentials: true }, ['origin-not-serialized']],
   ['optionsSuccessStatus not 2xx', { optionsSuccessStatus: 301 }, ['status-not-ok']],
   ['unknown option (typo)', { orgin: 'https://a.example' }, ['unknown-option']],
   ['credentials as a string', { credentials: 'true' }, ['bad-type']],
@@ -101,6 +120,11 @@ describe('createPolicy validation', () => {
   });
   it("gives each browser's maxAge cap", () => {
     expect(problems({ maxAge: 100000 })[0]?.message).toMatch(/Chromium at 7200.*Firefox at 86400.*Safari at 600/);
+  });
+  it('names the corsproof option for a peer option', () => {
+    expect(problems({ allowMethods: ['GET'] })[0]?.message).toContain('write methods: ["GET"]');
+    expect(problems({ allowMethods: null })[0]?.message).toMatch(/browsers refuse every preflight for PUT/);
+    expect(problems({ secureContext: true })[0]?.message).toContain('Cross-Origin-Embedder-Policy');
   });
   it('suggests the option meant by a typo', () => {
     expect(problems({ orgin: 'x' })[0]?.message).toContain("did you mean 'origin'?");

@@ -5,29 +5,44 @@
 import { catastrophicBacktracking } from './backtracking.js';
 import { isToken } from '../engine/headers.js';
 import { reason } from '../engine/reasons.js';
-import {
-  CORS_SAFELISTED_RESPONSE_HEADER_NAMES,
-  FORBIDDEN_RESPONSE_HEADER_NAMES,
-  isForbiddenMethod,
-  isForbiddenRequestHeader,
-} from '../engine/safelist.js';
+import { FORBIDDEN_RESPONSE_HEADER_NAMES, isForbiddenMethod, isForbiddenRequestHeader } from '../engine/safelist.js';
 import type { ConfigProblem } from './errors.js';
 import { CorsConfigError } from './errors.js';
-import type { CorsOptions, OriginFunction } from './options.js';
-import { DEFAULT_METHODS, OPTION_NAMES } from './options.js';
+import type { CorsOptions } from './options.js';
+import { DEFAULT_METHODS, OPTION_NAMES, PEER_OPTIONS } from './options.js';
+import type { OriginFunctionStyle } from './origin-function.js';
+import { PROBE_ORIGIN, probeOriginFunction } from './origin-function.js';
 import type { OriginPattern } from './origins.js';
-import { checkOriginString, isAnchoredRegExp, isLoopbackHost, isPublicSuffixWildcard, suggestPatterns } from './origins.js';
+import { checkOriginString, isAnchoredRegExp, isLoopbackHost, isPublicSuffixWildcard, matchesPattern, splitOrigin, suggestPatterns } from './origins.js';
 
 /** Each browser's cap on Access-Control-Max-Age, for messages. */
 export const MAX_AGE_CAPS = { chromium: 7200, firefox: 86400, safari: 600 } as const;
 
-/** A callback-style origin function, as the `cors` package calls it. */
-type OriginCallback = (error: unknown, allow?: unknown) => void;
+/**
+ * How an adapter calls the functions in the options, and how it formats
+ * lists: each adapter follows its own framework's CORS middleware, so that
+ * code written for `cors`, `@fastify/cors`, `@koa/cors` or `hono/cors` means
+ * the same thing here.
+ */
+export interface PolicyConventions {
+  /**
+   * How an origin function is called: `'callback'` as `(origin, callback, request)`
+   * (`cors`, `@fastify/cors`; the default), `'context'` as `(ctx)` (`@koa/cors`),
+   * `'origin-context'` as `(origin, context)` (`hono/cors`, Web handlers).
+   */
+  originFunctionStyle?: OriginFunctionStyle;
+  /**
+   * A stand-in for the framework's request or context whose `Origin` is the
+   * given origin: what an origin function receives when the policy checks,
+   * at creation, that it does not allow every origin.
+   */
+  probeContext?: (origin: string) => unknown;
+  /** The separator of the lists the policy writes (methods, headers): `','` (the default) or `', '`. */
+  listSeparator?: ',' | ', ';
+}
 
-/** The compiled form the request path reads. */
-export interface CompiledPolicy {
-  /** `origin: false`: never add CORS headers. */
-  disabled: boolean;
+/** Which origins a value allows: the static part of the `origin` option, or what an origin function returned. */
+export interface OriginMatcher {
   /** `'*'`: any origin, answered with `*`. */
   wildcard: boolean;
   /** `true`: any origin, answered with the origin itself. */
@@ -35,11 +50,38 @@ export interface CompiledPolicy {
   exact: Set<string>;
   patterns: OriginPattern[];
   regexps: RegExp[];
-  originFunction: ((origin: string, request: unknown) => boolean | Promise<boolean>) | null;
+}
+
+/** What the origin rules depend on. */
+export interface OriginRules {
+  /** Whether responses may carry credentials (`true`, or a credentials function). */
   credentials: boolean;
+  tolerateInsecure: boolean;
+  toleratePublicSuffix: boolean;
+}
+
+/** How an origin is answered: not allowed, allowed with its own value, or allowed with `*`. */
+export type Allowance = false | true | '*';
+
+/** The compiled form the request path reads. */
+export interface CompiledPolicy extends OriginMatcher {
+  /** `origin: false`: never add CORS headers. */
+  disabled: boolean;
+  /** The user's origin function, called in {@link originFunctionStyle}. */
+  originFunction: ((...args: unknown[]) => unknown) | null;
+  originFunctionStyle: OriginFunctionStyle;
+  /** `credentials: true`. */
+  credentials: boolean;
+  /** `credentials` as a function of the adapter's context (as `@koa/cors` allows). */
+  credentialsFunction: ((context: unknown) => unknown) | null;
+  rules: OriginRules;
   methods: Set<string>;
+  /** The Access-Control-Allow-Methods value: the configured list, as configured. */
+  allowMethods: string;
   /** Lowercase allowed header names, or `null` to allow whatever the preflight asks for. */
   allowedHeaders: Set<string> | null;
+  /** The Access-Control-Allow-Headers value when configured (as configured), else `null`. */
+  allowHeaders: string | null;
   /** The Access-Control-Expose-Headers value, or `null`. */
   exposedHeaders: string | null;
   /** The Access-Control-Max-Age value, or `null`. */
@@ -51,6 +93,9 @@ export interface CompiledPolicy {
   onError: ((error: unknown) => void) | null;
   /** Whether Access-Control-Allow-Origin depends on the request (so responses need `Vary: Origin`). */
   varyOrigin: boolean;
+  listSeparator: ',' | ', ';
+  /** The start-up check of an origin function that answered asynchronously: its problems, once known. */
+  pendingProbe: Promise<ConfigProblem[]> | null;
 }
 
 function listOption(value: unknown, path: string, problems: ConfigProblem[]): string[] | null {
@@ -59,6 +104,11 @@ function listOption(value: unknown, path: string, problems: ConfigProblem[]): st
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((s: string) => s.trim());
   problems.push({ code: 'bad-type', path, message: 'expected an array of strings or a comma-separated string.' });
   return null;
+}
+
+/** A list option's value as the user wrote it: a string kept, an array joined. */
+function listValue(value: unknown, items: readonly string[], separator: string): string {
+  return typeof value === 'string' ? value.trim() : items.join(separator);
 }
 
 /** Levenshtein distance, for "did you mean" on unknown options. */
@@ -76,107 +126,188 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-const PROBE_ORIGIN = 'https://corsproof-probe.invalid';
+function credentialsWithWildcard(path: string): ConfigProblem {
+  const row = reason('wildcard-with-credentials');
+  return {
+    code: 'credentials-with-wildcard',
+    path,
+    message: `origin '*' with credentials: browsers reject every credentialed response with it (Firefox: ${row.firefox?.reason}, Chromium: ${row.chromium?.corsError}). Name the origins that may send credentials, e.g. origin: ['https://app.example.com'], or drop credentials.`,
+  };
+}
 
-/** Whether an origin function allows an origin no one configured: a reflect-everything function. */
-function allowsAnyOrigin(fn: (...args: unknown[]) => unknown): boolean {
-  let viaCallback: unknown;
-  try {
-    const result = fn(PROBE_ORIGIN, (_err: unknown, allow?: unknown) => {
-      viaCallback = allow;
-    });
-    if (result instanceof Promise) {
-      result.catch(() => undefined);
-      return false;
+/** An empty matcher: allows nothing. */
+export function emptyMatcher(): OriginMatcher {
+  return { wildcard: false, reflectAny: false, exact: new Set(), patterns: [], regexps: [] };
+}
+
+/** Check one origin entry (an origin string, a pattern or a RegExp) and add it to `matcher`, or push its problems. */
+export function addOriginEntry(entry: unknown, path: string, rules: OriginRules, matcher: OriginMatcher, problems: ConfigProblem[]): void {
+  if (entry instanceof RegExp) {
+    const suggestion = suggestPatterns(entry);
+    const instead = suggestion
+      ? `Write the patterns instead: ${suggestion.map((s) => `'${s}'`).join(', ')}.`
+      : "Write the exact origins (origin: ['https://app.example.com']) or a pattern for your subdomains ('https://*.example.com').";
+    if (!isAnchoredRegExp(entry)) {
+      problems.push({
+        code: 'origin-regexp-unanchored',
+        path,
+        message:
+          `${String(entry)} is not anchored (^...$, every '.' escaped, no top-level '|', no 'm' flag), so it also matches origins you did not mean` +
+          (suggestion ? ` (it accepts 'https://attacker${suggestion[0]?.slice('https://'.length)}'). ` : '. ') +
+          instead,
+      });
+      return;
     }
-    return result === true || viaCallback === true || viaCallback === PROBE_ORIGIN;
-  } catch {
-    return false;
+    const backtracking = catastrophicBacktracking(entry);
+    if (backtracking !== null) {
+      problems.push({
+        code: 'origin-regexp-backtracking',
+        path,
+        message:
+          `${String(entry)} has ${backtracking}: a crafted Origin header makes matching take exponential time and stalls the server. ` +
+          (suggestion ? instead : "Write exact origins or patterns such as 'https://*.example.com', or a RegExp whose repeated parts are separated (e.g. ([a-z0-9-]+\\.)*)."),
+      });
+      return;
+    }
+    matcher.regexps.push(entry);
+    return;
+  }
+  if (typeof entry !== 'string') {
+    problems.push({ code: 'bad-type', path, message: `expected an origin string or a RegExp, got ${JSON.stringify(entry) ?? typeof entry}.` });
+    return;
+  }
+  if (entry === '*') {
+    problems.push({ code: 'origin-wildcard-in-list', path, message: "'*' cannot be one entry of a list; use origin: '*' on its own, or list the origins." });
+    return;
+  }
+  const checked = checkOriginString(entry, path, problems);
+  if (checked.kind === 'exact') {
+    if (rules.credentials && !rules.tolerateInsecure && checked.parts.scheme === 'http' && !isLoopbackHost(checked.parts.host)) {
+      problems.push({
+        code: 'insecure-origin-with-credentials',
+        path,
+        message: `'${entry}' is plain http: anyone on the network path can impersonate it and read credentialed responses. Use 'https://${entry.slice('http://'.length)}', or set dangerouslyAllowInsecureOriginsWithCredentials: true.`,
+      });
+    }
+    matcher.exact.add(checked.origin);
+  } else if (checked.kind === 'pattern') {
+    const p = checked.pattern;
+    if (rules.credentials && !rules.toleratePublicSuffix && isPublicSuffixWildcard(p)) {
+      problems.push({
+        code: 'public-suffix-wildcard',
+        path,
+        message: `'${entry}' matches every site under the public suffix '${p.host.slice(1)}', which anyone can register; with credentials they could read your users' data. Name your own domain ('https://*.your-domain${p.host}'), or set dangerouslyAllowPublicSuffixWildcards: true.`,
+      });
+    }
+    if (rules.credentials && !rules.tolerateInsecure && p.scheme === 'http' && !isLoopbackHost(p.subdomains ? p.host.slice(1) : p.host)) {
+      problems.push({
+        code: 'insecure-origin-with-credentials',
+        path,
+        message: `'${entry}' is plain http: anyone on the network path can impersonate it. Use https, or set dangerouslyAllowInsecureOriginsWithCredentials: true.`,
+      });
+    }
+    matcher.patterns.push(p);
   }
 }
 
 /**
- * What a `cors`-style callback value allows: `true`, the origin itself, `'*'`,
- * a RegExp that matches it, or an array holding any of these (the `cors`
- * package evaluates the value like its static `origin` option).
+ * What a value means as the `origin` option: `true` (any origin, reflected),
+ * `'*'` (any, answered with `*`; never with credentials), an origin, a
+ * pattern, a RegExp or an array of these; `false`, `null`, `undefined` and
+ * `''` allow nothing. Used for the option itself and for every value an
+ * origin function returns, so that both follow the same rules.
  */
-function callbackAllows(origin: string, value: unknown): boolean {
-  if (value === true || value === '*' || value === origin) return true;
-  if (value instanceof RegExp) {
-    value.lastIndex = 0;
-    return value.test(origin);
+export function compileOriginValue(value: unknown, path: string, rules: OriginRules, problems: ConfigProblem[]): OriginMatcher {
+  const matcher = emptyMatcher();
+  if (value === true) matcher.reflectAny = true;
+  else if (value === '*') {
+    if (rules.credentials) problems.push(credentialsWithWildcard(path));
+    else matcher.wildcard = true;
+  } else if (value === false || value === null || value === undefined || value === '') {
+    // allows nothing
+  } else if (Array.isArray(value)) {
+    value.forEach((entry: unknown, i) => addOriginEntry(entry, `${path}[${i}]`, rules, matcher, problems));
+  } else {
+    addOriginEntry(value, path, rules, matcher, problems);
   }
-  return Array.isArray(value) && value.some((v) => callbackAllows(origin, v));
+  return matcher;
 }
 
-/** Wrap a `(origin, request)` or `cors`-style `(origin, callback)` function into one returning a boolean or a promise. */
-function normalizeOriginFunction(fn: OriginFunction | ((origin: string, callback: OriginCallback) => void)) {
-  const raw = fn as (...args: unknown[]) => unknown;
-  return (origin: string, request: unknown): boolean | Promise<boolean> => {
-    let settle: ((allow: boolean) => void) | null = null;
-    let early: boolean | undefined;
-    let failure: unknown;
-    const callback: OriginCallback = (error, allow) => {
-      if (error) failure = error;
-      const ok = !error && callbackAllows(origin, allow);
-      if (settle) settle(ok);
-      else early = ok;
-    };
-    const result = raw(origin, callback, request);
-    if (failure !== undefined) throw failure;
-    if (typeof result === 'boolean') return result;
-    if (result instanceof Promise) return result.then((v) => callbackAllows(origin, v));
-    if (early !== undefined) return early;
-    return new Promise<boolean>((resolve) => {
-      settle = resolve;
-    });
-  };
+/** How a matcher answers an origin (already checked to be at most MAX_ORIGIN_LENGTH long). */
+export function matchOrigin(m: OriginMatcher, origin: string): Allowance {
+  if (m.wildcard) return '*';
+  if (m.reflectAny || m.exact.has(origin)) return true;
+  if (m.patterns.length > 0) {
+    const parts = splitOrigin(origin);
+    if (parts !== null && m.patterns.some((p) => matchesPattern(parts, p))) return true;
+  }
+  for (const re of m.regexps) {
+    re.lastIndex = 0; // a /g or /y RegExp would otherwise alternate between allow and deny
+    if (re.test(origin)) return true;
+  }
+  return false;
 }
+
+export { PROBE_ORIGIN };
 
 /** Check the options and compile them. Throws a {@link CorsConfigError} with every problem found. */
-export function compile(options: CorsOptions = {}): CompiledPolicy {
+export function compile(options: CorsOptions = {}, conventions: PolicyConventions = {}): CompiledPolicy {
   const problems: ConfigProblem[] = [];
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new CorsConfigError([{ code: 'bad-type', path: 'options', message: 'expected an options object.' }]);
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      const near = OPTION_NAMES.map((n) => [n, distance(key.toLowerCase(), n.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-      problems.push({
-        code: 'unknown-option',
-        path: key,
-        message: `unknown option${near && near[1] <= 3 ? `; did you mean '${near[0]}'?` : ''} (options: ${OPTION_NAMES.join(', ')}).`,
-      });
+  const o: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  for (const key of Object.keys(o)) {
+    if (OPTION_NAMES.includes(key)) continue;
+    const peer = Object.hasOwn(PEER_OPTIONS, key) ? PEER_OPTIONS[key] : undefined;
+    if (peer !== undefined) {
+      const verdict = peer(o[key], o);
+      if (verdict.accept) {
+        delete o[key];
+        if (verdict.as !== undefined) o[verdict.as.option] = verdict.as.value;
+        continue;
+      }
+      problems.push({ code: 'peer-option', path: key, message: verdict.message });
+      continue;
     }
+    const near = OPTION_NAMES.map((n) => [n, distance(key.toLowerCase(), n.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
+    problems.push({
+      code: 'unknown-option',
+      path: key,
+      message: `unknown option${near && near[1] <= 3 ? `; did you mean '${near[0]}'?` : ''} (options: ${OPTION_NAMES.join(', ')}).`,
+    });
   }
-  const o = options as Record<string, unknown>;
   const bool = (name: string, fallback: boolean): boolean => {
     const v = o[name];
     if (v === undefined) return fallback;
     if (typeof v !== 'boolean') {
-      problems.push({ code: 'bad-type', path: name, message: `expected true or false, got ${JSON.stringify(v)}.` });
+      problems.push({ code: 'bad-type', path: name, message: `expected true or false, got ${JSON.stringify(v) ?? typeof v}.` });
       return fallback;
     }
     return v;
   };
+  const separator = conventions.listSeparator ?? ',';
+  const credentialsFunction = typeof o.credentials === 'function' ? (o.credentials as (context: unknown) => unknown) : null;
+  if (credentialsFunction !== null) delete o.credentials;
   const credentials = bool('credentials', false);
-  const tolerateInsecure = bool('dangerouslyAllowInsecureOriginsWithCredentials', false);
-  const toleratePublicSuffix = bool('dangerouslyAllowPublicSuffixWildcards', false);
-  const wildcardRow = reason('wildcard-with-credentials');
-  const browsersSay = `browsers reject every credentialed response with it (Firefox: ${wildcardRow.firefox?.reason}, Chromium: ${wildcardRow.chromium?.corsError})`;
+  const rules: OriginRules = {
+    credentials: credentials || credentialsFunction !== null,
+    tolerateInsecure: bool('dangerouslyAllowInsecureOriginsWithCredentials', false),
+    toleratePublicSuffix: bool('dangerouslyAllowPublicSuffixWildcards', false),
+  };
 
-  // origin
   const compiled: CompiledPolicy = {
+    ...emptyMatcher(),
     disabled: false,
-    wildcard: false,
-    reflectAny: false,
-    exact: new Set(),
-    patterns: [],
-    regexps: [],
     originFunction: null,
+    originFunctionStyle: conventions.originFunctionStyle ?? 'callback',
     credentials,
+    credentialsFunction,
+    rules,
     methods: new Set(),
+    allowMethods: '',
     allowedHeaders: null,
+    allowHeaders: null,
     exposedHeaders: null,
     maxAge: null,
     optionsSuccessStatus: 204,
@@ -185,115 +316,37 @@ export function compile(options: CorsOptions = {}): CompiledPolicy {
     debug: null,
     onError: null,
     varyOrigin: true,
+    listSeparator: separator,
+    pendingProbe: null,
   };
+
+  // origin
   const origin = o.origin === undefined ? '*' : o.origin;
-  const addEntry = (entry: unknown, path: string): void => {
-    if (entry instanceof RegExp) {
-      if (!isAnchoredRegExp(entry)) {
-        const suggestion = suggestPatterns(entry);
-        problems.push({
-          code: 'origin-regexp-unanchored',
-          path,
-          message:
-            `${String(entry)} is not anchored (^...$, every '.' escaped, no top-level '|', no 'm' flag), so it also matches origins you did not mean` +
-            (suggestion
-              ? ` (it accepts 'https://attacker${suggestion[0]?.slice('https://'.length)}'). Write the patterns instead: ${suggestion.map((s) => `'${s}'`).join(', ')}.`
-              : '. Write exact origins or patterns such as \'https://*.example.com\'.'),
-        });
-        return;
-      }
-      const backtracking = catastrophicBacktracking(entry);
-      if (backtracking !== null) {
-        const suggestion = suggestPatterns(entry);
-        problems.push({
-          code: 'origin-regexp-backtracking',
-          path,
-          message:
-            `${String(entry)} has ${backtracking}: a crafted Origin header makes matching take exponential time and stalls the server. ` +
-            (suggestion
-              ? `Write the patterns instead: ${suggestion.map((s) => `'${s}'`).join(', ')}.`
-              : "Write exact origins or patterns such as 'https://*.example.com', or a RegExp whose repeated parts are separated (e.g. ([a-z0-9-]+\\.)*)."),
-        });
-        return;
-      }
-      compiled.regexps.push(entry);
-      return;
-    }
-    if (typeof entry !== 'string') {
-      problems.push({ code: 'bad-type', path, message: `expected an origin string or a RegExp, got ${JSON.stringify(entry)}.` });
-      return;
-    }
-    if (entry === '*') {
-      problems.push({ code: 'origin-wildcard-in-list', path, message: "'*' cannot be one entry of a list; use origin: '*' on its own, or list the origins." });
-      return;
-    }
-    const checked = checkOriginString(entry, path, problems);
-    if (checked.kind === 'exact') {
-      if (credentials && !tolerateInsecure && checked.parts.scheme === 'http' && !isLoopbackHost(checked.parts.host)) {
-        problems.push({
-          code: 'insecure-origin-with-credentials',
-          path,
-          message: `'${entry}' is plain http: anyone on the network path can impersonate it and read credentialed responses. Use 'https://${entry.slice('http://'.length)}', or set dangerouslyAllowInsecureOriginsWithCredentials: true.`,
-        });
-      }
-      compiled.exact.add(checked.origin);
-    } else if (checked.kind === 'pattern') {
-      const p = checked.pattern;
-      if (credentials && !toleratePublicSuffix && isPublicSuffixWildcard(p)) {
-        problems.push({
-          code: 'public-suffix-wildcard',
-          path,
-          message: `'${entry}' matches every site under the public suffix '${p.host.slice(1)}', which anyone can register; with credentials they could read your users' data. Name your own domain ('https://*.your-domain${p.host}'), or set dangerouslyAllowPublicSuffixWildcards: true.`,
-        });
-      }
-      if (credentials && !tolerateInsecure && p.scheme === 'http' && !isLoopbackHost(p.subdomains ? p.host.slice(1) : p.host)) {
-        problems.push({
-          code: 'insecure-origin-with-credentials',
-          path,
-          message: `'${entry}' is plain http: anyone on the network path can impersonate it. Use https, or set dangerouslyAllowInsecureOriginsWithCredentials: true.`,
-        });
-      }
-      compiled.patterns.push(p);
-    }
-  };
-  if (origin === '*') {
-    compiled.wildcard = true;
-    compiled.varyOrigin = false;
-    if (credentials) {
-      problems.push({
-        code: 'credentials-with-wildcard',
-        path: 'origin',
-        message: `origin '*' with credentials: true: ${browsersSay}. Name the origins that may send credentials, e.g. origin: ['https://app.example.com'], or drop credentials.`,
-      });
-    }
-  } else if (origin === true) {
-    compiled.reflectAny = true;
-    if (credentials) {
-      problems.push({
-        code: 'credentials-with-reflect-all',
-        path: 'origin',
-        message:
-          'origin: true reflects every Origin, so with credentials any website can read your users\' data. List the allowed origins instead, e.g. origin: [\'https://app.example.com\'].',
-      });
-    }
-  } else if (origin === false) {
+  if (origin === false) {
     compiled.disabled = true;
     compiled.varyOrigin = false;
+  } else if (origin === true && rules.credentials) {
+    compiled.reflectAny = true;
+    problems.push({
+      code: 'credentials-with-reflect-all',
+      path: 'origin',
+      message: "origin: true reflects every Origin, so with credentials any website can read your users' data. List the allowed origins instead, e.g. origin: ['https://app.example.com'].",
+    });
   } else if (typeof origin === 'function') {
-    const fn = origin as (...args: unknown[]) => unknown;
-    if (credentials && allowsAnyOrigin(fn)) {
-      problems.push({
-        code: 'credentials-with-reflect-all',
-        path: 'origin',
-        message: `the origin function allowed '${PROBE_ORIGIN}', an origin nobody configured: it reflects every origin, so with credentials any website can read your users' data. Check the origin against an allow-list.`,
-      });
+    compiled.originFunction = origin as (...args: unknown[]) => unknown;
+    if (rules.credentials) {
+      const probe = probeOriginFunction(compiled, conventions.probeContext?.(PROBE_ORIGIN));
+      if (probe instanceof Promise) compiled.pendingProbe = probe;
+      else problems.push(...probe);
     }
-    compiled.originFunction = normalizeOriginFunction(fn as OriginFunction);
-  } else if (Array.isArray(origin)) {
-    if (origin.length === 0) problems.push({ code: 'origin-empty', path: 'origin', message: 'an empty list allows no origin; use origin: false to turn CORS off.' });
-    origin.forEach((entry, i) => addEntry(entry, `origin[${i}]`));
   } else {
-    addEntry(origin, 'origin');
+    if (Array.isArray(origin) && origin.length === 0) {
+      problems.push({ code: 'origin-empty', path: 'origin', message: 'an empty list allows no origin; use origin: false to turn CORS off.' });
+    }
+    if (origin === '*' && rules.credentials) problems.push(credentialsWithWildcard('origin'));
+    Object.assign(compiled, compileOriginValue(origin === '*' && rules.credentials ? undefined : origin, 'origin', rules, problems));
+    if (origin === '*') compiled.wildcard = true;
+    if (compiled.wildcard) compiled.varyOrigin = false;
   }
 
   // methods
@@ -314,6 +367,7 @@ export function compile(options: CorsOptions = {}): CompiledPolicy {
       compiled.methods.add(m);
     }
   });
+  compiled.allowMethods = o.methods === undefined ? DEFAULT_METHODS.join(separator) : listValue(o.methods, methods, separator);
 
   // allowedHeaders
   const allowed = listOption(o.allowedHeaders, 'allowedHeaders', problems);
@@ -328,6 +382,7 @@ export function compile(options: CorsOptions = {}): CompiledPolicy {
       else if (isForbiddenRequestHeader(h, '')) problems.push({ code: 'header-forbidden', path, message: `browsers never let script set '${h}'; remove it.` });
       else compiled.allowedHeaders?.add(lower);
     });
+    compiled.allowHeaders = allowed.length > 0 ? listValue(o.allowedHeaders, allowed, separator) : null;
   }
 
   // exposedHeaders
@@ -337,7 +392,7 @@ export function compile(options: CorsOptions = {}): CompiledPolicy {
     exposed.forEach((h, i) => {
       const path = Array.isArray(o.exposedHeaders) ? `exposedHeaders[${i}]` : 'exposedHeaders';
       const lower = h.toLowerCase();
-      if (h === '*' && credentials) {
+      if (h === '*' && rules.credentials) {
         problems.push({
           code: 'expose-wildcard-with-credentials',
           path,
@@ -347,16 +402,19 @@ export function compile(options: CorsOptions = {}): CompiledPolicy {
         problems.push({ code: 'header-invalid', path, message: `'${h}' is not a header name; browsers ignore the whole list when one name is invalid.` });
       } else if (FORBIDDEN_RESPONSE_HEADER_NAMES.has(lower)) {
         problems.push({ code: 'expose-set-cookie', path, message: `browsers never let script read '${h}', whatever the server says; remove it.` });
-      } else if (!CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(lower)) {
+      } else if (h !== '') {
         keep.push(h);
       }
     });
-    if (keep.length > 0) compiled.exposedHeaders = keep.join(', ');
+    // As configured (a string kept, an array joined): safelisted names are harmless, and users' own
+    // header-string tests expect what they wrote.
+    if (keep.length > 0) compiled.exposedHeaders = keep.length === exposed.length ? listValue(o.exposedHeaders, keep, separator) : keep.join(separator);
   }
 
   // maxAge
   if (o.maxAge !== undefined) {
-    const v = o.maxAge;
+    // A string of digits means the same number (the `cors` and `@koa/cors` packages send it as given).
+    const v = typeof o.maxAge === 'string' && /^\d{1,9}$/.test(o.maxAge.trim()) ? Number(o.maxAge.trim()) : o.maxAge;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_AGE_CAPS.firefox) {
       problems.push({
         code: 'max-age-invalid',

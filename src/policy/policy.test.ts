@@ -27,8 +27,8 @@ describe('runtime behaviour', () => {
     expect(d.headers).toEqual([
       ['Access-Control-Allow-Origin', APP],
       ['Access-Control-Allow-Credentials', 'true'],
-      ['Access-Control-Allow-Methods', 'PUT'],
-      ['Access-Control-Allow-Headers', 'content-type, x-api-key'],
+      ['Access-Control-Allow-Methods', 'GET,HEAD,PUT,PATCH,POST,DELETE'],
+      ['Access-Control-Allow-Headers', 'content-type,x-api-key'],
       ['Access-Control-Max-Age', '600'],
     ]);
     expect(d.vary).toBe('Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
@@ -92,9 +92,11 @@ describe('runtime behaviour', () => {
     expect((await p.decide(req('GET', APP))).allowed).toBe(true);
     expect((await p.decide(req('GET', 'https://evil.example'))).allowed).toBe(false);
   });
-  it('answers private network preflights only when enabled', () => {
+  it('answers private network preflights: with the header only when enabled, as any other preflight otherwise', () => {
     const r = { ...req('OPTIONS', APP, 'GET'), accessControlRequestPrivateNetwork: 'true' };
-    expect(sync(createPolicy({ origin: APP }).decide(r)).allowed).toBe(false);
+    const plain = sync(createPolicy({ origin: APP }).decide(r));
+    expect(plain).toMatchObject({ allowed: true, status: 204 });
+    expect(plain.headers.map(([n]) => n)).not.toContain('Access-Control-Allow-Private-Network');
     expect(sync(createPolicy({ origin: APP, privateNetwork: true }).decide(r)).headers).toContainEqual(['Access-Control-Allow-Private-Network', 'true']);
   });
 });

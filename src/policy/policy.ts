@@ -6,10 +6,14 @@
 import { isToken } from '../engine/headers.js';
 import { isCorsSafelistedMethod } from '../engine/safelist.js';
 import type { HeaderList } from '../engine/types.js';
-import type { CompiledPolicy } from './compile.js';
-import { compile } from './compile.js';
+import type { Allowance, CompiledPolicy, PolicyConventions } from './compile.js';
+import { compile, matchOrigin } from './compile.js';
+import { CorsConfigError } from './errors.js';
+import { OriginValueCache, allowanceOf, callCredentialsFunction, callOriginFunction } from './origin-function.js';
 import type { CorsOptions, PolicyRequest } from './options.js';
-import { MAX_ORIGIN_LENGTH, matchesPattern, splitOrigin } from './origins.js';
+import { MAX_ORIGIN_LENGTH, splitOrigin } from './origins.js';
+
+const WILDCARD_WITH_CREDENTIALS = 'browsers reject it (Firefox: CORSNotSupportingCredentials, Chromium: WildcardOriginNotAllowed); give back the origin itself, or true.';
 
 /** The most bytes of Access-Control-Request-Headers the policy reads; a longer value is refused. */
 export const MAX_REQUEST_HEADERS_LENGTH = 8192;
@@ -62,6 +66,13 @@ export interface Policy {
   decide(request: PolicyRequest, context?: unknown): CorsDecision | Promise<CorsDecision>;
   /** Whether a request is a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method. */
   isPreflight(request: PolicyRequest): boolean;
+  /**
+   * Resolves once the policy is fully checked; rejects with a
+   * CorsConfigError when the start-up check of an origin function that
+   * answers asynchronously finds it unsafe (until then, and after, every
+   * decision waits for or fails with the same error).
+   */
+  ready(): Promise<void>;
 }
 
 const NOT_CORS_VARY: ActualDecision = { kind: 'actual', allowed: false, headers: [], vary: 'Origin' };
@@ -112,9 +123,43 @@ export function parseRequestHeaders(value: string | undefined): string[] | { inv
 class CompiledCorsPolicy implements Policy {
   readonly #c: CompiledPolicy;
   readonly #actualByOrigin = new Map<string, ActualDecision>();
+  readonly #values: OriginValueCache;
+  /** Decisions can be remembered per origin: nothing per request decides them. */
+  readonly #static: boolean;
+  /**
+   * The answer to a request without Origin. A shared or browser cache may
+   * serve it later to a CORS request for the same URL (Fetch Standard, "CORS
+   * protocol and HTTP caches"): with `'*'` it carries the same headers as any
+   * other answer, and when the answer depends on Origin it says so with
+   * `Vary: Origin`.
+   */
+  readonly #noOrigin: ActualDecision;
+  /** Until the start-up check of an asynchronous origin function is done: that check. */
+  #pending: Promise<void> | null = null;
+  /** What the start-up check found: every request then fails with it. */
+  #refused: CorsConfigError | null = null;
 
   constructor(c: CompiledPolicy) {
     this.#c = c;
+    this.#values = new OriginValueCache(c.rules);
+    this.#static = c.originFunction === null && c.credentialsFunction === null;
+    this.#noOrigin = c.wildcard ? this.#actual('*', '*', false, false) : c.varyOrigin ? NOT_CORS_VARY : NOT_CORS;
+    if (c.pendingProbe !== null) {
+      this.#pending = c.pendingProbe.then((problems) => {
+        this.#pending = null;
+        if (problems.length > 0) {
+          this.#refused = new CorsConfigError(problems);
+          c.onError?.(this.#refused);
+        }
+      });
+    }
+  }
+
+  ready(): Promise<void> {
+    const check = this.#pending ?? Promise.resolve();
+    return check.then(() => {
+      if (this.#refused !== null) throw this.#refused;
+    });
   }
 
   isPreflight(r: PolicyRequest): boolean {
@@ -124,77 +169,80 @@ class CompiledCorsPolicy implements Policy {
   decide(r: PolicyRequest, context?: unknown): CorsDecision | Promise<CorsDecision> {
     const c = this.#c;
     if (c.disabled) return NOT_CORS;
+    if (this.#pending !== null) return this.#pending.then(() => this.decide(r, context));
+    if (this.#refused !== null) return Promise.reject(this.#refused);
     const origin = r.origin;
+    if (origin === undefined) return this.#noOrigin;
     const preflight = this.isPreflight(r);
-    if (origin === undefined) return c.varyOrigin ? NOT_CORS_VARY : NOT_CORS;
-    if (!preflight) {
+    if (!preflight && this.#static) {
       const cached = this.#actualByOrigin.get(origin);
       if (cached !== undefined) return cached;
     }
-    const allowed = this.#originAllowed(origin, context);
-    if (typeof allowed === 'boolean') return preflight ? this.#preflight(r, origin, allowed) : this.#actual(origin, allowed);
-    return allowed.then(
-      (ok) => (preflight ? this.#preflight(r, origin, ok) : this.#actual(origin, ok, false)),
+    const decideWith = (allowance: Allowance, credentials: boolean): CorsDecision => {
+      if (allowance === '*' && credentials) {
+        // Only an origin function can give '*' here (the option itself is refused at creation).
+        c.onError?.(new CorsConfigError([{ code: 'credentials-with-wildcard', path: 'origin (the value the origin function gave)', message: `'*' for a credentialed response: ${WILDCARD_WITH_CREDENTIALS}` }]));
+        allowance = false;
+      }
+      return preflight ? this.#preflight(r, origin, allowance, credentials) : this.#actual(origin, allowance, credentials, this.#static);
+    };
+    let allowance: Allowance | Promise<Allowance>;
+    let credentials: boolean | Promise<boolean>;
+    try {
+      allowance = this.#originAllowed(origin, context);
+      credentials = c.credentialsFunction === null ? c.credentials : callCredentialsFunction(c, context);
+    } catch (error) {
+      c.onError?.(error);
+      return decideWith(false, false);
+    }
+    if (!(allowance instanceof Promise) && !(credentials instanceof Promise)) return decideWith(allowance, credentials);
+    return Promise.all([allowance, credentials]).then(
+      ([a, cred]) => decideWith(a, cred),
       (error: unknown) => {
         c.onError?.(error);
-        return preflight ? this.#preflight(r, origin, false) : this.#actual(origin, false, false);
+        return decideWith(false, false);
       },
     );
   }
 
-  /** Whether an origin is allowed: static checks first, then the function. */
-  #originAllowed(origin: string, context: unknown): boolean | Promise<boolean> {
+  /** How an origin is answered: static entries first, then the function. */
+  #originAllowed(origin: string, context: unknown): Allowance | Promise<Allowance> {
     const c = this.#c;
     if (origin.length > MAX_ORIGIN_LENGTH) return false;
-    if (c.wildcard || c.reflectAny) return true;
-    if (c.exact.has(origin)) return true;
-    if (c.patterns.length > 0) {
-      const parts = splitOrigin(origin);
-      if (parts !== null && c.patterns.some((p) => matchesPattern(parts, p))) return true;
-    }
-    for (const re of c.regexps) {
-      re.lastIndex = 0; // a /g or /y RegExp would otherwise alternate between allow and deny
-      if (re.test(origin)) return true;
-    }
-    if (c.originFunction !== null) {
-      if (splitOrigin(origin) === null) return false;
-      try {
-        return c.originFunction(origin, context);
-      } catch (error) {
-        c.onError?.(error);
-        return false;
-      }
-    }
-    return false;
+    const fixed = matchOrigin(c, origin);
+    if (fixed !== false || c.originFunction === null) return fixed;
+    if (splitOrigin(origin) === null) return false;
+    const value = callOriginFunction(c, origin, context);
+    if (value instanceof Promise) return value.then((v) => allowanceOf(c, this.#values, origin, v));
+    return allowanceOf(c, this.#values, origin, value);
   }
 
-  #allowOriginHeaders(origin: string): HeaderList {
-    const c = this.#c;
-    const headers: HeaderList = [['Access-Control-Allow-Origin', c.wildcard ? '*' : origin]];
-    if (c.credentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
+  #allowOriginHeaders(origin: string, allowance: Allowance, credentials: boolean): HeaderList {
+    const headers: HeaderList = [['Access-Control-Allow-Origin', allowance === '*' ? '*' : origin]];
+    if (credentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
     return headers;
   }
 
-  #actual(origin: string, allowed: boolean, cache = true): ActualDecision {
+  #actual(origin: string, allowance: Allowance, credentials: boolean, cache: boolean): ActualDecision {
     const c = this.#c;
     const vary = c.varyOrigin ? 'Origin' : null;
     let decision: ActualDecision;
-    if (!allowed) {
+    if (allowance === false) {
       decision = vary ? NOT_CORS_VARY : NOT_CORS;
     } else {
-      const headers = this.#allowOriginHeaders(origin);
+      const headers = this.#allowOriginHeaders(origin, allowance, credentials);
       if (c.exposedHeaders !== null) headers.push(['Access-Control-Expose-Headers', c.exposedHeaders]);
       decision = { kind: 'actual', allowed: true, headers, vary };
     }
     // Static policies decide the same way for the same origin: remember (bounded).
-    if (cache && c.originFunction === null) {
+    if (cache) {
       if (this.#actualByOrigin.size >= 1024) this.#actualByOrigin.clear();
       this.#actualByOrigin.set(origin, decision);
     }
     return decision;
   }
 
-  #preflight(r: PolicyRequest, origin: string, originAllowed: boolean): PreflightDecision {
+  #preflight(r: PolicyRequest, origin: string, allowance: Allowance, credentials: boolean): PreflightDecision {
     const c = this.#c;
     const method = r.accessControlRequestMethod as string;
     const refuse = (refusal: string, remedy: string): PreflightDecision => {
@@ -211,7 +259,7 @@ class CompiledCorsPolicy implements Policy {
         body: c.debug ? `${line}\n` : null,
       };
     };
-    if (!originAllowed) {
+    if (allowance === false) {
       return refuse(`the origin is not allowed`, `To allow it, add '${origin.slice(0, 200)}' to the \`origin\` option.`);
     }
     if (!isToken(method)) return refuse(`Access-Control-Request-Method '${method.slice(0, 64)}' is not a method`, 'Browsers never send this.');
@@ -229,15 +277,16 @@ class CompiledCorsPolicy implements Policy {
         );
       }
     }
-    const privateNetwork = r.accessControlRequestPrivateNetwork === 'true';
-    if (privateNetwork && !c.privateNetwork) {
-      return refuse('the request asks for private network access', 'To allow it, set the `privateNetwork` option.');
-    }
-    const headers = this.#allowOriginHeaders(origin);
-    headers.push(['Access-Control-Allow-Methods', method]);
-    if (requested.length > 0) headers.push(['Access-Control-Allow-Headers', requested.join(', ')]);
+    const headers = this.#allowOriginHeaders(origin, allowance, credentials);
+    // The configured lists, as configured (as the peers send them); the request's own method and
+    // headers are in them, or were refused above. A safelisted method needs no listing.
+    headers.push(['Access-Control-Allow-Methods', c.methods.has(method) || c.allowMethods === '' ? c.allowMethods || method : `${c.allowMethods}${c.listSeparator}${method}`]);
+    const allowHeaders = c.allowHeaders ?? (requested.length > 0 ? requested.join(c.listSeparator) : null);
+    if (allowHeaders !== null && requested.length > 0) headers.push(['Access-Control-Allow-Headers', allowHeaders]);
     if (c.maxAge !== null) headers.push(['Access-Control-Max-Age', c.maxAge]);
-    if (privateNetwork) headers.push(['Access-Control-Allow-Private-Network', 'true']);
+    // Private network access: answered only when configured; otherwise the preflight is answered as
+    // any other and the browser decides (as with the cors packages).
+    if (c.privateNetwork && r.accessControlRequestPrivateNetwork === 'true') headers.push(['Access-Control-Allow-Private-Network', 'true']);
     return {
       kind: 'preflight',
       allowed: true,
@@ -262,6 +311,6 @@ class CompiledCorsPolicy implements Policy {
  * const decision = policy.decide({ method: 'GET', origin: 'https://app.example.com', accessControlRequestMethod: undefined, accessControlRequestHeaders: undefined });
  * ```
  */
-export function createPolicy<Req = unknown>(options: CorsOptions<Req> = {}): Policy {
-  return new CompiledCorsPolicy(compile(options as CorsOptions));
+export function createPolicy<Req = unknown, OriginFn = unknown>(options: CorsOptions<Req, OriginFn> = {}, conventions: PolicyConventions = {}): Policy {
+  return new CompiledCorsPolicy(compile(options as CorsOptions, conventions));
 }

@@ -1,6 +1,9 @@
 /**
  * Start a real server for each adapter with given CORS options, answering
  * "ok" to every other request: for the real-browser matrix and benchmarks.
+ * The application's own answer can carry a Cache-Control header (the HTTP
+ * cache suite), and the node:http server is handed out so a test can watch
+ * every exchange on the wire.
  */
 import { serve } from '@hono/node-server';
 import express from 'express';
@@ -23,7 +26,15 @@ export type AdapterName = (typeof ADAPTERS)[number];
 
 export interface Running {
   port: number;
+  /** The node:http server every adapter runs on (to watch requests and responses). */
+  server: Server;
   close(): Promise<void>;
+}
+
+/** What the application behind the middleware does, besides answering "ok" as text/plain. */
+export interface AppOptions {
+  /** A Cache-Control value the application sets on its own answers (not on preflights the middleware answers). */
+  cacheControl?: string;
 }
 
 function closeServer(server: Server): () => Promise<void> {
@@ -38,56 +49,59 @@ function listening(server: Server): Promise<number> {
 }
 
 /** Start `adapter` with `options` on 127.0.0.1 (any free port). */
-export async function startAdapter(adapter: AdapterName, options: CorsOptions): Promise<Running> {
+export async function startAdapter(adapter: AdapterName, options: CorsOptions, app: AppOptions = {}): Promise<Running> {
+  const extra: Record<string, string> = app.cacheControl === undefined ? {} : { 'Cache-Control': app.cacheControl };
   switch (adapter) {
     case 'express': {
-      const app = express();
-      app.use(expressCors(options as never));
-      app.all('/{*path}', (_req, res) => void res.type('text/plain').send('ok'));
-      const server = createServer(app);
-      return { port: await listening(server), close: closeServer(server) };
+      const e = express();
+      e.use(expressCors(options as never));
+      e.all('/{*path}', (_req, res) => void res.set(extra).type('text/plain').send('ok'));
+      const server = createServer(e);
+      return { port: await listening(server), server, close: closeServer(server) };
     }
     case 'fastify': {
-      const app = Fastify();
-      await app.register(fastifyCors, options as never);
-      app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/*', handler: async (_req, reply) => reply.type('text/plain').send('ok') });
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+      const f = Fastify();
+      await f.register(fastifyCors, options as never);
+      f.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/*', handler: async (_req, reply) => reply.headers(extra).type('text/plain').send('ok') });
+      await f.listen({ port: 0, host: '127.0.0.1' });
+      return { port: (f.server.address() as AddressInfo).port, server: f.server, close: () => f.close() };
     }
     case 'koa': {
-      const app = new Koa();
-      app.use(koaCors(options as never));
-      app.use(async (ctx) => {
+      const k = new Koa();
+      k.use(koaCors(options as never));
+      k.use(async (ctx) => {
+        ctx.set(extra);
         ctx.type = 'text/plain';
         ctx.body = 'ok';
       });
-      const server = createServer(app.callback());
-      return { port: await listening(server), close: closeServer(server) };
+      const server = createServer(k.callback());
+      return { port: await listening(server), server, close: closeServer(server) };
     }
     case 'hono': {
-      const app = new Hono();
-      app.use('*', honoCors(options as CorsOptions<Request>));
-      app.all('*', (c) => c.text('ok'));
-      return startFetch(app.fetch);
+      const h = new Hono();
+      h.use('*', honoCors(options as never));
+      h.all('*', (c) => c.text('ok', 200, extra));
+      return startFetch(h.fetch);
     }
     case 'node': {
       const server = createServer(
         nodeWithCors(options as never, (_req, res) => {
+          for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
           res.setHeader('Content-Type', 'text/plain');
           res.end('ok');
         }),
       );
-      return { port: await listening(server), close: closeServer(server) };
+      return { port: await listening(server), server, close: closeServer(server) };
     }
     case 'fetch':
-      return startFetch(fetchWithCors(options as CorsOptions<Request>, () => new Response('ok', { headers: { 'Content-Type': 'text/plain' } })));
+      return startFetch(fetchWithCors(options as never, () => new Response('ok', { headers: { ...extra, 'Content-Type': 'text/plain' } })));
   }
 }
 
 function startFetch(fetch: (request: Request) => Response | Promise<Response>): Promise<Running> {
   return new Promise((resolve) => {
     const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-      resolve({ port: info.port, close: closeServer(server as Server) });
+      resolve({ port: info.port, server, close: closeServer(server) });
     }) as Server;
   });
 }
