@@ -118,6 +118,11 @@ describe('createPolicy validation', () => {
     expect(message).toContain("'https://example.com', 'https://*.example.com'");
     expect(message).toContain('attackerexample.com');
   });
+  it('proposes patterns for the RegExp shapes people write', () => {
+    expect(problems({ origin: /(^|\.)x-bro\.com$/ })[0]?.message).toContain("Write the patterns instead: 'https://x-bro.com', 'https://*.x-bro.com'.");
+    expect(problems({ origin: /\.localhost(:\d+)?$/ })[0]?.message).toContain("'http://*.localhost:*'");
+    expect(problems({ origin: /^/ })[0]?.message).toContain("Write the exact origins (origin: ['https://app.example.com'])");
+  });
   it("gives each browser's maxAge cap", () => {
     expect(problems({ maxAge: 100000 })[0]?.message).toMatch(/Chromium at 7200.*Firefox at 86400.*Safari at 600/);
   });

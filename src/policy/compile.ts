@@ -135,6 +135,15 @@ function credentialsWithWildcard(path: string): ConfigProblem {
   };
 }
 
+/** For an unanchored RegExp: an origin it accepts that nobody meant, when one is plain to see. */
+function attackerExample(re: RegExp, suggestion: string[] | null): string | null {
+  const exact = suggestion?.find((s) => !s.includes('*'));
+  if (exact === undefined) return null;
+  const attacker = exact.replace('://', '://attacker');
+  re.lastIndex = 0;
+  return re.test(attacker) ? ` (it accepts '${attacker}'). ` : null;
+}
+
 /** An empty matcher: allows nothing. */
 export function emptyMatcher(): OriginMatcher {
   return { wildcard: false, reflectAny: false, exact: new Set(), patterns: [], regexps: [] };
@@ -153,7 +162,7 @@ export function addOriginEntry(entry: unknown, path: string, rules: OriginRules,
         path,
         message:
           `${String(entry)} is not anchored (^...$, every '.' escaped, no top-level '|', no 'm' flag), so it also matches origins you did not mean` +
-          (suggestion ? ` (it accepts 'https://attacker${suggestion[0]?.slice('https://'.length)}'). ` : '. ') +
+          (attackerExample(entry, suggestion) ?? '. ') +
           instead,
       });
       return;

@@ -199,12 +199,56 @@ export function isAnchoredRegExp(re: RegExp): boolean {
 }
 
 /**
- * Patterns equivalent to what a RegExp like `/example\.com$/` was meant to
- * allow, for the error message; `null` when none can be read from it.
+ * Patterns equivalent to what a RegExp like `/example\.com$/`,
+ * `/(^|\.)example\.com$/`, `/^https?:\/\/(www\.)?example\.com$/` or
+ * `/\.localhost(:\d+)?$/` was meant to allow, for the error message; `null`
+ * when no host can be read from it.
  */
 export function suggestPatterns(re: RegExp): string[] | null {
-  const host = /((?:[a-z0-9-]+\\\.)+[a-z]{2,})\$?$/i.exec(re.source.replace(/^\^?(https?:\\\/\\\/|https\?:\\\/\\\/)?/, ''))?.[1];
-  if (!host) return null;
-  const plain = host.replace(/\\\./g, '.').toLowerCase();
-  return [`https://${plain}`, `https://*.${plain}`];
+  let src = re.source.replace(/^\^/, '').replace(/\$$/, '');
+  let scheme = 'https';
+  const schemeMatch = /^\(?(?:\?:)?(https?)(\?|\(s\)\?)?(?::|:\\\/\\\/|:\/\/)?\)?\??(?:\\\/\\\/|\/\/)?/.exec(src);
+  if (schemeMatch && schemeMatch[0] !== '') {
+    if (schemeMatch[1] === 'http' && schemeMatch[2] === undefined) scheme = 'http';
+    src = src.slice(schemeMatch[0].length);
+  }
+  src = src.replace(/^(?::\\\/\\\/|:\/\/|\\\/\\\/|\/\/)/, '');
+  let subdomains = false;
+  let exact = true;
+  let www = false;
+  // What stands for "any subdomain, or none".
+  const optionalSub = /^(?:\(\?:)?(?:\(\^\|\\\.\)|\(\.\+\\\.\)\?|\(\.\*\\\.\)\?|\((?:\?:)?\[[^\]]*\]\+\\\.\)[*?])/;
+  const requiredSub = /^(?:\.\+\\\.|\.\*\\\.|\[[^\]]*\]\+\\\.|\\\.)/;
+  const wwwSub = /^\((?:\?:)?www\\\.\)\?/;
+  if (optionalSub.test(src)) {
+    src = src.replace(optionalSub, '');
+    subdomains = true;
+  } else if (wwwSub.test(src)) {
+    src = src.replace(wwwSub, '');
+    www = true;
+  } else if (requiredSub.test(src)) {
+    src = src.replace(requiredSub, '');
+    subdomains = true;
+    exact = false;
+  } else if (src.startsWith('.*')) {
+    src = src.slice(2);
+    subdomains = true;
+  } else if (!re.source.startsWith('^')) {
+    subdomains = true; // unanchored at the start: anything before it matched
+  }
+  let port = '';
+  const portMatch = /(?:\((?:\?:)?:(?:\\d|\[0-9\])[+*](?:\))?\)?\??|:(?:\\d|\[0-9\])[+*]|:\d{1,5})$/.exec(src);
+  if (portMatch) {
+    const fixed = /^:(\d{1,5})$/.exec(portMatch[0]);
+    port = fixed ? `:${fixed[1]}` : ':*';
+    src = src.slice(0, portMatch.index);
+  }
+  const host = src.replace(/\\\./g, '.').toLowerCase();
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host) || (!host.includes('.') && host !== 'localhost')) return null;
+  if (isLoopbackHost(host) && !/https/.test(re.source)) scheme = 'http';
+  const out: string[] = [];
+  if (exact) out.push(`${scheme}://${host}${port}`);
+  if (www) out.push(`${scheme}://www.${host}${port}`);
+  if (subdomains) out.push(`${scheme}://*.${host}${port}`);
+  return out;
 }

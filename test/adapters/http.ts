@@ -115,6 +115,30 @@ export function cases(expect: Expect): HttpCase[] {
       },
     },
     {
+      name: 'a private network preflight under options without privateNetwork is answered as any other, without Access-Control-Allow-Private-Network',
+      method: 'OPTIONS',
+      path: '/ok',
+      headers: { Origin: APP, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Private-Network': 'true' },
+      check: (r, calls) => {
+        expect(r.status).toBe(204);
+        expect(r.headers['access-control-allow-origin']).toBe(APP);
+        expect(r.headers['access-control-allow-private-network']).toBeUndefined();
+        expect(calls).toEqual([]);
+      },
+    },
+    {
+      name: 'a request without Origin reaches the app with Vary: Origin (a cache must not serve it to a CORS request)',
+      method: 'GET',
+      path: '/ok',
+      headers: {},
+      check: (r, calls) => {
+        expect(r.status).toBe(200);
+        expect(r.headers['access-control-allow-origin']).toBeUndefined();
+        expect(vary(r).split(', ').sort()).toEqual(['Accept-Encoding', 'Origin']);
+        expect(calls).toEqual(['/ok']);
+      },
+    },
+    {
       name: 'a refused origin still reaches the app, without CORS headers',
       method: 'GET',
       path: '/ok',
