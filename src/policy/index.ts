@@ -9,5 +9,7 @@ export { createPolicy, mergeVary, parseRequestHeaders, PREFLIGHT_VARY, MAX_REQUE
 export type { Policy, CorsDecision, ActualDecision, PreflightDecision } from './policy.js';
 export { CorsConfigError } from './errors.js';
 export type { ConfigProblem } from './errors.js';
-export type { CorsOptions, PolicyRequest, OriginFunction, OriginEntry } from './options.js';
+export type { CorsOptions, PolicyRequest, OriginFunction, OriginEntry, OriginValue, OriginCallback, CredentialsFunction } from './options.js';
+export type { PolicyConventions } from './compile.js';
+export type { OriginFunctionStyle } from './origin-function.js';
 export { MAX_AGE_CAPS } from './compile.js';
