@@ -9,12 +9,27 @@
  * app.get('/internal', { config: { cors: false } }, handler);         // no CORS headers here
  * ```
  *
- * Unlike `@fastify/cors`, a route's own options apply to its preflights
- * too: the plugin adds an OPTIONS route next to each route that has them,
- * constrained to CORS preflights, so the app's own OPTIONS route for the same
- * path (if any) still gets every other OPTIONS request, and neither clashes.
+ * A route's `config.cors` is read when its requests are handled (compiled
+ * once per route), so it applies whether or not `register` was awaited.
+ *
+ * Unlike `@fastify/cors`, a route's own options apply to its preflights too,
+ * for every route the plugin sees being declared (declared after
+ * `await app.register(cors)`, or in a plugin registered after it): the
+ * plugin adds an OPTIONS route next to it, constrained to CORS preflights,
+ * which answers each preflight with the options of the route its
+ * Access-Control-Request-Method reaches. The app's own OPTIONS route for the
+ * same path (if any) still gets every other OPTIONS request. Fastify shows a
+ * plugin no route declared before it loaded (routes declared next to a
+ * `register` that is not awaited), so their preflights get the plugin's
+ * options; the first request to such a route with its own options logs a
+ * warning saying so.
+ *
+ * The plugin's OPTIONS routes are hidden from schema tools (`@fastify/swagger`),
+ * and what they do not answer goes to the app's not-found handler.
  */
 import type { IncomingMessage } from 'node:http';
+import type { ConfigProblem } from '../policy/errors.js';
+import { CorsConfigError } from '../policy/errors.js';
 import type { CorsOptions } from '../policy/options.js';
 import type { CorsDecision, Policy } from '../policy/policy.js';
 import { createPolicy, mergeVary } from '../policy/policy.js';
@@ -23,22 +38,29 @@ import { policyRequest } from './node-shared.js';
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
 
+/** What the plugin puts in a route's config: the route's compiled policy (`null`: CORS off), or, on its own OPTIONS routes, the policy per method. */
+interface RouteConfigLike {
+  cors?: unknown;
+  [ROUTE_POLICY]?: Policy | null;
+  [PREFLIGHT_POLICIES]?: Map<string, Policy | null>;
+}
 /** The parts of Fastify's API the plugin uses (structural, so Fastify stays a peer). */
 interface FastifyRequestLike {
   raw: IncomingMessage;
-  routeOptions?: { config?: { [ROUTE_POLICY]?: Policy | null } };
+  routeOptions?: { method?: string | string[]; url?: string; config?: RouteConfigLike };
+  log: { warn(object: object, message: string): void; error(object: object, message: string): void };
 }
 interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;
   header(name: string, value: string): FastifyReplyLike;
   getHeader(name: string): unknown;
   send(payload?: unknown): FastifyReplyLike;
+  callNotFound(): void;
 }
 interface RouteOptionsLike {
   method: string | string[];
   url: string;
-  config?: { cors?: unknown; [ROUTE_POLICY]?: Policy | null };
-  handler: unknown;
+  config?: RouteConfigLike;
 }
 /** A find-my-way constraint strategy, as Fastify's addConstraintStrategy takes it. */
 interface ConstraintStrategyLike {
@@ -48,16 +70,18 @@ interface ConstraintStrategyLike {
   mustMatchWhenDerived: boolean;
 }
 interface FastifyInstanceLike {
+  prefix: string;
   addHook(name: string, hook: (...args: never[]) => unknown): unknown;
   addConstraintStrategy(strategy: ConstraintStrategyLike): unknown;
   hasConstraintStrategy(name: string): boolean;
   route(options: Record<string, unknown>): unknown;
-  options(path: string, handler: (req: FastifyRequestLike, reply: FastifyReplyLike) => unknown): unknown;
 }
 
 const DECISION = Symbol('corsproof.decision');
 /** Where a route's own compiled policy lives in its config (Fastify copies the config, symbols included). */
 const ROUTE_POLICY = Symbol('corsproof.policy');
+/** On the plugin's preflight-only OPTIONS routes: the policy of each method of the path, by Access-Control-Request-Method. */
+const PREFLIGHT_POLICIES = Symbol('corsproof.preflightPolicies');
 const SKIP_OVERRIDE = Symbol.for('skip-override');
 const DISPLAY_NAME = Symbol.for('fastify.display-name');
 
@@ -76,33 +100,231 @@ const PREFLIGHT_STRATEGY: ConstraintStrategyLike = {
   mustMatchWhenDerived: false,
 };
 
-/** The plugin's options: the policy options. */
-export type FastifyCorsOptions = CorsOptions<FastifyRequestLike>;
+/**
+ * The plugin's options: the policy options, and these `@fastify/cors`
+ * options where they mean something here.
+ */
+export type FastifyCorsOptions = CorsOptions<FastifyRequestLike> & {
+  /**
+   * `false`: the plugin answers no preflight and adds no OPTIONS route; an
+   * allowed preflight gets the CORS headers and goes on to the app's OPTIONS
+   * route (or its not-found handler), as with `preflightContinue: true`.
+   * Default `true`.
+   */
+  preflight?: boolean;
+  /** Hide the plugin's OPTIONS routes from schema tools (`schema: { hide }`). Default `true`. */
+  hideOptionsRoute?: boolean;
+  /** The log level of the plugin's OPTIONS routes. */
+  logLevel?: string;
+  /** Accepted for `@fastify/cors` code: only real preflights (OPTIONS with Origin and Access-Control-Request-Method) are answered, always. */
+  strictPreflight?: true;
+  /** Accepted for `@fastify/cors` code: the plugin decides in `onRequest`, always. */
+  hook?: 'onRequest';
+};
+
+/** What the plugin does besides the policy. */
+interface PluginSettings {
+  answerPreflights: boolean;
+  hideRoutes: boolean;
+  logLevel: string | undefined;
+}
+
+const problemOf = (path: string, message: string): ConfigProblem => ({ code: 'peer-option', path, message });
+const typeProblem = (path: string, expected: string, value: unknown): ConfigProblem => ({
+  code: 'bad-type',
+  path,
+  message: `expected ${expected}, got ${JSON.stringify(value) ?? typeof value}.`,
+});
+
+/**
+ * `@fastify/cors`'s own options, taken out before the policy sees the rest:
+ * accepted where they cost nothing, else refused with the corsproof way to
+ * the same effect.
+ */
+const FASTIFY_CORS_OPTIONS = ['preflight', 'hideOptionsRoute', 'logLevel', 'strictPreflight', 'hook', 'cacheControl', 'delegator'] as const;
+/** Those that are about the plugin's routes, not about a policy: plugin options only. */
+const PLUGIN_ONLY = new Set<string>(['preflight', 'hideOptionsRoute', 'logLevel']);
+
+/**
+ * Split the options (the plugin's, or a route's `config.cors`) into the
+ * policy and the plugin's settings. Throws one CorsConfigError with every
+ * problem, the policy's included.
+ */
+function readOptions(options: unknown, level: 'plugin' | 'route'): { policy: Policy; settings: PluginSettings } {
+  const settings: PluginSettings = { answerPreflights: true, hideRoutes: true, logLevel: undefined };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    if (level === 'route') throw new CorsConfigError([typeProblem('config.cors', 'an options object, or false to turn CORS off for this route', options)]);
+    return { policy: createPolicy(options as CorsOptions), settings };
+  }
+  const rest: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  const problems: ConfigProblem[] = [];
+  for (const key of FASTIFY_CORS_OPTIONS) {
+    if (!Object.hasOwn(rest, key)) continue;
+    const value = rest[key];
+    delete rest[key];
+    if (value === undefined) continue;
+    if (level === 'route' && PLUGIN_ONLY.has(key)) {
+      problems.push(problemOf(key, `an option of the plugin's OPTIONS routes, not of one route: pass it to app.register(cors, { ${key}: ${JSON.stringify(value)} }).`));
+      continue;
+    }
+    switch (key) {
+      case 'preflight':
+        if (typeof value !== 'boolean') problems.push(typeProblem(key, 'true or false', value));
+        else if (!value) {
+          if (rest.preflightContinue === false) {
+            problems.push(problemOf(key, 'preflight: false passes allowed preflights on (preflightContinue: true): remove preflightContinue: false.'));
+          }
+          rest.preflightContinue = true;
+          settings.answerPreflights = false;
+        }
+        break;
+      case 'hideOptionsRoute':
+        if (typeof value !== 'boolean') problems.push(typeProblem(key, 'true or false', value));
+        else settings.hideRoutes = value;
+        break;
+      case 'logLevel':
+        if (typeof value !== 'string') problems.push(typeProblem(key, "a log level such as 'warn'", value));
+        else settings.logLevel = value;
+        break;
+      case 'strictPreflight':
+        if (value !== true) {
+          problems.push(
+            problemOf(
+              key,
+              'corsproof answers only real CORS preflights (OPTIONS with Origin and Access-Control-Request-Method); every other OPTIONS request goes to your routes, or your not-found handler. Remove strictPreflight, and declare an OPTIONS route (app.options(path, handler)) for the OPTIONS requests that are not preflights.',
+            ),
+          );
+        }
+        break;
+      case 'hook':
+        if (value !== 'onRequest') {
+          problems.push(
+            problemOf(
+              key,
+              `corsproof/fastify decides in onRequest, so preflights are answered before authentication and body parsing can refuse them (hook: 'onRequest' is accepted). For a decision per request, use an origin function, as with @fastify/cors (origin: (origin, callback) => ...). For one that needs a later hook's data, call createPolicy from 'corsproof' in that hook instead of registering the plugin.`,
+            ),
+          );
+        }
+        break;
+      case 'cacheControl': {
+        const seconds = typeof value === 'number' ? value : Number(/max-age=(\d+)/i.exec(String(value))?.[1] ?? 600);
+        problems.push(
+          problemOf(
+            key,
+            `browsers keep a preflight's answer for Access-Control-Max-Age seconds, not by Cache-Control: use maxAge: ${Math.min(86400, Math.max(0, Math.floor(seconds) || 0))}. To send Cache-Control on preflight answers anyway, set it in an onSend hook (reply.header('Cache-Control', ...)).`,
+          ),
+        );
+        break;
+      }
+      case 'delegator':
+        problems.push(
+          problemOf(
+            key,
+            "options chosen per request cannot be checked at start-up: use an origin function, as with @fastify/cors (origin: (origin, callback) => ...), or a route's own options ({ config: { cors: { ... } } }).",
+          ),
+        );
+        break;
+    }
+  }
+  let policy: Policy | undefined;
+  try {
+    policy = createPolicy(rest as CorsOptions);
+  } catch (error) {
+    if (!(error instanceof CorsConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0 || policy === undefined) throw new CorsConfigError(problems);
+  return { policy, settings };
+}
+
+/** A route's `config.cors`: its policy, `null` for `false`; compiled once per options object. */
+function routePolicy(own: unknown, compiled: WeakMap<object, Policy>): Policy | null {
+  if (own === false) return null;
+  if (typeof own === 'object' && own !== null) {
+    const known = compiled.get(own);
+    if (known !== undefined) return known;
+  }
+  const { policy } = readOptions(own, 'route');
+  compiled.set(own as object, policy);
+  return policy;
+}
 
 /**
  * The plugin. Options are checked at registration (a CorsConfigError stops
- * the app from starting); each route's `config.cors` (options or `false`)
- * is checked when the route is added.
+ * the app from starting); a route's `config.cors` (options or `false`) is
+ * checked when the route is added, when the plugin sees that, else at the
+ * route's first request (a problem then answers 500 and is logged).
  */
 async function corsproofFastify(instance: unknown, options: FastifyCorsOptions = {}): Promise<void> {
   const fastify = instance as FastifyInstanceLike;
-  const global = createPolicy(options as CorsOptions);
-  const preflightPaths = new Set<string>();
+  const { policy: global, settings } = readOptions(options, 'plugin');
+  const compiled = new WeakMap<object, Policy>();
+  /** Routes the plugin did not see being added: their policy (or the problem with their options), by their config. */
+  const late = new WeakMap<object, Policy | null | CorsConfigError>();
+  /** The plugin's preflight-only OPTIONS routes: path → method → policy. */
+  const preflightRoutes = new Map<string, Map<string, Policy | null>>();
+  const ownRoute: Record<string, unknown> = {
+    exposeHeadRoute: false,
+    ...(settings.hideRoutes ? { schema: { hide: true } } : {}),
+    ...(settings.logLevel !== undefined ? { logLevel: settings.logLevel } : {}),
+  };
 
-  const policyFor = (request: FastifyRequestLike): Policy | null => {
+  const lateRoutePolicy = (request: FastifyRequestLike, config: RouteConfigLike): Policy | null | CorsConfigError => {
+    let policy: Policy | null | CorsConfigError;
+    try {
+      policy = routePolicy(config.cors, compiled);
+      if (settings.answerPreflights) {
+        request.log.warn(
+          { route: request.routeOptions?.url, method: request.routeOptions?.method },
+          'corsproof: this route has its own config.cors but was declared before corsproof/fastify loaded, so the plugin could not add its preflight route: its requests follow its options, its CORS preflights get the plugin\'s options. Declare it after `await app.register(cors, ...)` (or in a plugin registered after corsproof) for its preflights to follow its options too.',
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof CorsConfigError)) throw error;
+      policy = error;
+    }
+    late.set(config, policy);
+    return policy;
+  };
+
+  const policyFor = (request: FastifyRequestLike): Policy | null | CorsConfigError => {
     const config = request.routeOptions?.config;
-    return config !== undefined && ROUTE_POLICY in config ? (config[ROUTE_POLICY] ?? null) : global;
+    if (config === undefined || config === null) return global;
+    const byMethod = config[PREFLIGHT_POLICIES];
+    if (byMethod !== undefined) {
+      const method = request.raw.headers['access-control-request-method'];
+      const policy = typeof method === 'string' ? byMethod.get(method) : undefined;
+      return policy === undefined ? global : policy;
+    }
+    if (ROUTE_POLICY in config) return config[ROUTE_POLICY] ?? null;
+    if (config.cors === undefined) return global;
+    const known = late.get(config);
+    return known !== undefined ? known : lateRoutePolicy(request, config);
   };
 
   if (!fastify.hasConstraintStrategy(PREFLIGHT_CONSTRAINT)) fastify.addConstraintStrategy(PREFLIGHT_STRATEGY);
   fastify.addHook('onRoute', ((route: RouteOptionsLike) => {
-    const own = route.config?.cors;
-    if (own === undefined || route.config === undefined) return;
-    route.config[ROUTE_POLICY] = own === false ? null : createPolicy(own as CorsOptions);
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (own !== false && !methods.includes('OPTIONS') && !preflightPaths.has(route.url)) {
-      preflightPaths.add(route.url);
-      fastify.route({ method: 'OPTIONS', url: route.url, constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' }, config: { cors: own }, handler: notFound });
+    const config = route.config;
+    if (config === undefined || config === null || config.cors === undefined) return;
+    // Throws a CorsConfigError: the app does not start.
+    const policy = routePolicy(config.cors, compiled);
+    route.config = { ...config, [ROUTE_POLICY]: policy };
+    if (!settings.answerPreflights) return;
+    let byMethod = preflightRoutes.get(route.url);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      preflightRoutes.set(route.url, byMethod);
+      fastify.route({
+        ...ownRoute,
+        method: 'OPTIONS',
+        url: route.url.startsWith(fastify.prefix) ? route.url.slice(fastify.prefix.length) : route.url,
+        constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' },
+        config: { [PREFLIGHT_POLICIES]: byMethod },
+        handler: optionsHandler,
+      });
+    }
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      if (!byMethod.has(method)) byMethod.set(method, policy);
     }
   }) as never);
 
@@ -125,6 +347,12 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
       done();
       return;
     }
+    if (policy instanceof CorsConfigError) {
+      // Never a silent allow: the route answers 500 until its options are fixed.
+      request.log.error({ err: policy, route: request.routeOptions?.url }, "corsproof: this route's config.cors is invalid");
+      done(Object.assign(new Error("corsproof: this route's CORS options (config.cors) are invalid; the server log says why"), { statusCode: 500, cause: policy }));
+      return;
+    }
     const decision = policy.decide(policyRequest(request.raw), request);
     if (decision instanceof Promise) decision.then((d) => finish(request, reply, d, done), done);
     else finish(request, reply, decision, done);
@@ -140,12 +368,19 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
     done(null, payload);
   }) as never);
 
-  // Preflights for paths without an OPTIONS route of their own land here (the hook answers them).
-  fastify.options('*', notFound);
+  // Preflights for paths without an OPTIONS route of their own land here (the onRequest hook answers them).
+  if (settings.answerPreflights) fastify.route({ ...ownRoute, method: 'OPTIONS', url: '*', handler: optionsHandler });
 }
 
-function notFound(_req: FastifyRequestLike, reply: FastifyReplyLike): unknown {
-  return reply.code(404).send('Not Found');
+/**
+ * The handler of the plugin's OPTIONS routes: an allowed preflight that
+ * goes on (`preflightContinue`) gets the success status and no body;
+ * everything else the hook did not answer goes to the app's not-found handler.
+ */
+function optionsHandler(request: Decided, reply: FastifyReplyLike): void {
+  const decision = request[DECISION];
+  if (decision?.kind === 'preflight' && decision.allowed && decision.continue) reply.code(decision.status).header('Content-Length', '0').send();
+  else reply.callNotFound();
 }
 
 const plugin = Object.assign(corsproofFastify, { [SKIP_OVERRIDE]: true, [DISPLAY_NAME]: 'corsproof' });
