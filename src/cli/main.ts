@@ -233,7 +233,7 @@ async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Pro
     const ifCredentialed = credentials === undefined ? credentialedAlternative(report.scenario, report.verdict) : null;
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, exposure: report.exposure, probe: report.probe, recipes, scenario: report.scenario, remarks, ifCredentialed }, null, 2)}\n`,
+        `${JSON.stringify({ verdict: report.verdict, exchanges: report.exchanges, layers: report.layers, cookies: report.cookies, exposure: report.exposure, probe: report.probe, noOrigin: report.noOrigin, revalidation: report.revalidation, recipes, scenario: report.scenario, remarks, ifCredentialed }, null, 2)}\n`,
       );
     } else {
       const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
@@ -336,7 +336,10 @@ Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input
     .option('--initiator <api>', 'fetch, xhr or eventsource', 'fetch')
     .option('--timeout <seconds>', 'give up on a request after this long', '10')
     .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')
-    .option('--no-probe', `do not send the one extra request (a preflight, or the same GET without credentials, from ${PROBE_ORIGIN}) that checks whether the server allows any origin`)
+    .option(
+      '--no-probe',
+      `do not send the extra requests: from ${PROBE_ORIGIN} (a preflight, or the same GET without credentials), which checks whether the server allows any origin, and the same GET or HEAD without Origin (as an <img> sends it), which checks what a cache may serve to the page's request`,
+    )
     .option('--json', 'print the verdict and the exchanges as JSON')
     .addHelpText(
       'after',

@@ -4,7 +4,7 @@
  * only sends requests and collects responses.
  */
 import { REDIRECT_LIMIT, evaluate, evaluateIn } from '../engine/evaluate.js';
-import { normalizeMethod } from '../engine/safelist.js';
+import { isNoCorsSafelistedRequestHeader, normalizeMethod } from '../engine/safelist.js';
 import { get } from '../engine/headers.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
@@ -12,7 +12,7 @@ import type { Exchange } from './exchange.js';
 import type { CookieFinding } from './cookies.js';
 import { checkCookies } from './cookies.js';
 import type { ExposureFinding } from './exposure.js';
-import { PROBE_ORIGIN, probeFindings, responseFindings } from './exposure.js';
+import { PROBE_ORIGIN, noOriginFindings, noOriginRevalidation, probeFindings, responseFindings } from './exposure.js';
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
 import type { RecipeInput } from './recipes.js';
@@ -32,6 +32,18 @@ export interface CheckReport {
   exposure: ExposureFinding[];
   /** The request sent from a foreign origin to see whether the server reflects any Origin, or `null` when none was sent. */
   probe: Exchange | null;
+  /**
+   * The page's GET or HEAD sent again without Origin, credentials or script's
+   * own headers (as an `<img>` or a `<script>` requests the URL), to see what
+   * a cache may later hand to the page's request; `null` when none was sent.
+   */
+  noOrigin: Exchange | null;
+  /**
+   * The page's request again with the conditional headers a cache adds to
+   * revalidate the answer without Origin (`If-None-Match`,
+   * `If-Modified-Since`), sent only when a finding depends on it; else `null`.
+   */
+  revalidation: Exchange | null;
 }
 
 /** Options of {@link check}. */
@@ -46,8 +58,10 @@ export interface CheckOptions {
    */
   credentialHeaders?: HeaderList;
   /**
-   * Send one more request, from {@link PROBE_ORIGIN}, to see whether the
-   * server allows any origin (default true). It has no side effects: a
+   * Send the extra requests: one from {@link PROBE_ORIGIN}, to see whether
+   * the server allows any origin, and, when the page's GET or HEAD passes, the
+   * same request without Origin (plus, when it matters, its revalidation) to
+   * see what a cache may hand to it (default true). None has side effects: a
    * preflight, or the same GET or HEAD without credentials.
    */
   probe?: boolean;
@@ -120,16 +134,59 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
     if ((next.protocol !== 'http:' && next.protocol !== 'https:') || redirects.length > REDIRECT_LIMIT) break;
   }
   const scenario = scenarioOf(answers, response);
-  const finalUrl = exchanges.length > 0 ? (exchanges[exchanges.length - 1] as Exchange).request.url : request.url;
+  const last = exchanges[exchanges.length - 1];
+  const finalUrl = last?.request.url ?? request.url;
   const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
   const reached = response !== PLACEHOLDER;
-  const exposure = reached ? responseFindings(response.headers, request.origin, request.credentials === 'include') : [];
+  const verdict = evaluate(scenario);
+  const exposure =
+    reached && last !== undefined
+      ? responseFindings(
+          { method: last.request.method, authorization: last.request.headers.some(([n]) => n.toLowerCase() === 'authorization'), status: response.status, headers: response.headers },
+          request.origin,
+          request.credentials === 'include',
+        )
+      : [];
   let probe: Exchange | null = null;
+  let noOrigin: Exchange | null = null;
+  let revalidation: Exchange | null = null;
   if (reached && options.probe !== false) {
     probe = await sendProbe(request, io);
     if (probe !== null) exposure.unshift(...probeFindings({ method: probe.request.method, url: probe.request.url, headers: probe.headers }));
+    // What a cache may hand to the page's request: the same GET or HEAD as an <img> or a <script> sends it.
+    if (last !== undefined && verdict.ok && isSafe(request.method) && isSafe(last.request.method)) {
+      noOrigin = await sendOrNull({ url: last.request.url, method: last.request.method, headers: noCorsHeaders(request.headers) }, io);
+      if (noOrigin !== null) {
+        const answer = { method: noOrigin.request.method, url: noOrigin.request.url, status: noOrigin.status, headers: noOrigin.headers };
+        const conditional = noOriginRevalidation(scenario, answer);
+        if (conditional !== null) revalidation = await sendOrNull({ ...last.request, headers: [...last.request.headers, ...conditional] }, io);
+        exposure.push(...noOriginFindings(scenario, answer, revalidation));
+      }
+    }
   }
-  return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges), cookies, exposure, probe };
+  return { verdict, scenario, exchanges, layers: layerFindings(exchanges), cookies, exposure, probe, noOrigin, revalidation };
+}
+
+/** GET or HEAD: what the doctor may send again without side effects. */
+function isSafe(method: string): boolean {
+  const m = normalizeMethod(method);
+  return m === 'GET' || m === 'HEAD';
+}
+
+/** The headers of a no-cors load of the URL: script's no-CORS-safelisted ones (nothing else an <img> could carry), and Accept (any type) unless script set it. */
+function noCorsHeaders(headers: HeaderList): HeaderList {
+  const kept = headers.filter(([n, v]) => isNoCorsSafelistedRequestHeader(n, v));
+  return kept.some(([n]) => n.toLowerCase() === 'accept') ? kept : [...kept, ['Accept', '*/*']];
+}
+
+/** Send a request the report can do without: `null` when it does not complete. */
+async function sendOrNull(req: Parameters<typeof send>[0], io: { timeoutMs: number; insecure: boolean }): Promise<Exchange | null> {
+  try {
+    return await send(req, io);
+  } catch (error) {
+    if (error instanceof NetworkFailure) return null;
+    throw error;
+  }
 }
 
 /**
@@ -149,12 +206,7 @@ async function sendProbe(request: ScenarioRequest, io: { timeoutMs: number; inse
       : method === 'GET' || method === 'HEAD'
         ? { url: request.url, method, headers: [['Origin', PROBE_ORIGIN], ...request.headers] as HeaderList }
         : { url: request.url, method: 'OPTIONS', headers: [['Origin', PROBE_ORIGIN], ['Access-Control-Request-Method', method], ['Accept', '*/*']] as HeaderList };
-  try {
-    return await send(sent, io);
-  } catch (error) {
-    if (error instanceof NetworkFailure) return null;
-    throw error;
-  }
+  return sendOrNull(sent, io);
 }
 
 /** The URL the last redirect points at. */

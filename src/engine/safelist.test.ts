@@ -3,6 +3,7 @@ import {
   corsUnsafeRequestHeaderNames,
   isCorsSafelistedRequestHeader,
   isForbiddenRequestHeader,
+  isNoCorsSafelistedRequestHeader,
   mimeTypeEssence,
   normalizeMethod,
   parseSingleRangeHeaderValue,
@@ -42,6 +43,19 @@ describe('CORS-safelisted request-header', () => {
   ];
   it.each(cases)('%s: %s -> %s', (name, value, expected) => {
     expect(isCorsSafelistedRequestHeader(name, value)).toBe(expected);
+  });
+});
+
+describe('no-CORS-safelisted request-header', () => {
+  it.each([
+    ['Accept', 'application/json', true],
+    ['Content-Type', 'text/plain', true],
+    ['Content-Type', 'application/json', false],
+    ['Accept-Language', 'en', true],
+    ['Range', 'bytes=0-10', false], // CORS-safelisted, but not a no-CORS-safelisted name
+    ['Authorization', 'Bearer x', false],
+  ] as Array<[string, string, boolean]>)('%s: %s -> %s', (name, value, expected) => {
+    expect(isNoCorsSafelistedRequestHeader(name, value)).toBe(expected);
   });
 });
 

@@ -244,6 +244,18 @@ export function isCorsSafelistedRequestHeader(name: string, value: string): bool
   }
 }
 
+/** No-CORS-safelisted request-header names (Fetch), lowercase: all a `no-cors` request may carry of script's headers. */
+const NO_CORS_SAFELISTED_REQUEST_HEADER_NAMES: ReadonlySet<string> = new Set(['accept', 'accept-language', 'content-language', 'content-type']);
+
+/**
+ * No-CORS-safelisted request-header (Fetch): whether script can put
+ * `(name, value)` on a `no-cors` request (`fetch(url, {mode: 'no-cors'})`);
+ * an `<img>` or a `<script>` carries none of script's headers.
+ */
+export function isNoCorsSafelistedRequestHeader(name: string, value: string): boolean {
+  return NO_CORS_SAFELISTED_REQUEST_HEADER_NAMES.has(asciiLowercase(name)) && isCorsSafelistedRequestHeader(name, value);
+}
+
 /**
  * CORS-unsafe request-header names (Fetch): the names of the request's
  * headers that need a preflight, lowercased, de-duplicated and sorted

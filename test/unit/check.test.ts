@@ -20,7 +20,7 @@ const seen: Array<{ method: string; origin?: string; acrm?: string; acrh?: strin
 function app(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '/';
   seen.push({ method: req.method ?? '', origin: req.headers.origin, acrm: req.headers['access-control-request-method'] as string | undefined, acrh: req.headers['access-control-request-headers'] as string | undefined });
-  sent.push({ method: req.method ?? '', path, origin: req.headers.origin, cookie: req.headers.cookie });
+  sent.push({ method: req.method ?? '', path, origin: req.headers.origin, cookie: req.headers.cookie, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] });
   if (path === '/preflight-refused') {
     // A preflight refused by auth; the DELETE behind it must never arrive.
     res.statusCode = req.method === 'OPTIONS' ? 403 : 200;
@@ -86,6 +86,31 @@ function app(req: IncomingMessage, res: ServerResponse): void {
   } else if (path === '/auth-first') {
     res.statusCode = 401;
     res.end('login');
+  } else if (path === '/star-with-origin' || path === '/star-always') {
+    // Chromium's case: '*' only when Origin is present, cacheable, no Vary. An <img> then fetch() of it is blocked.
+    res.setHeader('Cache-Control', 'public, max-age=600');
+    if (req.headers.origin !== undefined || path === '/star-always') res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') res.setHeader('Access-Control-Allow-Headers', 'authorization');
+    res.end('ok');
+  } else if (path === '/named-cached' || path === '/named-cached-vary') {
+    // One allowed origin, named only when asked; the fixed one says Vary: Origin on every answer.
+    res.setHeader('Cache-Control', 'max-age=600');
+    if (path === '/named-cached-vary' || req.headers.origin !== undefined) res.setHeader('Vary', 'Origin');
+    if (req.headers.origin === PAGE) res.setHeader('Access-Control-Allow-Origin', PAGE);
+    res.end('ok');
+  } else if (path === '/revalidate' || path === '/revalidate-cors-on-304') {
+    // Must be revalidated; the 304 drops the CORS headers (like a layer that adds them to 2xx only), or keeps them.
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('ETag', '"v1"');
+    const cors = req.headers.origin !== undefined;
+    if (req.headers['if-none-match'] === '"v1"') {
+      if (cors && path === '/revalidate-cors-on-304') res.setHeader('Access-Control-Allow-Origin', '*');
+      res.statusCode = 304;
+      res.end();
+      return;
+    }
+    if (cors) res.setHeader('Access-Control-Allow-Origin', '*');
+    res.end('ok');
   } else if (path === '/redirect') {
     res.writeHead(302, { Location: '/wildcard', 'Access-Control-Allow-Origin': '*' });
     res.end();
@@ -96,7 +121,7 @@ function app(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /** Every request the app received, with its path and cookies. */
-const sent: Array<{ method: string; path: string; origin?: string; cookie?: string }> = [];
+const sent: Array<{ method: string; path: string; origin?: string; cookie?: string; authorization?: string; ifNoneMatch?: string }> = [];
 let server: Server;
 let otherServer: Server;
 let silent: NetServer;
@@ -227,8 +252,8 @@ describe('corsproof check', () => {
     const curl = `curl '${base}/needs-cookie' -H 'Origin: ${PAGE}' -H 'Cookie: sid=abc' -H 'X-Api-Key: k'`;
     const r = await run(['check', '--curl', curl, '--json']);
     expect(r.code).toBe(0);
-    // The preflight, the request with the cookie, then the probe from a foreign origin (a preflight, no cookie).
-    expect(sent.map((x) => `${x.method} ${x.cookie} ${x.origin}`)).toEqual([`OPTIONS undefined ${PAGE}`, `GET sid=abc ${PAGE}`, 'OPTIONS undefined https://corsproof-probe.invalid']);
+    // The preflight, the request with the cookie, the probe from a foreign origin (a preflight, no cookie), then the GET without Origin (no cookie).
+    expect(sent.map((x) => `${x.method} ${x.cookie} ${x.origin}`)).toEqual([`OPTIONS undefined ${PAGE}`, `GET sid=abc ${PAGE}`, 'OPTIONS undefined https://corsproof-probe.invalid', 'GET undefined undefined']);
     expect(JSON.parse(r.stdout).remarks.join(' ')).toContain('never with a preflight');
   });
   it('probes once from a foreign origin, without side effects, and says when the server allows any origin', async () => {
@@ -236,8 +261,9 @@ describe('corsproof check', () => {
     const reflected = await run(['check', `${base}/reflect-credentials`, '--origin', PAGE, '--credentials', 'include', '--json']);
     const out = JSON.parse(reflected.stdout) as { verdict: { ok: boolean }; exposure: Array<{ id: string; severity: string }>; probe: { request: { method: string } } };
     expect([reflected.code, out.verdict.ok]).toEqual([0, true]);
-    expect(out.exposure.map((f) => `${f.id} ${f.severity}`)).toEqual(['reflects-any-origin error', 'missing-vary-origin warning']);
-    expect(sent.map((x) => `${x.method} ${x.origin} ${x.cookie}`)).toEqual([`GET ${PAGE} undefined`, 'GET https://corsproof-probe.invalid undefined']);
+    // The answer without Origin (Access-Control-Allow-Origin empty, no Cache-Control) is reusable only by a CDN with a default TTL: a warning.
+    expect(out.exposure.map((f) => `${f.id} ${f.severity}`)).toEqual(['reflects-any-origin error', 'missing-vary-origin warning', 'missing-vary-origin warning']);
+    expect(sent.map((x) => `${x.method} ${x.origin} ${x.cookie}`)).toEqual([`GET ${PAGE} undefined`, 'GET https://corsproof-probe.invalid undefined', 'GET undefined undefined']);
     // A PUT is probed with a preflight only; --no-probe sends nothing more.
     sent.length = 0;
     await run(['check', `${base}/reflect-credentials`, '--origin', PAGE, '--method', 'PUT']);
@@ -246,9 +272,74 @@ describe('corsproof check', () => {
     const quiet = await run(['check', `${base}/reflect-credentials`, '--origin', PAGE, '--no-probe', '--json']);
     expect(sent).toHaveLength(1);
     expect(JSON.parse(quiet.stdout).probe).toBeNull();
-    // An allow-list: nothing to say.
+    // An allow-list: nothing to say (no cache stores the answer to a PUT, so no Vary is needed).
     const listed = await run(['check', `${base}/good`, '--origin', PAGE, '--credentials', 'include', '--method', 'PUT', '-H', 'Content-Type: application/json', '--json']);
-    expect(JSON.parse(listed.stdout).exposure).toEqual([{ id: 'missing-vary-origin', severity: 'warning', message: expect.stringContaining('Vary: Origin') }]);
+    expect(JSON.parse(listed.stdout).exposure).toEqual([]);
+  });
+  it('the answer to a GET naming the page without Vary: Origin: a cache may store it', async () => {
+    const get = await run(['check', `${base}/good`, '--origin', PAGE, '--credentials', 'include', '--json', '--no-probe']);
+    expect(JSON.parse(get.stdout).exposure).toEqual([
+      { id: 'missing-vary-origin', severity: 'warning', cause: 'cors-response', fixHeaders: [['Vary', 'Origin']], message: expect.stringContaining('Vary: Origin') },
+    ]);
+  });
+  it("flags an answer without Origin that a cache can hand to the page's request (Chromium: <img>, then fetch() blocked)", async () => {
+    sent.length = 0;
+    const r = await run(['check', `${base}/star-with-origin`, '--origin', PAGE, '--json']);
+    expect(r.code).toBe(0); // the page's own request passes
+    // The request, the probe, then the same GET without Origin or cookies.
+    expect(sent.map((x) => `${x.method} ${x.origin} ${x.cookie}`)).toEqual([`GET ${PAGE} undefined`, 'GET https://corsproof-probe.invalid undefined', 'GET undefined undefined']);
+    const out = JSON.parse(r.stdout) as { exposure: unknown[]; noOrigin: { request: { headers: string[][] }; status: number; headers: string[][] }; revalidation: unknown };
+    expect(out.exposure).toEqual([
+      {
+        id: 'missing-vary-origin',
+        severity: 'error',
+        cause: 'no-origin-response',
+        caches: { browser: 'fresh', shared: 'fresh' },
+        fixHeaders: [['Access-Control-Allow-Origin', '*']],
+        message: expect.stringContaining('Send `Access-Control-Allow-Origin: *` on every response'),
+      },
+    ]);
+    expect([out.noOrigin.status, out.noOrigin.request.headers, out.revalidation]).toEqual([200, [['Accept', '*/*']], null]);
+    const text = await run(['check', `${base}/star-with-origin`, '--origin', PAGE]);
+    expect(text.stdout).toContain(`Exposure: GET ${base}/star-with-origin without Origin`);
+    expect(text.stdout).toContain('got 200 with Cache-Control: public, max-age=600, no Access-Control-Allow-Origin and no Vary: Origin');
+    expect(text.stdout).toContain('The response has no Access-Control-Allow-Origin header.');
+    // Fixed: '*' on every response.
+    const fixed = JSON.parse((await run(['check', `${base}/star-always`, '--origin', PAGE, '--json'])).stdout) as { exposure: unknown[]; noOrigin: { status: number } };
+    expect([fixed.exposure, fixed.noOrigin.status]).toEqual([[], 200]);
+  });
+  it("leaves script's headers off the request without Origin (an <img> cannot send them); --no-probe sends none", async () => {
+    sent.length = 0;
+    const preflighted = await run(['check', `${base}/star-with-origin`, '--origin', PAGE, '-H', 'Authorization: Bearer x', '--json']);
+    expect(JSON.parse(preflighted.stdout).exposure.map((f: { severity: string }) => f.severity)).toEqual(['error']);
+    expect(sent.map((x) => `${x.method} ${x.origin} ${x.authorization}`).slice(-1)).toEqual(['GET undefined undefined']);
+    sent.length = 0;
+    await run(['check', `${base}/star-with-origin`, '--origin', PAGE, '--no-probe']);
+    expect(sent.map((x) => `${x.method} ${x.origin}`)).toEqual([`GET ${PAGE}`]);
+  });
+  it('the same for an origin named only when asked; Vary: Origin on every answer fixes it; a PUT is never sent again', async () => {
+    const named = JSON.parse((await run(['check', `${base}/named-cached`, '--origin', PAGE, '--json'])).stdout) as { exposure: Array<{ severity: string; fixHeaders: string[][]; message: string }> };
+    expect(named.exposure.map((f) => [f.severity, f.fixHeaders])).toEqual([['error', [['Vary', 'Origin']]]]);
+    expect(named.exposure[0]?.message).toContain('Send `Vary: Origin` on every response');
+    const vary = JSON.parse((await run(['check', `${base}/named-cached-vary`, '--origin', PAGE, '--json'])).stdout) as { exposure: unknown[] };
+    expect(vary.exposure).toEqual([]);
+    sent.length = 0;
+    const put = JSON.parse((await run(['check', `${base}/good`, '--origin', PAGE, '--method', 'PUT', '--json'])).stdout) as { noOrigin: unknown };
+    expect(put.noOrigin).toBeNull();
+    expect(sent.filter((x) => x.origin === undefined)).toEqual([]);
+  });
+  it('an answer without Origin that must be revalidated: sends the revalidation the browser sends and reads its 304', async () => {
+    sent.length = 0;
+    const r = await run(['check', `${base}/revalidate`, '--origin', PAGE, '--json']);
+    expect(r.code).toBe(0);
+    expect(sent.map((x) => `${x.method} ${x.origin} ${x.ifNoneMatch}`)).toEqual([`GET ${PAGE} undefined`, 'GET https://corsproof-probe.invalid undefined', 'GET undefined undefined', `GET ${PAGE} "v1"`]);
+    const out = JSON.parse(r.stdout) as { exposure: Array<{ severity: string; caches: unknown; message: string }>; revalidation: { status: number } };
+    expect(out.revalidation.status).toBe(304);
+    expect(out.exposure.map((f) => [f.severity, f.caches])).toEqual([['error', { browser: 'revalidate', shared: 'revalidate' }]]);
+    expect(out.exposure[0]?.message).toContain('on 304 answers too');
+    // The 304 carries Access-Control-Allow-Origin: the browser updates the stored answer with it, and the page passes.
+    const fine = JSON.parse((await run(['check', `${base}/revalidate-cors-on-304`, '--origin', PAGE, '--json'])).stdout) as { exposure: unknown[]; revalidation: { status: number } };
+    expect([fine.exposure, fine.revalidation.status]).toEqual([[], 304]);
   });
   it('reads response heads up to 256 KB, as Chromium does (Node alone stops at 16 KB)', async () => {
     const r = await run(['check', `${base}/big-head`, '--origin', PAGE]);
