@@ -30,10 +30,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { ConfigProblem } from '../policy/errors.js';
 import { CorsConfigError } from '../policy/errors.js';
+import type { PolicyConventions } from '../policy/compile.js';
 import type { CorsOptions } from '../policy/options.js';
 import type { CorsDecision, Policy } from '../policy/policy.js';
 import { createPolicy, mergeVary } from '../policy/policy.js';
-import { policyRequest } from './node-shared.js';
+import { policyRequest, probeRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
@@ -146,15 +147,27 @@ const FASTIFY_CORS_OPTIONS = ['preflight', 'hideOptionsRoute', 'logLevel', 'stri
 const PLUGIN_ONLY = new Set<string>(['preflight', 'hideOptionsRoute', 'logLevel']);
 
 /**
+ * How @fastify/cors calls origin functions (`(origin, callback)`, here with
+ * the request third) and joins lists (`', '`).
+ */
+const CONVENTIONS: PolicyConventions = {
+  listSeparator: ', ',
+  probeContext: (origin) => {
+    const raw = probeRequest(origin);
+    return { raw, headers: raw.headers, method: raw.method, url: raw.url };
+  },
+};
+
+/**
  * Split the options (the plugin's, or a route's `config.cors`) into the
  * policy and the plugin's settings. Throws one CorsConfigError with every
  * problem, the policy's included.
  */
-function readOptions(options: unknown, level: 'plugin' | 'route'): { policy: Policy; settings: PluginSettings } {
+function readOptions(options: unknown, level: 'plugin' | 'route', conventions: PolicyConventions): { policy: Policy; settings: PluginSettings } {
   const settings: PluginSettings = { answerPreflights: true, hideRoutes: true, logLevel: undefined };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     if (level === 'route') throw new CorsConfigError([typeProblem('config.cors', 'an options object, or false to turn CORS off for this route', options)]);
-    return { policy: createPolicy(options as CorsOptions), settings };
+    return { policy: createPolicy(options as CorsOptions, conventions), settings };
   }
   const rest: Record<string, unknown> = { ...(options as Record<string, unknown>) };
   const problems: ConfigProblem[] = [];
@@ -228,7 +241,7 @@ function readOptions(options: unknown, level: 'plugin' | 'route'): { policy: Pol
   }
   let policy: Policy | undefined;
   try {
-    policy = createPolicy(rest as CorsOptions);
+    policy = createPolicy(rest as CorsOptions, conventions);
   } catch (error) {
     if (!(error instanceof CorsConfigError)) throw error;
     problems.push(...error.problems);
@@ -238,13 +251,13 @@ function readOptions(options: unknown, level: 'plugin' | 'route'): { policy: Pol
 }
 
 /** A route's `config.cors`: its policy, `null` for `false`; compiled once per options object. */
-function routePolicy(own: unknown, compiled: WeakMap<object, Policy>): Policy | null {
+function routePolicy(own: unknown, compiled: WeakMap<object, Policy>, conventions: PolicyConventions): Policy | null {
   if (own === false) return null;
   if (typeof own === 'object' && own !== null) {
     const known = compiled.get(own);
     if (known !== undefined) return known;
   }
-  const { policy } = readOptions(own, 'route');
+  const { policy } = readOptions(own, 'route', conventions);
   compiled.set(own as object, policy);
   return policy;
 }
@@ -257,7 +270,11 @@ function routePolicy(own: unknown, compiled: WeakMap<object, Policy>): Policy | 
  */
 async function corsproofFastify(instance: unknown, options: FastifyCorsOptions = {}): Promise<void> {
   const fastify = instance as FastifyInstanceLike;
-  const { policy: global, settings } = readOptions(options, 'plugin');
+  // As @fastify/cors does, an origin function is called with `this` bound to the Fastify instance.
+  const conventions: PolicyConventions = { ...CONVENTIONS, originThis: fastify };
+  const { policy: global, settings } = readOptions(options, 'plugin', conventions);
+  // An origin function that answers asynchronously is checked now: an unsafe one stops the app from starting.
+  await global.ready();
   const compiled = new WeakMap<object, Policy>();
   /** Routes the plugin did not see being added: their policy (or the problem with their options), by their config. */
   const late = new WeakMap<object, Policy | null | CorsConfigError>();
@@ -265,14 +282,14 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
   const preflightRoutes = new Map<string, Map<string, Policy | null>>();
   const ownRoute: Record<string, unknown> = {
     exposeHeadRoute: false,
-    ...(settings.hideRoutes ? { schema: { hide: true } } : {}),
+    schema: { hide: settings.hideRoutes },
     ...(settings.logLevel !== undefined ? { logLevel: settings.logLevel } : {}),
   };
 
   const lateRoutePolicy = (request: FastifyRequestLike, config: RouteConfigLike): Policy | null | CorsConfigError => {
     let policy: Policy | null | CorsConfigError;
     try {
-      policy = routePolicy(config.cors, compiled);
+      policy = routePolicy(config.cors, compiled, conventions);
       if (settings.answerPreflights) {
         request.log.warn(
           { route: request.routeOptions?.url, method: request.routeOptions?.method },
@@ -307,7 +324,7 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
     const config = route.config;
     if (config === undefined || config === null || config.cors === undefined) return;
     // Throws a CorsConfigError: the app does not start.
-    const policy = routePolicy(config.cors, compiled);
+    const policy = routePolicy(config.cors, compiled, conventions);
     route.config = { ...config, [ROUTE_POLICY]: policy };
     if (!settings.answerPreflights) return;
     let byMethod = preflightRoutes.get(route.url);

@@ -31,6 +31,9 @@ export type HonoOriginFunction = (origin: string, c: HonoContext) => OriginValue
 /** The options; `origin` may be a function of the origin and Hono's context, as in `hono/cors`. */
 export type HonoCorsOptions = CorsOptions<HonoContext, HonoOriginFunction>;
 
+/** hono/cors's default methods (4.13), QUERY included, in its order. */
+const HONO_DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'QUERY'] as const;
+
 /** A stand-in Hono context whose Origin is `origin`, for the start-up check of an origin function. */
 function probeContext(origin: string): HonoContext {
   const raw = new Request('http://localhost/', { headers: { origin } });
@@ -48,10 +51,17 @@ export type HonoMiddleware = (c: HonoContext, next: () => Promise<void>) => Prom
  * @throws CorsConfigError when the options are unsafe or invalid, at once.
  */
 export function cors(options: HonoCorsOptions = {}): HonoMiddleware {
-  const policy = createPolicy(options, { originFunctionStyle: 'origin-context', probeContext });
+  const policy = createPolicy(options, { originFunctionStyle: 'origin-context', probeContext, defaultMethods: HONO_DEFAULT_METHODS });
   return async (c, next) => {
     const decision = await policy.decide(policyRequest(c.req.raw), c);
-    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) return preflightResponse(decision);
+    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
+      // Headers earlier middleware set with c.header() (a request id, security headers) stay on the answer, as with hono/cors.
+      const answer = preflightResponse(decision);
+      c.res.headers.forEach((value, name) => {
+        if (name !== 'content-length' && name !== 'content-type' && !answer.headers.has(name)) answer.headers.append(name, value);
+      });
+      return answer;
+    }
     await next();
     c.res = applyToResponse(c.res, decision);
   };

@@ -46,6 +46,9 @@ export type KoaOriginFunction = (ctx: KoaContext) => OriginValue | PromiseLike<O
 /** The options: `origin` and `credentials` may be functions of the Koa context, as in `@koa/cors`. */
 export type KoaCorsOptions = CorsOptions<KoaContext, KoaOriginFunction>;
 
+/** @koa/cors's default methods, in its order (the same set as the cors package's). */
+const KOA_DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'] as const;
+
 /** A stand-in Koa context whose Origin is `origin`, for the start-up check of an origin function. */
 function probeContext(origin: string): KoaContext {
   const headers = { origin, host: 'localhost' };
@@ -81,7 +84,7 @@ function errorHeaders(error: unknown, decision: CorsDecision): void {
  * @throws CorsConfigError when the options are unsafe or invalid, at once.
  */
 export default function cors(options: KoaCorsOptions = {}): KoaMiddleware {
-  const policy = createPolicy(options, { originFunctionStyle: 'context', probeContext });
+  const policy = createPolicy(options, { originFunctionStyle: 'context', probeContext, defaultMethods: KOA_DEFAULT_METHODS });
   return async (ctx, next) => {
     const decision = await policy.decide(policyRequest(ctx.req), ctx);
     applyHeaders(ctx.res, decision);

@@ -56,6 +56,10 @@ const rows: Array<[string, unknown, string[]]> = [
   ['bad pattern', { origin: 'https://app.*.example.com' }, ['origin-bad-pattern']],
   ["'*' inside a list", { origin: ['*', 'https://a.example'] }, ['origin-wildcard-in-list']],
   ['empty list', { origin: [] }, ['origin-empty']],
+  ["empty string (@koa/cors reads it as '*', @fastify/cors answers 500)", { origin: '' }, ['origin-empty']],
+  ['null', { origin: null }, ['origin-empty']],
+  ['white space only', { origin: ' ' }, ['origin-empty']],
+  ['several origins in one string', { origin: 'https://a.example, https://b.example' }, ['origin-list-in-string']],
   ['wrong type', { origin: 42 }, ['bad-type']],
   ['invalid method', { methods: ['GET', 'P UT'] }, ['method-invalid']],
   ['forbidden methods', { methods: 'GET,CONNECT,TRACE,TRACK' }, ['method-forbidden', 'method-forbidden', 'method-forbidden']],
@@ -117,6 +121,9 @@ describe('createPolicy validation', () => {
     const message = problems({ origin: /example\.com$/ })[0]?.message ?? '';
     expect(message).toContain("'https://example.com', 'https://*.example.com'");
     expect(message).toContain('attackerexample.com');
+  });
+  it('says to write an array for several origins in one string', () => {
+    expect(problems({ origin: 'https://a.example, https://b.example' })[0]?.message).toContain("write an array: ['https://a.example', 'https://b.example']");
   });
   it('proposes patterns for the RegExp shapes people write', () => {
     expect(problems({ origin: /(^|\.)x-bro\.com$/ })[0]?.message).toContain("Write the patterns instead: 'https://x-bro.com', 'https://*.x-bro.com'.");

@@ -39,6 +39,10 @@ export interface PolicyConventions {
   probeContext?: (origin: string) => unknown;
   /** The separator of the lists the policy writes (methods, headers): `','` (the default) or `', '`. */
   listSeparator?: ',' | ', ';
+  /** `this` for origin functions (`@fastify/cors` binds the Fastify instance). */
+  originThis?: unknown;
+  /** The default `methods`, as the adapter's peer has them (default: the `cors` package's). */
+  defaultMethods?: readonly string[];
 }
 
 /** Which origins a value allows: the static part of the `origin` option, or what an origin function returned. */
@@ -70,6 +74,8 @@ export interface CompiledPolicy extends OriginMatcher {
   /** The user's origin function, called in {@link originFunctionStyle}. */
   originFunction: ((...args: unknown[]) => unknown) | null;
   originFunctionStyle: OriginFunctionStyle;
+  /** `this` for origin functions. */
+  originThis: unknown;
   /** `credentials: true`. */
   credentials: boolean;
   /** `credentials` as a function of the adapter's context (as `@koa/cors` allows). */
@@ -310,6 +316,7 @@ export function compile(options: CorsOptions = {}, conventions: PolicyConvention
     disabled: false,
     originFunction: null,
     originFunctionStyle: conventions.originFunctionStyle ?? 'callback',
+    originThis: conventions.originThis,
     credentials,
     credentialsFunction,
     rules,
@@ -348,6 +355,8 @@ export function compile(options: CorsOptions = {}, conventions: PolicyConvention
       if (probe instanceof Promise) compiled.pendingProbe = probe;
       else problems.push(...probe);
     }
+  } else if (origin === null || (typeof origin === 'string' && origin.trim() === '')) {
+    problems.push({ code: 'origin-empty', path: 'origin', message: `${JSON.stringify(origin)} allows no origin; use origin: false to turn CORS off, or name the origins.` });
   } else {
     if (Array.isArray(origin) && origin.length === 0) {
       problems.push({ code: 'origin-empty', path: 'origin', message: 'an empty list allows no origin; use origin: false to turn CORS off.' });
@@ -359,7 +368,8 @@ export function compile(options: CorsOptions = {}, conventions: PolicyConvention
   }
 
   // methods
-  const methods = listOption(o.methods, 'methods', problems) ?? [...DEFAULT_METHODS];
+  const defaultMethods = conventions.defaultMethods ?? DEFAULT_METHODS;
+  const methods = listOption(o.methods, 'methods', problems) ?? [...defaultMethods];
   methods.forEach((m, i) => {
     const path = Array.isArray(o.methods) ? `methods[${i}]` : 'methods';
     if (!isToken(m)) {
@@ -376,7 +386,7 @@ export function compile(options: CorsOptions = {}, conventions: PolicyConvention
       compiled.methods.add(m);
     }
   });
-  compiled.allowMethods = o.methods === undefined ? DEFAULT_METHODS.join(separator) : listValue(o.methods, methods, separator);
+  compiled.allowMethods = o.methods === undefined ? defaultMethods.join(separator) : listValue(o.methods, methods, separator);
 
   // allowedHeaders
   const allowed = listOption(o.allowedHeaders, 'allowedHeaders', problems);

@@ -126,6 +126,22 @@ describe("the 'callback' style (cors, @fastify/cors)", () => {
   });
 });
 
+describe('faults are never silent', () => {
+  it('without onError, a function that throws is logged with console.error; a callback error (a chosen denial) is not', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const throwing = createPolicy({ origin: () => { throw new TypeError("Cannot read properties of undefined (reading 'has')"); } } as CorsOptions);
+      expect((await throwing.decide(get(APP))).allowed).toBe(false);
+      expect(logged).toHaveBeenCalledTimes(1);
+      const denying = createPolicy({ origin: (_o: string, cb: (e: unknown) => void) => cb(new Error('Not allowed by CORS')) } as CorsOptions);
+      expect((await denying.decide(get(APP))).allowed).toBe(false);
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});
+
 describe('the start-up check calls the function as its adapter will', () => {
   const koa = { originFunctionStyle: 'context', probeContext: (origin: string) => ctxFor(origin) } as const;
   it("refuses a Koa function reflecting ctx.get('Origin') with credentials, at creation", () => {

@@ -26,6 +26,14 @@ export type OriginFunctionStyle = 'callback' | 'context' | 'origin-context';
 /** An origin no site has (`.invalid` never resolves): the start-up check asks whether a function allows it. */
 export const PROBE_ORIGIN = 'https://corsproof-probe.invalid';
 
+/**
+ * An error passed to a `cors`-style callback: the function's way of saying
+ * "not allowed" (`callback(new Error('Not allowed by CORS'))`), not a fault.
+ */
+export class CallbackError {
+  constructor(readonly error: unknown) {}
+}
+
 /** How long a function may take to answer (return, call back or settle) before the origin counts as not allowed. */
 export const ORIGIN_FUNCTION_TIMEOUT_MS = 10_000;
 
@@ -61,8 +69,8 @@ function settleInTime<T>(start: (resolve: (v: T) => void, reject: (e: unknown) =
  */
 export function callOriginFunction(c: CompiledPolicy, origin: string, context: unknown): unknown {
   const fn = c.originFunction as (...args: unknown[]) => unknown;
-  if (c.originFunctionStyle === 'context') return awaitValue(fn(context), 'origin function');
-  if (c.originFunctionStyle === 'origin-context') return awaitValue(fn(origin, context), 'origin function');
+  if (c.originFunctionStyle === 'context') return awaitValue(fn.call(c.originThis, context), 'origin function');
+  if (c.originFunctionStyle === 'origin-context') return awaitValue(fn.call(c.originThis, origin, context), 'origin function');
   // `cors` style: (origin, callback, request); the value may come back through the callback.
   let state: 'waiting' | 'called' = 'waiting';
   let early: { error: unknown; value: unknown } | undefined;
@@ -73,16 +81,13 @@ export function callOriginFunction(c: CompiledPolicy, origin: string, context: u
     if (settle !== null) settle({ error, value });
     else early = { error, value };
   };
-  const result = fn(origin, callback, context);
-  if (early !== undefined) {
-    if (early.error) throw early.error;
-    return early.value;
-  }
+  const result = fn.call(c.originThis, origin, callback, context);
+  if (early !== undefined) return early.error ? new CallbackError(early.error) : early.value;
   // A function that declares the callback may still call it when it returned nothing that is a value
   // (undefined, or what `setTimeout` or a query builder returns); any other function gave its answer.
   if (fn.length < 2 || isThenable(result) || isOriginValueShape(result)) return awaitValue(result, 'origin function');
-  return settleInTime<unknown>((resolve, reject) => {
-    settle = (r) => (r.error ? reject(r.error) : resolve(r.value));
+  return settleInTime<unknown>((resolve) => {
+    settle = (r) => resolve(r.error ? new CallbackError(r.error) : r.value);
   }, 'origin function (its callback was never called)');
 }
 
@@ -94,6 +99,17 @@ function isOriginValueShape(value: unknown): boolean {
 function awaitValue(value: unknown, what: string): unknown {
   if (!isThenable(value)) return value;
   return settleInTime<unknown>((resolve, reject) => void value.then(resolve, reject), what);
+}
+
+/**
+ * A fault in an origin or credentials function (it threw, rejected, timed
+ * out, or gave a value the rules refuse): to `onError`, or, without one, to
+ * `console.error`, so that a broken function never denies every origin in
+ * silence.
+ */
+export function reportError(c: CompiledPolicy, error: unknown): void {
+  if (c.onError !== null) c.onError(error);
+  else console.error('corsproof: the origin was treated as not allowed:', error);
 }
 
 /** Call a credentials function with the adapter's context: `true` means credentials, anything else none. */
@@ -127,9 +143,13 @@ export class OriginValueCache {
 
 /** What a function's value allows for `origin`; a value the rules refuse goes to `onError` and denies. */
 export function allowanceOf(c: CompiledPolicy, cache: OriginValueCache, origin: string, value: unknown): Allowance {
+  if (value instanceof CallbackError) {
+    c.onError?.(value.error); // a denial the function chose: reported only to onError
+    return false;
+  }
   const matcher = cache.get(value);
   if (matcher instanceof CorsConfigError) {
-    c.onError?.(matcher);
+    reportError(c, matcher);
     return false;
   }
   return matchOrigin(matcher, origin);
@@ -144,7 +164,7 @@ export function allowanceOf(c: CompiledPolicy, cache: OriginValueCache, origin: 
  */
 export function probeOriginFunction(c: CompiledPolicy, context: unknown): ConfigProblem[] | Promise<ConfigProblem[]> {
   const judge = (value: unknown, credentialed: boolean): ConfigProblem[] => {
-    if (!credentialed) return [];
+    if (!credentialed || value instanceof CallbackError) return [];
     const problems: ConfigProblem[] = [];
     const matcher = compileOriginValue(value, `origin (the value the function gave for '${PROBE_ORIGIN}')`, c.rules, problems);
     if (problems.length > 0) return problems;

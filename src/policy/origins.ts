@@ -91,6 +91,11 @@ export function checkOriginString(value: string, path: string, problems: ConfigP
       "'null' is the origin of sandboxed iframes, file: pages and redirected requests; any site can produce it, so allowing it allows everyone. Name the real origins instead.",
     );
   }
+  if (value.includes(',')) {
+    const parts = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    return add('origin-list-in-string', `'${value}' is several origins in one string, which never equals an Origin header; write an array: [${parts.map((p) => `'${p}'`).join(', ')}].`);
+  }
+  if (value.trim() === '') return add('origin-empty', `${JSON.stringify(value)} allows no origin; name the origins, or use origin: false to turn CORS off.`);
   if (value.trim() !== value || /\s/.test(value)) return add('origin-whitespace', `'${value}' contains white space; write '${value.replace(/\s+/g, '')}'.`);
   if (value.includes('*')) return checkPattern(value, path, problems);
   let url: URL;

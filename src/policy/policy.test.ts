@@ -33,6 +33,24 @@ describe('runtime behaviour', () => {
     ]);
     expect(d.vary).toBe('Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
   });
+  it('sends configured lists as configured, on every allowed preflight (as the peers do)', () => {
+    const p = createPolicy({ origin: APP, methods: 'GET, PUT', allowedHeaders: ['Content-Type', 'X-Api-Key'], exposedHeaders: 'Content-Length, X-Total' });
+    const d = sync(p.decide(req('OPTIONS', APP, 'PUT')));
+    expect(d.headers).toContainEqual(['Access-Control-Allow-Methods', 'GET, PUT']);
+    expect(d.headers).toContainEqual(['Access-Control-Allow-Headers', 'Content-Type,X-Api-Key']);
+    expect(sync(p.decide(req('GET', APP))).headers).toContainEqual(['Access-Control-Expose-Headers', 'Content-Length, X-Total']);
+    // Reflected request headers as the browser sent them.
+    expect(sync(createPolicy({ origin: APP }).decide(req('OPTIONS', APP, 'PUT', 'X-PingOther, content-type'))).headers).toContainEqual(['Access-Control-Allow-Headers', 'X-PingOther, content-type']);
+  });
+  it('answers a request without Origin under the default * with Access-Control-Allow-Origin: * and the exposed headers (HTTP caches)', () => {
+    expect(sync(createPolicy({ exposedHeaders: ['X-Total'] }).decide(req('GET')))).toEqual({
+      kind: 'actual',
+      allowed: true,
+      headers: [['Access-Control-Allow-Origin', '*'], ['Access-Control-Expose-Headers', 'X-Total']],
+      vary: null,
+    });
+    expect(sync(createPolicy({ origin: [APP] }).decide(req('GET')))).toMatchObject({ allowed: false, headers: [], vary: 'Origin' });
+  });
   it('refuses a preflight from another origin with 403 and no CORS headers', () => {
     const d = sync(policy.decide(req('OPTIONS', 'https://evil.example', 'PUT')));
     expect(d).toMatchObject({ kind: 'preflight', allowed: false, status: 403, headers: [], body: null });

@@ -9,7 +9,7 @@ import type { HeaderList } from '../engine/types.js';
 import type { Allowance, CompiledPolicy, PolicyConventions } from './compile.js';
 import { compile, matchOrigin } from './compile.js';
 import { CorsConfigError } from './errors.js';
-import { OriginValueCache, allowanceOf, callCredentialsFunction, callOriginFunction } from './origin-function.js';
+import { OriginValueCache, allowanceOf, callCredentialsFunction, callOriginFunction, reportError } from './origin-function.js';
 import type { CorsOptions, PolicyRequest } from './options.js';
 import { MAX_ORIGIN_LENGTH, splitOrigin } from './origins.js';
 
@@ -149,7 +149,7 @@ class CompiledCorsPolicy implements Policy {
         this.#pending = null;
         if (problems.length > 0) {
           this.#refused = new CorsConfigError(problems);
-          c.onError?.(this.#refused);
+          reportError(c, this.#refused);
         }
       });
     }
@@ -181,7 +181,7 @@ class CompiledCorsPolicy implements Policy {
     const decideWith = (allowance: Allowance, credentials: boolean): CorsDecision => {
       if (allowance === '*' && credentials) {
         // Only an origin function can give '*' here (the option itself is refused at creation).
-        c.onError?.(new CorsConfigError([{ code: 'credentials-with-wildcard', path: 'origin (the value the origin function gave)', message: `'*' for a credentialed response: ${WILDCARD_WITH_CREDENTIALS}` }]));
+        reportError(c, new CorsConfigError([{ code: 'credentials-with-wildcard', path: 'origin (the value the origin function gave)', message: `'*' for a credentialed response: ${WILDCARD_WITH_CREDENTIALS}` }]));
         allowance = false;
       }
       return preflight ? this.#preflight(r, origin, allowance, credentials) : this.#actual(origin, allowance, credentials, this.#static);
@@ -192,14 +192,14 @@ class CompiledCorsPolicy implements Policy {
       allowance = this.#originAllowed(origin, context);
       credentials = c.credentialsFunction === null ? c.credentials : callCredentialsFunction(c, context);
     } catch (error) {
-      c.onError?.(error);
+      reportError(c, error);
       return decideWith(false, false);
     }
     if (!(allowance instanceof Promise) && !(credentials instanceof Promise)) return decideWith(allowance, credentials);
     return Promise.all([allowance, credentials]).then(
       ([a, cred]) => decideWith(a, cred),
       (error: unknown) => {
-        c.onError?.(error);
+        reportError(c, error);
         return decideWith(false, false);
       },
     );
@@ -281,8 +281,9 @@ class CompiledCorsPolicy implements Policy {
     // The configured lists, as configured (as the peers send them); the request's own method and
     // headers are in them, or were refused above. A safelisted method needs no listing.
     headers.push(['Access-Control-Allow-Methods', c.methods.has(method) || c.allowMethods === '' ? c.allowMethods || method : `${c.allowMethods}${c.listSeparator}${method}`]);
-    const allowHeaders = c.allowHeaders ?? (requested.length > 0 ? requested.join(c.listSeparator) : null);
-    if (allowHeaders !== null && requested.length > 0) headers.push(['Access-Control-Allow-Headers', allowHeaders]);
+    // Configured: the list as configured, on every allowed preflight; else the requested names as sent.
+    const allowHeaders = c.allowHeaders ?? (requested.length > 0 ? (r.accessControlRequestHeaders as string).trim() : null);
+    if (allowHeaders !== null) headers.push(['Access-Control-Allow-Headers', allowHeaders]);
     if (c.maxAge !== null) headers.push(['Access-Control-Max-Age', c.maxAge]);
     // Private network access: answered only when configured; otherwise the preflight is answered as
     // any other and the browser decides (as with the cors packages).

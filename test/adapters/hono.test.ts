@@ -39,3 +39,19 @@ describe('corsproof/hono against real Hono (on @hono/node-server)', () => {
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);
   });
 });
+
+describe('corsproof/hono as hono/cors users expect it', () => {
+  it("answers with hono/cors's default methods (QUERY included) and keeps headers earlier middleware set", async () => {
+    const app = new Hono();
+    app.use('*', async (c, next) => {
+      c.header('X-Request-Id', 'r-1');
+      await next();
+    });
+    app.use('*', cors());
+    app.all('*', (c) => c.text('ok'));
+    const answer = await app.request('/x', { method: 'OPTIONS', headers: { Origin: 'https://a.example', 'Access-Control-Request-Method': 'QUERY' } });
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get('access-control-allow-methods')).toBe('GET,HEAD,PUT,POST,DELETE,PATCH,QUERY');
+    expect(answer.headers.get('x-request-id')).toBe('r-1');
+  });
+});

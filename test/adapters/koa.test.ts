@@ -2,7 +2,7 @@ import Koa from 'koa';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cors, { CorsConfigError } from '../../src/adapters/koa.js';
-import { OPTIONS, defineCases } from './http.js';
+import { OPTIONS, defineCases, send } from './http.js';
 
 describe('corsproof/koa against real Koa', () => {
   let server: Server;
@@ -40,5 +40,20 @@ describe('corsproof/koa against real Koa', () => {
 
   it('refuses unsafe options when created', () => {
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);
+  });
+});
+
+describe('corsproof/koa as @koa/cors users expect it', () => {
+  it("answers with @koa/cors's default methods, in its order", async () => {
+    const app = new Koa();
+    app.use(cors({ origin: 'https://a.example' }));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const r = await send((server.address() as { port: number }).port, 'OPTIONS', '/', { Origin: 'https://a.example', 'Access-Control-Request-Method': 'PUT' });
+      expect(r.headers['access-control-allow-methods']).toBe('GET,HEAD,PUT,POST,DELETE,PATCH');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

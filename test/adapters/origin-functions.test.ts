@@ -8,12 +8,14 @@
  */
 import { serve } from '@hono/node-server';
 import express from 'express';
+import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import expressCors from '../../src/adapters/express.js';
+import fastifyCors from '../../src/adapters/fastify.js';
 import { withCors as fetchWithCors } from '../../src/adapters/fetch.js';
 import { cors as honoCors } from '../../src/adapters/hono.js';
 import type { KoaCorsOptions } from '../../src/adapters/koa.js';
@@ -85,6 +87,34 @@ describe('corsproof/hono calls origin(origin, c) as hono/cors does', () => {
     expect(acao(await send(port, 'GET', '/', { Origin: APP }))).toBe(APP);
     expect(acao(await send(port, 'GET', '/forbin', { Origin: APP }))).toBeUndefined();
     expect(acao(await send(port, 'GET', '/', { Origin: EVIL }))).toBeUndefined();
+  });
+});
+
+describe('corsproof/fastify calls origin(origin, callback) with this bound to the Fastify instance, as @fastify/cors does', () => {
+  it('a function reading a decoration through this', { timeout: 5000 }, async () => {
+    const app = Fastify();
+    app.decorate('allowedOrigins', new Set([APP]));
+    await app.register(fastifyCors, {
+      origin: function (this: { allowedOrigins: Set<string> }, origin: string, cb: (e: unknown, v?: boolean) => void) {
+        cb(null, this.allowedOrigins.has(origin));
+      } as never,
+    });
+    app.get('/api', async () => 'ok');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (app.server.address() as { port: number }).port;
+      expect(acao(await send(port, 'GET', '/api', { Origin: APP }))).toBe(APP);
+      const pre = await send(port, 'OPTIONS', '/api', { Origin: APP, 'Access-Control-Request-Method': 'PUT' });
+      expect([pre.status, acao(pre)]).toEqual([204, APP]);
+      expect(acao(await send(port, 'GET', '/api', { Origin: EVIL }))).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+  it('an async reflecting function with credentials stops register', async () => {
+    const app = Fastify();
+    await expect(app.register(fastifyCors, { origin: (async (origin: string) => origin) as never, credentials: true })).rejects.toThrow(/reflects every origin/);
+    await app.close().catch(() => undefined);
   });
 });
 
