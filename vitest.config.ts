@@ -11,6 +11,16 @@ export default defineConfig({
       },
       {
         test: {
+          // The package as users install it: npm pack, offline installs into clean CommonJS and ESM
+          // projects, tsc in each module mode, attw. Child processes, so its own project and timeouts.
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 2 * 60 * 1000,
+          hookTimeout: 2 * 60 * 1000,
+        },
+      },
+      {
+        test: {
           // The fix recipes run for real (Node frameworks, Next.js, nginx, Caddy, Apache, Go, Flask,
           // Django, workerd): many child processes, so one file at a time.
           name: 'recipes',
