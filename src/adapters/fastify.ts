@@ -115,8 +115,8 @@ export type FastifyCorsOptions = CorsOptions<FastifyRequestLike> & {
   preflight?: boolean;
   /** Hide the plugin's OPTIONS routes from schema tools (`schema: { hide }`). Default `true`. */
   hideOptionsRoute?: boolean;
-  /** The log level of the plugin's OPTIONS routes. */
-  logLevel?: string;
+  /** The log level of the plugin's OPTIONS routes (Fastify's level names). */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Accepted for `@fastify/cors` code: only real preflights (OPTIONS with Origin and Access-Control-Request-Method) are answered, always. */
   strictPreflight?: true;
   /** Accepted for `@fastify/cors` code: the plugin decides in `onRequest`, always. */
