@@ -34,7 +34,7 @@ import type { PolicyConventions } from '../policy/compile.js';
 import type { CorsOptions } from '../policy/options.js';
 import type { CorsDecision, Policy } from '../policy/policy.js';
 import { createPolicy, mergeVary } from '../policy/policy.js';
-import { policyRequest, probeRequest } from './node-shared.js';
+import { headerLine, policyRequest, probeRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
@@ -379,8 +379,7 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
   fastify.addHook('onSend', ((request: Decided, reply: FastifyReplyLike, payload: unknown, done: (error: unknown, payload: unknown) => void) => {
     const vary = request[DECISION]?.vary;
     if (vary) {
-      const current = reply.getHeader('vary');
-      reply.header('Vary', mergeVary(current === undefined ? undefined : String(current), vary));
+      reply.header('Vary', mergeVary(headerLine(reply.getHeader('vary')), vary));
     }
     done(null, payload);
   }) as never);

@@ -33,6 +33,12 @@ export function policyRequest(req: IncomingMessage): PolicyRequest {
   };
 }
 
+/** A header value as one line: repeated values (an array) joined with ", ", as HTTP folds them. */
+export function headerLine(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
 const VARY_TOKENS = Symbol('corsproof.vary');
 const ORIGINAL_WRITE_HEAD = Symbol('corsproof.writeHead');
 
@@ -50,13 +56,12 @@ function writeHeadWithVary(this: PatchedResponse, ...args: unknown[]): ServerRes
     const headers = last as OutgoingHttpHeaders;
     const key = Object.keys(headers).find((k) => k.toLowerCase() === 'vary');
     if (key !== undefined) {
-      headers[key] = mergeVary(String(headers[key]), tokens);
+      headers[key] = mergeVary(headerLine(headers[key]), tokens);
       return original.apply(this, args);
     }
   }
   if (!this.headersSent) {
-    const current = this.getHeader('vary');
-    this.setHeader('Vary', mergeVary(Array.isArray(current) ? current.join(', ') : current === undefined ? undefined : String(current), tokens));
+    this.setHeader('Vary', mergeVary(headerLine(this.getHeader('vary')), tokens));
   }
   return original.apply(this, args);
 }
@@ -86,8 +91,7 @@ export function applyHeaders(res: ServerResponse, decision: CorsDecision): void 
 export function endPreflight(res: ServerResponse, decision: PreflightDecision): void {
   // The answer is ours alone: set Vary now, no need to wait for the head.
   for (const [name, value] of decision.headers) res.setHeader(name, value);
-  const current = res.getHeader('vary');
-  res.setHeader('Vary', mergeVary(current === undefined ? undefined : String(current), decision.vary));
+  res.setHeader('Vary', mergeVary(headerLine(res.getHeader('vary')), decision.vary));
   res.statusCode = decision.status;
   if (decision.body !== null) {
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');

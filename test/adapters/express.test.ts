@@ -2,7 +2,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cors, { CorsConfigError } from '../../src/adapters/express.js';
-import { OPTIONS, defineCases } from './http.js';
+import { APP, OPTIONS, defineCases, listen, send } from './http.js';
 
 describe('corsproof/express against real Express', () => {
   let server: Server;
@@ -39,5 +39,23 @@ describe('corsproof/express against real Express', () => {
   it("refuses origin: '*' with credentials when the middleware is created", () => {
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);
     expect(() => cors({ origin: '*', credentials: true })).toThrow(/CORSNotSupportingCredentials[\s\S]*WildcardOriginNotAllowed/);
+  });
+});
+
+describe('corsproof/express keeps a Vary the app set as several values', () => {
+  it("merges Origin into Vary: ['Accept', 'Accept-Encoding'] as one list (the vary package's format)", async () => {
+    const app = express();
+    app.use(cors({ origin: [APP] }));
+    app.get('/', (_req, res) => {
+      res.setHeader('Vary', ['Accept', 'Accept-Encoding']);
+      res.send('ok');
+    });
+    const server = (await import('node:http')).createServer(app);
+    const port = await listen(server);
+    try {
+      expect((await send(port, 'GET', '/', { Origin: APP })).headers.vary).toBe('Accept, Accept-Encoding, Origin');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -373,3 +373,18 @@ describe("corsproof/fastify: @fastify/cors's own options", () => {
     await app.close();
   });
 });
+
+describe('corsproof/fastify keeps a Vary the route set as several values', () => {
+  it("merges Origin into Vary: ['Accept', 'Accept-Encoding'] as one list", async () => {
+    const app = Fastify();
+    await app.register(cors, { origin: [APP] });
+    app.get('/', async (_req, reply) => reply.header('Vary', ['Accept', 'Accept-Encoding']).send('ok'));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (app.server.address() as { port: number }).port;
+      expect((await send(port, 'GET', '/', { Origin: APP })).headers.vary).toBe('Accept, Accept-Encoding, Origin');
+    } finally {
+      await app.close();
+    }
+  });
+});
