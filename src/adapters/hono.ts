@@ -63,7 +63,10 @@ export function cors(options: HonoCorsOptions = {}): HonoMiddleware {
       return answer;
     }
     await next();
-    c.res = applyToResponse(c.res, decision);
+    // In place when the headers are writable: assigning c.res makes Hono rebuild the response.
+    const res = c.res;
+    const answered = applyToResponse(res, decision);
+    if (answered !== res) c.res = answered;
   };
 }
 
