@@ -16,4 +16,26 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // The layering, enforced: engine <- policy <- adapters; engine/policy <- doctor <- cli. No arrow back,
+  // and nothing under src/ reaches into test/.
+  ...layer('src/engine/**/*.ts', ['../policy/*', '../adapters/*', '../doctor/*', '../cli/*', '../demo/*', 'node:*', 'tldts', 'commander', 'picocolors', 'shell-quote'], 'the engine is pure: it imports nothing outside src/engine'),
+  ...layer('src/policy/**/*.ts', ['../adapters/*', '../doctor/*', '../cli/*', '../demo/*', 'node:*', 'commander', 'picocolors', 'shell-quote'], 'the policy is pure: it imports only the engine (and tldts)'),
+  ...layer('src/adapters/**/*.ts', ['../doctor/*', '../cli/*', '../demo/*'], 'adapters are thin layers over the policy'),
+  ...layer('src/doctor/**/*.ts', ['../adapters/*', '../cli/*', '../demo/*'], 'the doctor knows nothing of the CLI or the adapters'),
 );
+
+/**
+ * One layer's import rule: `forbidden` module patterns (plus test/ for
+ * everything under src/), with the reason in the message. Test files may
+ * import their test tools.
+ */
+function layer(files, forbidden, why) {
+  const patterns = [
+    { group: forbidden, message: `${why} (ARCHITECTURE.md).` },
+    { group: ['**/test/*', '../../test/**', '../../../test/**'], message: 'nothing under src/ imports from test/ (ARCHITECTURE.md).' },
+  ];
+  return [
+    { files: [files], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns }] } },
+    { files: [files.replace('*.ts', '*.test.ts')], rules: { 'no-restricted-imports': ['error', { patterns: [patterns[0]] }] } },
+  ];
+}

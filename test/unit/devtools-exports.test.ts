@@ -7,11 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CaptureRecord } from '../../test/devtools-exports.js';
-import { curlRows, harRows, names } from '../../test/devtools-exports.js';
-import { parseCurl } from './curl.js';
+import type { CaptureRecord } from '../devtools-exports.js';
+import { curlRows, harRows, names } from '../devtools-exports.js';
+import { parseCurl } from '../../src/doctor/curl.js';
 
-const load = (file: string): string => readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8');
+const load = (file: string): string => readFileSync(new URL(`../../src/doctor/fixtures/${file}`, import.meta.url), 'utf8');
 
 describe.each(['chromium', 'firefox'] as const)('real %s DevTools exports', (browser) => {
   const record = JSON.parse(load(`${browser}.capture.json`)) as CaptureRecord;
