@@ -3,6 +3,7 @@
  * from the verdict and the reason table; says nothing of its own about CORS.
  */
 import pc from './colors.js';
+import type { ReasonId } from '../engine/reasons.js';
 import { reason } from '../engine/reasons.js';
 import type { Scenario, Verdict } from '../engine/types.js';
 import type { LayerFindings } from '../doctor/layers.js';
@@ -56,7 +57,7 @@ export function renderVerdict(scenario: Scenario, verdict: Verdict): string {
   if (verdict.ok) {
     out.push(`${pc.green('✓ Allowed')}  ${head}`);
   } else {
-    const row = reason((verdict.browsers.chromium.reasonId ?? verdict.browsers.firefox.reasonId) as string);
+    const row = reason((verdict.browsers.chromium.reasonId ?? verdict.browsers.firefox.reasonId) as ReasonId);
     out.push(`${pc.red('✗ Blocked')} at the ${verdict.failedAt}: ${row.title}`);
     out.push(`  ${head}`);
   }
@@ -111,7 +112,7 @@ export function renderContext(remarks: readonly string[], ifCredentialed: Verdic
     if (ifCredentialed.ok) {
       out.push(indent(`${pc.yellow('With credentials')} (fetch credentials: 'include', XHR withCredentials) the browser allows it; pass --credentials include to judge it that way.`, '  '));
     } else {
-      const row = reason((ifCredentialed.browsers.chromium.reasonId ?? ifCredentialed.browsers.firefox.reasonId) as string);
+      const row = reason((ifCredentialed.browsers.chromium.reasonId ?? ifCredentialed.browsers.firefox.reasonId) as ReasonId);
       out.push(
         indent(
           `${pc.yellow('With credentials')} (fetch credentials: 'include', XHR withCredentials) the browser blocks it: ${row.title.replace(/\.$/, '')}. Nothing here says whether the page sends them: pass --credentials include for that report and its fix.`,

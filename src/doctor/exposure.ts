@@ -16,6 +16,7 @@
  */
 import { evaluate } from '../engine/evaluate.js';
 import { get, splitList } from '../engine/headers.js';
+import type { ReasonId } from '../engine/reasons.js';
 import { reason } from '../engine/reasons.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
@@ -194,7 +195,7 @@ export function noOriginFindings(scenario: Scenario, answer: NoOriginAnswer, rev
     const v = get(answer.headers, n.toLowerCase());
     return v === null ? [] : [`${n}: ${v}`];
   });
-  const failure = reason((served.verdict.browsers.chromium.reasonId ?? served.verdict.browsers.firefox.reasonId) as string).title;
+  const failure = reason((served.verdict.browsers.chromium.reasonId ?? served.verdict.browsers.firefox.reasonId) as ReasonId).title;
   const wildcard = pageAllow === '*';
   const seen = `${answer.method} ${answer.url} without Origin (as an <img>, a <script> or a server-side fetch requests it) got ${answer.status} with ${caching.length > 0 ? caching.join(', ') : 'no caching headers'}, ${allow === null ? 'no Access-Control-Allow-Origin' : `Access-Control-Allow-Origin: ${allow}`} and no Vary: Origin, while this page's request gets Access-Control-Allow-Origin: ${pageAllow ?? ''}.`;
   const fix = wildcard

@@ -15,12 +15,13 @@ import {
   isCorsSafelistedRequestHeader,
 } from './safelist.js';
 import type { BrowserName, HeaderList, ScenarioResponse } from './types.js';
+import type { ReasonId, WarningId } from './reasons.js';
 import { parseUrl } from './url.js';
 import { isOkStatus, isRedirectStatus } from './status.js';
 
 /** A failed check: a reason-table row id and the offending value. */
 export interface CheckFailure {
-  id: string;
+  id: ReasonId;
   value: string;
 }
 
@@ -39,7 +40,7 @@ export type PreflightOutcome =
       failure: null;
       maxAge: number | null;
       /** Ids of warning rows (reasons.ts WARNINGS) the browser logs while letting the request through. */
-      warnings: string[];
+      warnings: WarningId[];
     };
 
 /** The behaviour of one browser where browsers differ. */
@@ -309,7 +310,7 @@ export const FIREFOX: BrowserProfile = {
     if ('invalid' in allowedHeaders) return { failure: { id: 'invalid-allow-headers', value: allowedHeaders.invalid } };
     const header = disallowedHeader(unsafeNames, allowedHeaders.items, credentialsIncluded);
     if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
-    const warnings = authorizationCoveredByWildcard(unsafeNames, allowedHeaders.items, credentialsIncluded)
+    const warnings: WarningId[] = authorizationCoveredByWildcard(unsafeNames, allowedHeaders.items, credentialsIncluded)
       ? ['authorization-covered-by-wildcard']
       : [];
     // The cache stores the tokens as sent and matches the method and every

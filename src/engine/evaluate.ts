@@ -7,7 +7,7 @@ import type { CheckFailure } from './browsers.js';
 import { BROWSERS } from './browsers.js';
 import { corsPreflightRequest, exposedHeaderNames } from './cors.js';
 import { asciiLowercase, get } from './headers.js';
-import type { ReasonContext } from './reasons.js';
+import type { ReasonContext, WarningId } from './reasons.js';
 import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } from './reasons.js';
 import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
@@ -35,7 +35,7 @@ export interface BrowserOutcome extends BrowserVerdict {
   /** Whether any hop of the request needed a preflight. */
   preflightRequired: boolean;
   /** Each warning logged, with the URL its message names. */
-  warningSites: Array<{ id: string; url: string }>;
+  warningSites: Array<{ id: WarningId; url: string }>;
   /**
    * The requests this browser sends, one per hop it reaches (after that
    * hop's preflight passed): URL, method and headers as redirects left them,
@@ -77,7 +77,7 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
   const preflights: PreflightRequest[] = [];
   let preflightRequired = false;
   let preflightMaxAgeSeen: number | null = null;
-  const warningSites: Array<{ id: string; url: string }> = [];
+  const warningSites: Array<{ id: WarningId; url: string }> = [];
   const requests: SentRequest[] = [];
   let current = request.url;
   let corsTainted = current.origin !== request.origin;

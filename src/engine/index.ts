@@ -12,7 +12,7 @@ export type { BrowserOutcome } from './evaluate.js';
 export { validateScenario } from './validate.js';
 export { ScenarioError } from './request.js';
 export { REASONS, WARNINGS, reason, warning, chromiumMessage, firefoxMessage } from './reasons.js';
-export type { Reason, ReasonContext, FirefoxReason, ChromiumReason, Warning } from './reasons.js';
+export type { Reason, ReasonContext, FirefoxReason, ChromiumReason, Warning, ReasonId, WarningId } from './reasons.js';
 export {
   CORS_SAFELISTED_METHODS,
   CORS_SAFELISTED_RESPONSE_HEADER_NAMES,

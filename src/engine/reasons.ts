@@ -67,9 +67,9 @@ export interface ChromiumReason {
 }
 
 /** One row of the reason table. */
-export interface Reason {
+export interface Reason<Id extends string = ReasonId> {
   /** Stable id, used in JSON output and tests. */
-  id: string;
+  id: Id;
   /** The reason in plain words. */
   title: string;
   firefox: FirefoxReason | null;
@@ -192,8 +192,13 @@ const FIREFOX_DID_NOT_SUCCEED: FirefoxReason = {
 // ---------------------------------------------------------------------------
 // The table.
 
-/** Every reason, one row each. */
-export const REASONS: readonly Reason[] = [
+/** The table's rows, their ids kept as literal types (so that {@link ReasonId} is derived from the table). */
+function reasonTable<const T extends readonly Reason<string>[]>(rows: T): T {
+  return rows;
+}
+
+/** The rows, as written (their ids typed as literals). */
+const REASON_ROWS = reasonTable([
   {
     id: 'missing-allow-origin',
     title: 'The response has no Access-Control-Allow-Origin header.',
@@ -522,7 +527,13 @@ export const REASONS: readonly Reason[] = [
     fixServer: () => 'Nothing to change on the server.',
     fixClient: () => 'Check browser extensions or proxies that rewrite request headers.',
   },
-];
+]);
+
+/** A row id of the reason table: what `reasonId` holds in the JSON contract. */
+export type ReasonId = (typeof REASON_ROWS)[number]['id'];
+
+/** Every reason, one row each. */
+export const REASONS: readonly Reason[] = REASON_ROWS;
 
 function pathOf(url: string): string {
   try {
@@ -543,15 +554,15 @@ function avoidPreflight(ctx: ReasonContext): string | null {
 const BY_ID: ReadonlyMap<string, Reason> = new Map(REASONS.map((r) => [r.id, r]));
 
 /** The row with this id. Throws on an unknown id (a bug in the engine, never in input). */
-export function reason(id: string): Reason {
+export function reason(id: ReasonId): Reason {
   const row = BY_ID.get(id);
   if (!row) throw new Error(`corsproof: no reason row '${id}'`);
   return row;
 }
 
 /** A warning a browser logs while letting a request through: a row of {@link WARNINGS}. */
-export interface Warning {
-  id: string;
+export interface Warning<Id extends string = WarningId> {
+  id: Id;
   title: string;
   /** Firefox's `security.properties` key and whole console message, when Firefox logs it. */
   firefox: { key: string; message: (url: string) => string } | null;
@@ -559,8 +570,12 @@ export interface Warning {
   fix: string;
 }
 
-/** Warnings: requests that pass today with a console warning about the future. */
-export const WARNINGS: readonly Warning[] = [
+function warningTable<const T extends readonly Warning<string>[]>(rows: T): T {
+  return rows;
+}
+
+/** The warning rows, as written. */
+const WARNING_ROWS = warningTable([
   {
     id: 'authorization-covered-by-wildcard',
     title: "Authorization passes only because Access-Control-Allow-Headers is '*'; the Fetch Standard requires it by name.",
@@ -571,12 +586,18 @@ export const WARNINGS: readonly Warning[] = [
     },
     fix: "List Authorization by name on the preflight response: `Access-Control-Allow-Headers: Authorization, Content-Type` (or `*, Authorization`).",
   },
-];
+]);
+
+/** A row id of the warnings table. */
+export type WarningId = (typeof WARNING_ROWS)[number]['id'];
+
+/** Warnings: requests that pass today with a console warning about the future. */
+export const WARNINGS: readonly Warning[] = WARNING_ROWS;
 
 const WARNINGS_BY_ID: ReadonlyMap<string, Warning> = new Map(WARNINGS.map((w) => [w.id, w]));
 
 /** The warning row with this id. Throws on an unknown id (a bug in the engine). */
-export function warning(id: string): Warning {
+export function warning(id: WarningId): Warning {
   const row = WARNINGS_BY_ID.get(id);
   if (!row) throw new Error(`corsproof: no warning row '${id}'`);
   return row;

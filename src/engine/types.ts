@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+import type { ReasonId, WarningId } from './reasons.js';
+
 /**
  * A header list, as the Fetch Standard means it: ordered `[name, value]`
  * pairs. Repeated names are separate entries and keep their order; two lines
@@ -122,7 +124,7 @@ export interface BrowserVerdict {
   ok: boolean;
   failedAt: FailurePoint | null;
   /** The id of the reason-table row, or `null` when the request passes. */
-  reasonId: string | null;
+  reasonId: ReasonId | null;
   /** Every CORS-preflight request sent, in order (one per redirect hop that needs one). */
   preflights: PreflightRequest[];
   /** Response header names script can read (lowercase, sorted, unique); empty when blocked. */
@@ -142,7 +144,7 @@ export interface BrowserVerdict {
 export interface VerdictWarning {
   browser: BrowserName;
   /** The warning's id in corsproof's table, e.g. `authorization-covered-by-wildcard`. */
-  id: string;
+  id: WarningId;
   /** The browser's own key for it (Firefox: the `security.properties` key). */
   key: string;
   /** The exact console message. */

@@ -7,8 +7,8 @@
  */
 export { createPolicy, mergeVary, parseRequestHeaders, PREFLIGHT_VARY, MAX_REQUEST_HEADERS_ELEMENTS, MAX_REQUEST_HEADERS_EMPTY, MAX_REQUEST_HEADERS_LENGTH } from './policy.js';
 export type { Policy, CorsDecision, ActualDecision, PreflightDecision } from './policy.js';
-export { CorsConfigError } from './errors.js';
-export type { ConfigProblem } from './errors.js';
+export { CorsConfigError, CONFIG_PROBLEMS } from './errors.js';
+export type { ConfigProblem, ConfigProblemCode } from './errors.js';
 export type { CorsOptions, PolicyRequest, OriginFunction, OriginEntry, OriginValue, OriginCallback, CredentialsFunction } from './options.js';
 export type { PolicyConventions } from './compile.js';
 export type { OriginFunctionStyle } from './origin-function.js';

@@ -3,7 +3,7 @@
  * when the policy is created and matched without backtracking at run time.
  */
 import { parse as parseDomain } from 'tldts';
-import type { ConfigProblem } from './errors.js';
+import type { ConfigProblem, ConfigProblemCode } from './errors.js';
 
 /** The longest Origin header the policy reads; longer ones are refused. */
 export const MAX_ORIGIN_LENGTH = 2048;
@@ -81,7 +81,7 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:
  * instead) and return what it is.
  */
 export function checkOriginString(value: string, path: string, problems: ConfigProblem[]): CheckedOrigin {
-  const add = (code: string, message: string): CheckedOrigin => {
+  const add = (code: ConfigProblemCode, message: string): CheckedOrigin => {
     problems.push({ code, path, message });
     return { kind: 'invalid' };
   };

@@ -1,0 +1,27 @@
+/** The README's reference tables say what the code's tables say. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { REASONS } from '../../src/engine/reasons.js';
+import { CONFIG_PROBLEMS } from '../../src/policy/errors.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+/** The backticked codes in the first column of the table under a heading. */
+function tableCodes(heading: string): string[] {
+  const start = readme.indexOf(`\n${heading}\n`);
+  expect(start, `README has '${heading}'`).toBeGreaterThan(-1);
+  const section = readme.slice(start + heading.length + 2).split(/\n#{2,3} /)[0] ?? '';
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([a-z-]+)`/g)].map((m) => m[1] as string));
+}
+
+describe('README', () => {
+  it('lists every config problem code createPolicy reports, and no other', () => {
+    expect(new Set(tableCodes('### Validation rules'))).toEqual(new Set(Object.keys(CONFIG_PROBLEMS)));
+  });
+  it('names every reason id of the reason table', () => {
+    for (const row of REASONS) expect(readme, row.id).toContain(`\`${row.id}\``);
+  });
+});
