@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CorsConfigError } from '../policy/errors.js';
 import type { CorsOptions } from '../policy/options.js';
 import type { CorsDecision } from '../policy/policy.js';
-import { createPolicy } from '../policy/policy.js';
+import { answersPreflight, createPolicy } from '../policy/policy.js';
 import { applyHeaders, endPreflight, policyRequest, probeRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
@@ -40,7 +40,7 @@ export default function cors(options: CorsOptions<IncomingMessage> = {}): Middle
   }
   const policy = createPolicy(options, { probeContext: probeRequest });
   const finish = (res: ServerResponse, next: (error?: unknown) => void, decision: CorsDecision): void => {
-    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
+    if (answersPreflight(decision)) {
       endPreflight(res, decision);
       return;
     }

@@ -33,7 +33,7 @@ import { CorsConfigError } from '../policy/errors.js';
 import type { PolicyConventions } from '../policy/compile.js';
 import type { CorsOptions } from '../policy/options.js';
 import type { CorsDecision, Policy } from '../policy/policy.js';
-import { createPolicy, mergeVary } from '../policy/policy.js';
+import { answersPreflight, createPolicy, mergeVary } from '../policy/policy.js';
 import { headerLine, policyRequest, probeRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
@@ -349,7 +349,7 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
   const finish = (request: Decided, reply: FastifyReplyLike, decision: CorsDecision, done: (error?: unknown) => void): void => {
     request[DECISION] = decision;
     for (const [name, value] of decision.headers) reply.header(name, value);
-    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
+    if (answersPreflight(decision)) {
       if (decision.vary) reply.header('Vary', decision.vary);
       reply.code(decision.status);
       if (decision.body !== null) reply.header('Content-Type', 'text/plain; charset=utf-8').send(decision.body);

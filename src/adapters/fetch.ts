@@ -10,7 +10,7 @@
  */
 import type { CorsOptions, OriginValue, PolicyRequest } from '../policy/options.js';
 import type { CorsDecision } from '../policy/policy.js';
-import { createPolicy, mergeVary } from '../policy/policy.js';
+import { answersPreflight, createPolicy, mergeVary } from '../policy/policy.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
@@ -85,7 +85,7 @@ export type FetchHandler<Extra extends unknown[] = unknown[]> = (request: Reques
 export function withCors<Extra extends unknown[]>(options: FetchCorsOptions, handler: FetchHandler<Extra>): FetchHandler<Extra> {
   const policy = createPolicy(options, CONVENTIONS);
   const run = async (request: Request, decision: CorsDecision, extra: Extra): Promise<Response> => {
-    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) return preflightResponse(decision);
+    if (answersPreflight(decision)) return preflightResponse(decision);
     let response: Response;
     try {
       response = await handler(request, ...extra);
@@ -103,7 +103,7 @@ export function cors(options: FetchCorsOptions = {}): (request: Request) => Prom
   const policy = createPolicy(options, CONVENTIONS);
   return async (request) => {
     const decision = await policy.decide(policyRequest(request), request);
-    const answered = decision.kind === 'preflight' && !(decision.allowed && decision.continue);
+    const answered = answersPreflight(decision);
     return { preflight: answered ? preflightResponse(decision as CorsDecision & { kind: 'preflight' }) : null, decision };
   };
 }

@@ -7,7 +7,7 @@
  * ```
  */
 import type { CorsOptions, OriginValue } from '../policy/options.js';
-import { createPolicy } from '../policy/policy.js';
+import { answersPreflight, createPolicy } from '../policy/policy.js';
 import { applyToResponse, policyRequest, preflightResponse } from './fetch.js';
 
 export { CorsConfigError } from '../policy/errors.js';
@@ -54,7 +54,7 @@ export function cors(options: HonoCorsOptions = {}): HonoMiddleware {
   const policy = createPolicy(options, { originFunctionStyle: 'origin-context', probeContext, defaultMethods: HONO_DEFAULT_METHODS });
   return async (c, next) => {
     const decision = await policy.decide(policyRequest(c.req.raw), c);
-    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
+    if (answersPreflight(decision)) {
       // Headers earlier middleware set with c.header() (a request id, security headers) stay on the answer, as with hono/cors.
       const answer = preflightResponse(decision);
       c.res.headers.forEach((value, name) => {

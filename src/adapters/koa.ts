@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsOptions, OriginValue } from '../policy/options.js';
 import type { CorsDecision } from '../policy/policy.js';
-import { createPolicy, mergeVary } from '../policy/policy.js';
+import { answersPreflight, createPolicy, mergeVary } from '../policy/policy.js';
 import { applyHeaders, policyRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
@@ -88,7 +88,7 @@ export default function cors(options: KoaCorsOptions = {}): KoaMiddleware {
   return async (ctx, next) => {
     const decision = await policy.decide(policyRequest(ctx.req), ctx);
     applyHeaders(ctx.res, decision);
-    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
+    if (answersPreflight(decision)) {
       if (decision.body !== null) {
         ctx.set('Content-Type', 'text/plain; charset=utf-8');
         ctx.body = decision.body;

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsOptions } from '../policy/options.js';
-import { createPolicy } from '../policy/policy.js';
+import { answersPreflight, createPolicy } from '../policy/policy.js';
 import type { CorsDecision } from '../policy/policy.js';
 import { applyHeaders, endPreflight, policyRequest, probeRequest } from './node-shared.js';
 
@@ -26,7 +26,7 @@ export type { CorsOptions } from '../policy/options.js';
 export function cors(options: CorsOptions<IncomingMessage> = {}): (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean> {
   const policy = createPolicy(options, { probeContext: probeRequest });
   const finish = (req: IncomingMessage, res: ServerResponse, decision: CorsDecision): boolean => {
-    if (decision.kind === 'preflight' && !(decision.allowed && decision.continue)) {
+    if (answersPreflight(decision)) {
       endPreflight(res, decision);
       return true;
     }

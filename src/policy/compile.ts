@@ -268,49 +268,16 @@ export { PROBE_ORIGIN };
 /** Check the options and compile them. Throws a {@link CorsConfigError} with every problem found. */
 export function compile(options: CorsOptions = {}, conventions: PolicyConventions = {}): CompiledPolicy {
   const problems: ConfigProblem[] = [];
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CorsConfigError([{ code: 'bad-type', path: 'options', message: 'expected an options object.' }]);
-  }
-  const o: Record<string, unknown> = { ...(options as Record<string, unknown>) };
-  for (const key of Object.keys(o)) {
-    if (OPTION_NAMES.includes(key)) continue;
-    const peer = Object.hasOwn(PEER_OPTIONS, key) ? PEER_OPTIONS[key] : undefined;
-    if (peer !== undefined) {
-      const verdict = peer(o[key], o);
-      if (verdict.accept) {
-        delete o[key];
-        if (verdict.as !== undefined) o[verdict.as.option] = verdict.as.value;
-        continue;
-      }
-      problems.push({ code: 'peer-option', path: key, message: verdict.message });
-      continue;
-    }
-    const near = OPTION_NAMES.map((n) => [n, distance(key.toLowerCase(), n.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-    problems.push({
-      code: 'unknown-option',
-      path: key,
-      message: `unknown option${near && near[1] <= 3 ? `; did you mean '${near[0]}'?` : ''} (options: ${OPTION_NAMES.join(', ')}).`,
-    });
-  }
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = o[name];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'boolean') {
-      problems.push({ code: 'bad-type', path: name, message: `expected true or false, got ${JSON.stringify(v) ?? typeof v}.` });
-      return fallback;
-    }
-    return v;
-  };
-  const separator = conventions.listSeparator ?? ',';
+  const o = validateOptionNames(options, problems);
+  const bool = (name: string, fallback: boolean): boolean => validateBoolean(o[name], name, fallback, problems);
   const credentialsFunction = typeof o.credentials === 'function' ? (o.credentials as (context: unknown) => unknown) : null;
-  if (credentialsFunction !== null) delete o.credentials;
-  const credentials = bool('credentials', false);
+  const credentials = credentialsFunction === null && bool('credentials', false);
   const rules: OriginRules = {
     credentials: credentials || credentialsFunction !== null,
     tolerateInsecure: bool('dangerouslyAllowInsecureOriginsWithCredentials', false),
     toleratePublicSuffix: bool('dangerouslyAllowPublicSuffixWildcards', false),
   };
-
+  const separator = conventions.listSeparator ?? ',';
   const compiled: CompiledPolicy = {
     ...emptyMatcher(),
     disabled: false,
@@ -335,14 +302,69 @@ export function compile(options: CorsOptions = {}, conventions: PolicyConvention
     listSeparator: separator,
     pendingProbe: null,
   };
+  // In option order, so that the problems are listed as the options are written.
+  validateOrigin(o.origin, compiled, conventions, problems);
+  Object.assign(compiled, validateMethods(o.methods, conventions.defaultMethods ?? DEFAULT_METHODS, separator, problems));
+  Object.assign(compiled, validateAllowedHeaders(o.allowedHeaders, separator, problems));
+  compiled.exposedHeaders = validateExposedHeaders(o.exposedHeaders, rules, separator, problems);
+  compiled.maxAge = validateMaxAge(o.maxAge, problems);
+  compiled.optionsSuccessStatus = validateSuccessStatus(o.optionsSuccessStatus, problems);
+  compiled.preflightContinue = bool('preflightContinue', false);
+  compiled.privateNetwork = bool('privateNetwork', false);
+  compiled.debug = validateDebug(o.debug, problems);
+  compiled.onError = validateOnError(o.onError, problems);
+  if (problems.length > 0) throw new CorsConfigError(problems);
+  return compiled;
+}
 
-  // origin
-  const origin = o.origin === undefined ? '*' : o.origin;
+/**
+ * The option names: unknown ones (with the one probably meant) and other
+ * packages' names (accepted where they mean what corsproof does, else the
+ * corsproof way to write them). Returns the options to read, peers' accepted
+ * names translated.
+ */
+function validateOptionNames(options: unknown, problems: ConfigProblem[]): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new CorsConfigError([{ code: 'bad-type', path: 'options', message: 'expected an options object.' }]);
+  }
+  const o: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  for (const key of Object.keys(o)) {
+    if (OPTION_NAMES.includes(key)) continue;
+    const peer = Object.hasOwn(PEER_OPTIONS, key) ? PEER_OPTIONS[key] : undefined;
+    if (peer !== undefined) {
+      const verdict = peer(o[key], o);
+      if (!verdict.accept) problems.push({ code: 'peer-option', path: key, message: verdict.message });
+      else {
+        delete o[key];
+        if (verdict.as !== undefined) o[verdict.as.option] = verdict.as.value;
+      }
+      continue;
+    }
+    const near = OPTION_NAMES.map((n) => [n, distance(key.toLowerCase(), n.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
+    problems.push({
+      code: 'unknown-option',
+      path: key,
+      message: `unknown option${near && near[1] <= 3 ? `; did you mean '${near[0]}'?` : ''} (options: ${OPTION_NAMES.join(', ')}).`,
+    });
+  }
+  return o;
+}
+
+function validateBoolean(value: unknown, path: string, fallback: boolean, problems: ConfigProblem[]): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  problems.push({ code: 'bad-type', path, message: `expected true or false, got ${JSON.stringify(value) ?? typeof value}.` });
+  return fallback;
+}
+
+/** `origin`: `'*'` (the default), `true`, `false`, a function, or origins, patterns and RegExps. */
+function validateOrigin(value: unknown, compiled: CompiledPolicy, conventions: PolicyConventions, problems: ConfigProblem[]): void {
+  const rules = compiled.rules;
+  const origin = value === undefined ? '*' : value;
   if (origin === false) {
     compiled.disabled = true;
     compiled.varyOrigin = false;
   } else if (origin === true && rules.credentials) {
-    compiled.reflectAny = true;
     problems.push({
       code: 'credentials-with-reflect-all',
       path: 'origin',
@@ -355,23 +377,23 @@ export function compile(options: CorsOptions = {}, conventions: PolicyConvention
       if (probe instanceof Promise) compiled.pendingProbe = probe;
       else problems.push(...probe);
     }
-  } else if (origin === null || (typeof origin === 'string' && origin.trim() === '')) {
+  } else if (origin === null || (typeof origin === 'string' && origin.trim() === '') || (Array.isArray(origin) && origin.length === 0)) {
     problems.push({ code: 'origin-empty', path: 'origin', message: `${JSON.stringify(origin)} allows no origin; use origin: false to turn CORS off, or name the origins.` });
+  } else if (origin === '*' && rules.credentials) {
+    // The one the browsers reject (and the seed of most CORS errors).
+    problems.push(credentialsWithWildcard('origin'));
   } else {
-    if (Array.isArray(origin) && origin.length === 0) {
-      problems.push({ code: 'origin-empty', path: 'origin', message: 'an empty list allows no origin; use origin: false to turn CORS off.' });
-    }
-    if (origin === '*' && rules.credentials) problems.push(credentialsWithWildcard('origin'));
-    Object.assign(compiled, compileOriginValue(origin === '*' && rules.credentials ? undefined : origin, 'origin', rules, problems));
-    if (origin === '*') compiled.wildcard = true;
+    Object.assign(compiled, compileOriginValue(origin, 'origin', rules, problems));
     if (compiled.wildcard) compiled.varyOrigin = false;
   }
+}
 
-  // methods
-  const defaultMethods = conventions.defaultMethods ?? DEFAULT_METHODS;
-  const methods = listOption(o.methods, 'methods', problems) ?? [...defaultMethods];
-  methods.forEach((m, i) => {
-    const path = Array.isArray(o.methods) ? `methods[${i}]` : 'methods';
+/** `methods`: tokens in upper case that browsers can send. */
+function validateMethods(value: unknown, defaults: readonly string[], separator: string, problems: ConfigProblem[]): { methods: Set<string>; allowMethods: string } {
+  const methods = new Set<string>();
+  const listed = listOption(value, 'methods', problems) ?? [...defaults];
+  listed.forEach((m, i) => {
+    const path = Array.isArray(value) ? `methods[${i}]` : 'methods';
     if (!isToken(m)) {
       problems.push({ code: 'method-invalid', path, message: `'${m}' is not a method token.` });
     } else if (isForbiddenMethod(m)) {
@@ -383,93 +405,92 @@ export function compile(options: CorsOptions = {}, conventions: PolicyConvention
         message: `methods are case-sensitive and browsers send '${m.toUpperCase()}' for fetch(url, { method: '${m}' })${['delete', 'get', 'head', 'options', 'post', 'put'].includes(m.toLowerCase()) ? '' : " only if script writes it in upper case (and Node's HTTP server refuses lowercase methods)"}; write '${m.toUpperCase()}'.`,
       });
     } else {
-      compiled.methods.add(m);
+      methods.add(m);
     }
   });
-  compiled.allowMethods = o.methods === undefined ? defaultMethods.join(separator) : listValue(o.methods, methods, separator);
+  return { methods, allowMethods: value === undefined ? defaults.join(separator) : listValue(value, listed, separator) };
+}
 
-  // allowedHeaders
-  const allowed = listOption(o.allowedHeaders, 'allowedHeaders', problems);
-  if (allowed !== null && !(allowed.length === 1 && allowed[0] === '*')) {
-    compiled.allowedHeaders = new Set();
-    allowed.forEach((h, i) => {
-      const path = Array.isArray(o.allowedHeaders) ? `allowedHeaders[${i}]` : 'allowedHeaders';
-      const lower = h.toLowerCase();
-      if (h === '*') problems.push({ code: 'header-wildcard-in-list', path, message: "'*' cannot be one entry of a list; use allowedHeaders: '*' on its own." });
-      else if (!isToken(h)) problems.push({ code: 'header-invalid', path, message: `'${h}' is not a header name.` });
-      else if (lower.startsWith('access-control-')) problems.push({ code: 'header-cors', path, message: `'${h}' is a CORS header the browser sets itself, not a request header script sends; remove it.` });
-      else if (isForbiddenRequestHeader(h, '')) problems.push({ code: 'header-forbidden', path, message: `browsers never let script set '${h}'; remove it.` });
-      else compiled.allowedHeaders?.add(lower);
-    });
-    compiled.allowHeaders = allowed.length > 0 ? listValue(o.allowedHeaders, allowed, separator) : null;
-  }
+/** `allowedHeaders`: request header names script can send; `'*'` or nothing means whatever the preflight asks for. */
+function validateAllowedHeaders(value: unknown, separator: string, problems: ConfigProblem[]): { allowedHeaders: Set<string> | null; allowHeaders: string | null } {
+  const allowed = listOption(value, 'allowedHeaders', problems);
+  if (allowed === null || (allowed.length === 1 && allowed[0] === '*')) return { allowedHeaders: null, allowHeaders: null };
+  const names = new Set<string>();
+  allowed.forEach((h, i) => {
+    const path = Array.isArray(value) ? `allowedHeaders[${i}]` : 'allowedHeaders';
+    const lower = h.toLowerCase();
+    if (h === '*') problems.push({ code: 'header-wildcard-in-list', path, message: "'*' cannot be one entry of a list; use allowedHeaders: '*' on its own." });
+    else if (!isToken(h)) problems.push({ code: 'header-invalid', path, message: `'${h}' is not a header name.` });
+    else if (lower.startsWith('access-control-')) problems.push({ code: 'header-cors', path, message: `'${h}' is a CORS header the browser sets itself, not a request header script sends; remove it.` });
+    else if (isForbiddenRequestHeader(h, '')) problems.push({ code: 'header-forbidden', path, message: `browsers never let script set '${h}'; remove it.` });
+    else names.add(lower);
+  });
+  return { allowedHeaders: names, allowHeaders: allowed.length > 0 ? listValue(value, allowed, separator) : null };
+}
 
-  // exposedHeaders
-  const exposed = listOption(o.exposedHeaders, 'exposedHeaders', problems);
-  if (exposed !== null) {
-    const keep: string[] = [];
-    exposed.forEach((h, i) => {
-      const path = Array.isArray(o.exposedHeaders) ? `exposedHeaders[${i}]` : 'exposedHeaders';
-      const lower = h.toLowerCase();
-      if (h === '*' && rules.credentials) {
-        problems.push({
-          code: 'expose-wildcard-with-credentials',
-          path,
-          message: "with credentials, browsers read '*' in Access-Control-Expose-Headers as a header named '*', so nothing is exposed; list the header names.",
-        });
-      } else if (h !== '*' && !isToken(h)) {
-        problems.push({ code: 'header-invalid', path, message: `'${h}' is not a header name; browsers ignore the whole list when one name is invalid.` });
-      } else if (FORBIDDEN_RESPONSE_HEADER_NAMES.has(lower)) {
-        problems.push({ code: 'expose-set-cookie', path, message: `browsers never let script read '${h}', whatever the server says; remove it.` });
-      } else if (h !== '') {
-        keep.push(h);
-      }
-    });
-    // As configured (a string kept, an array joined): safelisted names are harmless, and users' own
-    // header-string tests expect what they wrote.
-    if (keep.length > 0) compiled.exposedHeaders = keep.length === exposed.length ? listValue(o.exposedHeaders, keep, separator) : keep.join(separator);
-  }
-
-  // maxAge
-  if (o.maxAge !== undefined) {
-    // A string of digits means the same number (the `cors` and `@koa/cors` packages send it as given).
-    const v = typeof o.maxAge === 'string' && /^\d{1,9}$/.test(o.maxAge.trim()) ? Number(o.maxAge.trim()) : o.maxAge;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_AGE_CAPS.firefox) {
+/** `exposedHeaders`: response header names script may read, as configured. */
+function validateExposedHeaders(value: unknown, rules: OriginRules, separator: string, problems: ConfigProblem[]): string | null {
+  const exposed = listOption(value, 'exposedHeaders', problems);
+  if (exposed === null) return null;
+  const keep: string[] = [];
+  exposed.forEach((h, i) => {
+    const path = Array.isArray(value) ? `exposedHeaders[${i}]` : 'exposedHeaders';
+    if (h === '*' && rules.credentials) {
       problems.push({
-        code: 'max-age-invalid',
-        path: 'maxAge',
-        message: `expected a whole number of seconds from 0 to ${MAX_AGE_CAPS.firefox}, got ${JSON.stringify(v)}. Browsers cap it anyway: Chromium at ${MAX_AGE_CAPS.chromium} (2 hours), Firefox at ${MAX_AGE_CAPS.firefox} (24 hours), Safari at ${MAX_AGE_CAPS.safari} (10 minutes).`,
+        code: 'expose-wildcard-with-credentials',
+        path,
+        message: "with credentials, browsers read '*' in Access-Control-Expose-Headers as a header named '*', so nothing is exposed; list the header names.",
       });
-    } else {
-      compiled.maxAge = String(v);
+    } else if (h !== '*' && !isToken(h)) {
+      problems.push({ code: 'header-invalid', path, message: `'${h}' is not a header name; browsers ignore the whole list when one name is invalid.` });
+    } else if (FORBIDDEN_RESPONSE_HEADER_NAMES.has(h.toLowerCase())) {
+      problems.push({ code: 'expose-set-cookie', path, message: `browsers never let script read '${h}', whatever the server says; remove it.` });
+    } else if (h !== '') {
+      keep.push(h);
     }
-  }
+  });
+  // As configured (a string kept, an array joined): safelisted names are harmless, and users' own
+  // header-string tests expect what they wrote.
+  if (keep.length === 0) return null;
+  return keep.length === exposed.length ? listValue(value, keep, separator) : keep.join(separator);
+}
 
-  // optionsSuccessStatus
-  if (o.optionsSuccessStatus !== undefined) {
-    const v = o.optionsSuccessStatus;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 200 || v > 299) {
-      problems.push({
-        code: 'status-not-ok',
-        path: 'optionsSuccessStatus',
-        message: `browsers fail every preflight whose status is not 200-299 (Chromium: PreflightInvalidStatus); got ${JSON.stringify(v)}. Use 204 or 200.`,
-      });
-    } else {
-      compiled.optionsSuccessStatus = v;
-    }
-  }
+/** `maxAge`: whole seconds from 0 to 86400 (a string of digits means the same, as `cors` and `@koa/cors` send it as given). */
+function validateMaxAge(value: unknown, problems: ConfigProblem[]): string | null {
+  if (value === undefined) return null;
+  const v = typeof value === 'string' && /^\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_AGE_CAPS.firefox) return String(v);
+  problems.push({
+    code: 'max-age-invalid',
+    path: 'maxAge',
+    message: `expected a whole number of seconds from 0 to ${MAX_AGE_CAPS.firefox}, got ${JSON.stringify(value)}. Browsers cap it anyway: Chromium at ${MAX_AGE_CAPS.chromium} (2 hours), Firefox at ${MAX_AGE_CAPS.firefox} (24 hours), Safari at ${MAX_AGE_CAPS.safari} (10 minutes).`,
+  });
+  return null;
+}
 
-  compiled.preflightContinue = bool('preflightContinue', false);
-  compiled.privateNetwork = bool('privateNetwork', false);
-  if (o.debug !== undefined) {
-    if (typeof o.debug === 'function') compiled.debug = o.debug as (line: string) => void;
-    else if (o.debug === true) compiled.debug = (line) => console.warn(line);
-    else if (o.debug !== false) problems.push({ code: 'bad-type', path: 'debug', message: 'expected true, false or a function (line) => void.' });
-  }
-  if (o.onError !== undefined) {
-    if (typeof o.onError === 'function') compiled.onError = o.onError as (error: unknown) => void;
-    else problems.push({ code: 'bad-type', path: 'onError', message: 'expected a function (error) => void.' });
-  }
-  if (problems.length > 0) throw new CorsConfigError(problems);
-  return compiled;
+/** `optionsSuccessStatus`: an ok status, or browsers fail the preflight. */
+function validateSuccessStatus(value: unknown, problems: ConfigProblem[]): number {
+  if (value === undefined) return 204;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 200 && value <= 299) return value;
+  problems.push({
+    code: 'status-not-ok',
+    path: 'optionsSuccessStatus',
+    message: `browsers fail every preflight whose status is not 200-299 (Chromium: PreflightInvalidStatus); got ${JSON.stringify(value)}. Use 204 or 200.`,
+  });
+  return 204;
+}
+
+function validateDebug(value: unknown, problems: ConfigProblem[]): ((line: string) => void) | null {
+  if (value === undefined || value === false) return null;
+  if (typeof value === 'function') return value as (line: string) => void;
+  if (value === true) return (line) => console.warn(line);
+  problems.push({ code: 'bad-type', path: 'debug', message: 'expected true, false or a function (line) => void.' });
+  return null;
+}
+
+function validateOnError(value: unknown, problems: ConfigProblem[]): ((error: unknown) => void) | null {
+  if (value === undefined) return null;
+  if (typeof value === 'function') return value as (error: unknown) => void;
+  problems.push({ code: 'bad-type', path: 'onError', message: 'expected a function (error) => void.' });
+  return null;
 }

@@ -56,6 +56,14 @@ export interface PreflightDecision {
 /** The policy's decision for one request. */
 export type CorsDecision = ActualDecision | PreflightDecision;
 
+/**
+ * Whether the adapter answers the request itself, without the application:
+ * a refused preflight, or an allowed one without `preflightContinue`.
+ */
+export function answersPreflight(decision: CorsDecision): decision is PreflightDecision {
+  return decision.kind === 'preflight' && !(decision.allowed && decision.continue);
+}
+
 /** A compiled, validated CORS policy. */
 export interface Policy {
   /**
