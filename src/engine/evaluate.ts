@@ -3,7 +3,7 @@
  * Chromium and Firefox walk it: main fetch, CORS-preflight fetch, CORS check,
  * HTTP-redirect fetch, CORS filtered response.
  */
-import type { CheckFailure } from './browsers.js';
+import type { BrowserProfile, CheckFailure } from './browsers.js';
 import { BROWSERS } from './browsers.js';
 import { corsPreflightRequest, exposedHeaderNames } from './cors.js';
 import { asciiLowercase, get } from './headers.js';
@@ -11,6 +11,7 @@ import type { ReasonContext, WarningId } from './reasons.js';
 import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } from './reasons.js';
 import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
+import type { ParsedUrl } from './url.js';
 import { resolveUrl } from './url.js';
 import { CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, REQUEST_BODY_HEADER_NAMES, isCorsSafelistedMethod } from './safelist.js';
 import type {
@@ -79,20 +80,22 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
   let preflightMaxAgeSeen: number | null = null;
   const warningSites: Array<{ id: WarningId; url: string }> = [];
   const requests: SentRequest[] = [];
-  let current = request.url;
-  let corsTainted = current.origin !== request.origin;
-  let originTainted = false;
-  let redirectCount = 0;
-  let strippedByLastRedirect: string[] = [];
+  const chain: RedirectChain = {
+    current: request.url,
+    corsTainted: request.url.origin !== request.origin,
+    originTainted: false,
+    redirectCount: 0,
+    strippedByLastRedirect: [],
+  };
   const originalUnsafeNames = profile.keepsOriginalPreflightState ? profile.corsUnsafeRequestHeaderNames(prepared) : [];
   const credentialsIncluded = request.credentials === 'include';
 
   const block = (failure: CheckFailure, at: FailurePoint, status: number): BrowserOutcome => {
     const context: ReasonContext = {
-      url: current.href,
-      redirectedFrom: current.href === firstUrl ? null : firstUrl,
+      url: chain.current.href,
+      redirectedFrom: chain.current.href === firstUrl ? null : firstUrl,
       origin: request.origin,
-      requestOrigin: originTainted ? 'null' : request.origin,
+      requestOrigin: chain.originTainted ? 'null' : request.origin,
       initiator: request.initiator,
       credentials: request.credentials,
       method: request.method,
@@ -100,109 +103,118 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
       status,
       preflight: at === 'preflight',
     };
-    return {
-      ok: false,
-      failedAt: at,
-      reasonId: failure.id,
-      preflights,
-      exposedHeaders: [],
-      preflightMaxAge: null,
-      warnings: warningSites.map((w) => w.id),
-      context,
-      preflightRequired,
-      warningSites,
-      requests,
-    };
+    return { ok: false, failedAt: at, reasonId: failure.id, preflights, exposedHeaders: [], preflightMaxAge: null, warnings: warningSites.map((w) => w.id), context, preflightRequired, warningSites, requests };
   };
 
   for (let hop = 0; hop < hopCount; hop++) {
     const isLast = hop === hopCount - 1;
     const response = isLast ? scenario.response : (hops as ScenarioResponse[])[hop] as ScenarioResponse;
-    const requestOrigin = originTainted ? 'null' : request.origin;
-    if (corsTainted && request.initiator !== 'eventsource') {
-      let unsafeNames = profile.corsUnsafeRequestHeaderNames(request);
-      let needed = !isCorsSafelistedMethod(request.method) || unsafeNames.length > 0;
-      if (profile.keepsOriginalPreflightState && hop > 0) {
-        // Firefox computes the unsafe names once, for the request script
-        // made, and keeps them across redirects: once preflighted (or with
-        // unsafe names at all), every later cross-origin hop is preflighted,
-        // listing the original names except those the last redirect removed.
-        needed ||= preflights.length > 0 || originalUnsafeNames.length > 0;
-        unsafeNames = originalUnsafeNames.filter((n) => !strippedByLastRedirect.includes(n));
-      }
-      if (needed) {
-        const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
-        if (preflights.length === 0) preflightRequired = true;
-        preflights.push(corsPreflightRequest(request.method, preflightOrigin, unsafeNames));
-        const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
-        if (answer === null) {
-          throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
-        }
-        const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, current.origin === request.origin);
-        if (result.failure) return block(result.failure, 'preflight', answer.status);
-        preflightMaxAgeSeen = result.maxAge;
-        for (const id of result.warnings) warningSites.push({ id, url: current.href });
-      }
+    const requestOrigin = chain.originTainted ? 'null' : request.origin;
+    const unsafeNames = corsPreflightNames(profile, request, chain, hop, preflights.length > 0, originalUnsafeNames);
+    if (unsafeNames !== null) {
+      const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
+      if (preflights.length === 0) preflightRequired = true;
+      preflights.push(corsPreflightRequest(request.method, preflightOrigin, unsafeNames));
+      const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
+      if (answer === null) throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
+      const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, chain.current.origin === request.origin);
+      if (result.failure) return block(result.failure, 'preflight', answer.status);
+      preflightMaxAgeSeen = result.maxAge;
+      for (const id of result.warnings) warningSites.push({ id, url: chain.current.href });
     }
     // Fetch "append a request Origin header": on CORS requests, and on any request whose method is not GET or HEAD.
-    const sendsOrigin = corsTainted || (request.method !== 'GET' && request.method !== 'HEAD');
-    requests.push({ url: current.href, method: request.method, headers: sendsOrigin ? [['Origin', requestOrigin], ...request.headers] : [...request.headers] });
-    if (corsTainted) {
+    const sendsOrigin = chain.corsTainted || (request.method !== 'GET' && request.method !== 'HEAD');
+    requests.push({ url: chain.current.href, method: request.method, headers: sendsOrigin ? [['Origin', requestOrigin], ...request.headers] : [...request.headers] });
+    if (chain.corsTainted) {
       const failure = profile.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
       if (failure) return block(failure, isLast ? 'response' : 'redirect', response.status);
     }
     if (isLast) break;
-    // HTTP-redirect fetch.
-    const location = get(response.headers, 'location');
-    if (location === null) throw new ScenarioError(`redirects[${hop}]`, 'a redirect needs a Location header');
-    const next = resolveUrl(location, current.href);
-    if (next === null) throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      return block({ id: 'redirect-not-http', value: next.href }, 'redirect', response.status);
-    }
-    redirectCount++;
-    if (redirectCount > REDIRECT_LIMIT) return block({ id: 'too-many-redirects', value: '' }, 'redirect', response.status);
-    if (next.hasCredentials && (corsTainted || next.origin !== request.origin)) {
-      return block({ id: 'redirect-contains-credentials', value: next.href }, 'redirect', response.status);
-    }
-    strippedByLastRedirect = [];
-    const strip = (names: ReadonlySet<string>): void => {
-      request.headers = request.headers.filter(([n]) => {
-        const lower = asciiLowercase(n);
-        if (!names.has(lower)) return true;
-        strippedByLastRedirect.push(lower);
-        return false;
-      });
-    };
-    if (next.origin !== current.origin) {
-      if (current.origin !== request.origin) originTainted = true;
-      // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
-      strip(CORS_NON_WILDCARD_REQUEST_HEADER_NAMES);
-    }
-    if (next.origin !== request.origin) strip(profile.droppedOnRedirectAwayFromPage);
-    if (
-      (response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
-      ((response.status === 301 || response.status === 302) && request.method === 'POST')
-    ) {
-      request.method = 'GET';
-      strip(REQUEST_BODY_HEADER_NAMES);
-    }
-    current = next;
-    if (current.origin !== request.origin) corsTainted = true;
+    const failure = httpRedirectFetch(profile, request, chain, response, hop);
+    if (failure !== null) return block(failure, 'redirect', response.status);
   }
-  return {
-    ok: true,
-    failedAt: null,
-    reasonId: null,
-    preflights,
-    exposedHeaders: exposure(memo, scenario, credentialsIncluded, corsTainted),
-    preflightMaxAge: preflightMaxAgeSeen,
-    warnings: warningSites.map((w) => w.id),
-    context: null,
-    preflightRequired,
-    warningSites,
-    requests,
+  const exposedHeaders = exposure(memo, scenario, credentialsIncluded, chain.corsTainted);
+  return { ok: true, failedAt: null, reasonId: null, preflights, exposedHeaders, preflightMaxAge: preflightMaxAgeSeen, warnings: warningSites.map((w) => w.id), context: null, preflightRequired, warningSites, requests };
+}
+
+/**
+ * Whether this hop needs a CORS-preflight fetch, and the CORS-unsafe
+ * request-header names it lists (`null`: no preflight). Only CORS requests
+ * (not EventSource) are preflighted: for a method that is not safelisted or
+ * unsafe header names. Firefox computes the unsafe names once, for the
+ * request script made, and keeps them across redirects: once preflighted (or
+ * with unsafe names at all), every later cross-origin hop is preflighted,
+ * listing the original names except those the last redirect removed.
+ */
+function corsPreflightNames(
+  profile: BrowserProfile,
+  request: BrowserRequest,
+  chain: RedirectChain,
+  hop: number,
+  preflightedBefore: boolean,
+  originalUnsafeNames: string[],
+): string[] | null {
+  if (!chain.corsTainted || request.initiator === 'eventsource') return null;
+  if (profile.keepsOriginalPreflightState && hop > 0) {
+    const needed = preflightedBefore || originalUnsafeNames.length > 0 || !isCorsSafelistedMethod(request.method) || profile.corsUnsafeRequestHeaderNames(request).length > 0;
+    return needed ? originalUnsafeNames.filter((n) => !chain.strippedByLastRedirect.includes(n)) : null;
+  }
+  const unsafeNames = profile.corsUnsafeRequestHeaderNames(request);
+  return !isCorsSafelistedMethod(request.method) || unsafeNames.length > 0 ? unsafeNames : null;
+}
+
+/** Where a request is on its redirect chain: what HTTP-redirect fetch changes and main fetch reads. */
+interface RedirectChain {
+  current: ParsedUrl;
+  /** Fetch's response tainting is "cors": the request has left the page's origin. */
+  corsTainted: boolean;
+  /** A redirect from one origin to another after leaving the page's: Origin is `null` from then on. */
+  originTainted: boolean;
+  redirectCount: number;
+  /** Lowercase header names the last redirect removed (Firefox keeps the rest of its original preflight state). */
+  strippedByLastRedirect: string[];
+}
+
+/**
+ * HTTP-redirect fetch: the Location's URL, the checks on it (not HTTP(S),
+ * over the redirect limit, credentials in a URL the request may not carry
+ * them to), then what the redirect does to the request (headers dropped on a
+ * cross-origin hop or away from the page, POST or any method turned into GET,
+ * Origin tainted). Returns the failure, or `null` with `chain` and `request`
+ * moved to the next URL.
+ */
+function httpRedirectFetch(profile: BrowserProfile, request: BrowserRequest, chain: RedirectChain, response: ScenarioResponse, hop: number): CheckFailure | null {
+  const location = get(response.headers, 'location');
+  if (location === null) throw new ScenarioError(`redirects[${hop}]`, 'a redirect needs a Location header');
+  const next = resolveUrl(location, chain.current.href);
+  if (next === null) throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') return { id: 'redirect-not-http', value: next.href };
+  if (++chain.redirectCount > REDIRECT_LIMIT) return { id: 'too-many-redirects', value: '' };
+  if (next.hasCredentials && (chain.corsTainted || next.origin !== request.origin)) return { id: 'redirect-contains-credentials', value: next.href };
+  const stripped: string[] = [];
+  const strip = (names: ReadonlySet<string>): void => {
+    request.headers = request.headers.filter(([n]) => {
+      const lower = asciiLowercase(n);
+      if (!names.has(lower)) return true;
+      stripped.push(lower);
+      return false;
+    });
   };
+  if (next.origin !== chain.current.origin) {
+    if (chain.current.origin !== request.origin) chain.originTainted = true;
+    // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
+    strip(CORS_NON_WILDCARD_REQUEST_HEADER_NAMES);
+  }
+  if (next.origin !== request.origin) strip(profile.droppedOnRedirectAwayFromPage);
+  // 301/302 turn POST into GET, 303 turns any method but GET and HEAD into GET; the body goes.
+  if ((response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') || ((response.status === 301 || response.status === 302) && request.method === 'POST')) {
+    request.method = 'GET';
+    strip(REQUEST_BODY_HEADER_NAMES);
+  }
+  chain.strippedByLastRedirect = stripped;
+  chain.current = next;
+  if (next.origin !== request.origin) chain.corsTainted = true;
+  return null;
 }
 
 function exposure(memo: ExposureMemo, scenario: Scenario, credentialsIncluded: boolean, corsFiltered: boolean): string[] {
