@@ -13,14 +13,4 @@ export { validateScenario } from './validate.js';
 export { ScenarioError } from './request.js';
 export { REASONS, WARNINGS, reason, warning, chromiumMessage, firefoxMessage } from './reasons.js';
 export type { Reason, ReasonContext, FirefoxReason, ChromiumReason, Warning, ReasonId, WarningId } from './reasons.js';
-export {
-  CORS_SAFELISTED_METHODS,
-  CORS_SAFELISTED_RESPONSE_HEADER_NAMES,
-  FORBIDDEN_REQUEST_HEADER_NAMES,
-  FORBIDDEN_RESPONSE_HEADER_NAMES,
-  isCorsSafelistedMethod,
-  isCorsSafelistedRequestHeader,
-  isForbiddenRequestHeader,
-  corsUnsafeRequestHeaderNames,
-} from './safelist.js';
 export type * from './types.js';

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { createPolicy, mergeVary, parseRequestHeaders, PREFLIGHT_VARY, MAX_REQUEST_HEADERS_ELEMENTS, MAX_REQUEST_HEADERS_EMPTY, MAX_REQUEST_HEADERS_LENGTH } from './policy.js';
+export { createPolicy, mergeVary, answersPreflight } from './policy.js';
 export type { Policy, CorsDecision, ActualDecision, PreflightDecision } from './policy.js';
 export { CorsConfigError, CONFIG_PROBLEMS } from './errors.js';
 export type { ConfigProblem, ConfigProblemCode } from './errors.js';

@@ -111,7 +111,8 @@ const named = Object.fromEntries(['node', 'fetch', 'hono'].map((name) => [name, 
 
 const shape = (fn) => ({ type: typeof fn, self: fn.cors === fn && fn.default === fn, error: fn.CorsConfigError === corsproof.CorsConfigError, keys: Object.keys(fn).sort() });
 const facts = {
-  resolved: ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono'].map((id) => require.resolve(id).split('node_modules/corsproof/')[1]),
+  resolved: ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono', 'corsproof/doctor'].map((id) => require.resolve(id).split('node_modules/corsproof/')[1]),
+  doctor: Object.keys(require('corsproof/doctor')).sort(),
   root: { evaluate: typeof corsproof.evaluate, createPolicy: typeof corsproof.createPolicy },
   express: shape(cors),
   koa: shape(koa),
@@ -177,7 +178,7 @@ import hono, { cors as honoCors } from 'corsproof/hono';
 import * as node from 'corsproof/node';
 import * as fetchAdapter from 'corsproof/fetch';
 
-const entries = ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono'];
+const entries = ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono', 'corsproof/doctor'];
 const require = createRequire(import.meta.url);
 let thrown = null;
 try {
@@ -362,7 +363,8 @@ describe('the packed package', () => {
       },
     };
     expect(facts).toEqual({
-      resolved: ['dist/cjs/index.js', 'dist/cjs/express.cjs', 'dist/cjs/koa.cjs', 'dist/cjs/fastify.cjs', 'dist/cjs/adapters/node.js', 'dist/cjs/adapters/fetch.js', 'dist/cjs/adapters/hono.js'],
+      resolved: ['dist/cjs/index.js', 'dist/cjs/express.cjs', 'dist/cjs/koa.cjs', 'dist/cjs/fastify.cjs', 'dist/cjs/adapters/node.js', 'dist/cjs/adapters/fetch.js', 'dist/cjs/adapters/hono.js', 'dist/cjs/doctor/index.js'],
+      doctor: ['CurlError', 'HarError', 'NetworkFailure', 'check', 'diagnoseHar', 'parseCurl', 'recipesForReport'],
       root: { evaluate: 'function', createPolicy: 'function' },
       express: { ...fn, preflight },
       koa: fn,
@@ -382,7 +384,7 @@ describe('the packed package', () => {
     const r = await run(process.execPath, ['check.mjs'], dir);
     expect(r.code, shown(r)).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
-      resolved: ['dist/index.js', 'dist/adapters/express.js', 'dist/adapters/koa.js', 'dist/adapters/fastify.js', 'dist/adapters/node.js', 'dist/adapters/fetch.js', 'dist/adapters/hono.js'],
+      resolved: ['dist/index.js', 'dist/adapters/express.js', 'dist/adapters/koa.js', 'dist/adapters/fastify.js', 'dist/adapters/node.js', 'dist/adapters/fetch.js', 'dist/adapters/hono.js', 'dist/doctor/index.js'],
       root: { evaluate: 'function', createPolicy: 'function' },
       express: { type: 'function', named: true, error: true },
       koa: 'function',

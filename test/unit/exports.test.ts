@@ -1,0 +1,31 @@
+/** The public surface: what `corsproof` exports at run time is what a user needs, and nothing internal. */
+import { describe, expect, it } from 'vitest';
+import * as root from '../../src/index.js';
+import * as doctor from '../../src/doctor/index.js';
+
+describe('package exports', () => {
+  it("corsproof: the engine, the policy and their tables", () => {
+    expect(Object.keys(root).sort()).toEqual([
+      'CONFIG_PROBLEMS',
+      'CorsConfigError',
+      'MAX_AGE_CAPS',
+      'REASONS',
+      'REDIRECT_LIMIT',
+      'ScenarioError',
+      'WARNINGS',
+      'answersPreflight',
+      'chromiumMessage',
+      'createPolicy',
+      'evaluate',
+      'evaluateIn',
+      'firefoxMessage',
+      'mergeVary',
+      'reason',
+      'validateScenario',
+      'warning',
+    ]);
+  });
+  it('corsproof/doctor: check and the cURL and HAR readers', () => {
+    expect(Object.keys(doctor).sort()).toEqual(['CurlError', 'HarError', 'NetworkFailure', 'check', 'diagnoseHar', 'parseCurl', 'recipesForReport']);
+  });
+});
