@@ -1,7 +1,10 @@
 /**
  * `npm run bench` (second part): requests per second through each framework
- * with no CORS middleware, with its usual peer (cors, @fastify/cors,
- * @koa/cors, hono/cors) and with corsproof, side by side in one run, for an
+ * (Express, Fastify, Koa, Hono, node:http) with no CORS middleware, with the
+ * floor (a hand-written middleware that only sets the allowed origin's
+ * headers: measured on the allowed actual request), with its usual peer
+ * (cors, @fastify/cors, @koa/cors, hono/cors) and with corsproof, side by
+ * side in one run, for an
  * allowed actual request, an allowed preflight, a refused preflight and an
  * adversarial Access-Control-Request-Headers. Each server runs in its own
  * process; autocannon loads it over loopback. Every server is warmed up
@@ -16,9 +19,10 @@ import autocannon from 'autocannon';
 const root = join(import.meta.dirname, '..');
 const DURATION = Number(process.env.CORSPROOF_BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.CORSPROOF_BENCH_ROUNDS ?? 3);
-const FRAMEWORKS = ['express', 'fastify', 'koa', 'hono'] as const;
-const VARIANTS = ['none', 'peer', 'corsproof'] as const;
-const PEERS: Record<string, string> = { express: 'cors', fastify: '@fastify/cors', koa: '@koa/cors', hono: 'hono/cors' };
+const FRAMEWORKS = ['express', 'fastify', 'koa', 'hono', 'node'] as const;
+const PEERS: Record<string, string | null> = { express: 'cors', fastify: '@fastify/cors', koa: '@koa/cors', hono: 'hono/cors', node: null };
+/** The variants of a framework: no middleware, the floor (allowed actual request only), its peer if it has one, corsproof. */
+const variantsOf = (framework: string): string[] => ['none', 'floor', ...(PEERS[framework] ? ['peer'] : []), 'corsproof'];
 const ORIGIN = 'https://app.example';
 
 const REQUESTS: Array<{ name: string; method: string; headers: Record<string, string> }> = [
@@ -53,20 +57,26 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-const rows: Array<{ framework: string; request: string; none: number; peer: number; corsproof: number }> = [];
+const fmt = (n: number): string => Math.round(n).toString().padStart(6);
+const ratio = (a: number, b: number | undefined): string => (b ? `${(a / b).toFixed(2)}x` : '  -  ');
+const table: string[] = ['| framework | request | none | floor | peer | corsproof | corsproof/floor | corsproof/peer |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
 for (const framework of FRAMEWORKS) {
-  const servers = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await start(framework, v)] as const)));
-  for (const v of VARIANTS) for (const r of REQUESTS) await measure(servers[v]!.port, r, 1); // warm-up
+  const variants = variantsOf(framework);
+  const servers = Object.fromEntries(await Promise.all(variants.map(async (v) => [v, await start(framework, v)] as const)));
+  for (const v of variants) for (const r of REQUESTS) await measure(servers[v]!.port, r, 1); // warm-up
   for (const r of REQUESTS) {
-    const row = { framework, request: r.name, none: 0, peer: 0, corsproof: 0 };
-    // Interleave the variants, round after round, so that machine noise hits all three alike.
-    const samples: Record<string, number[]> = { none: [], peer: [], corsproof: [] };
-    for (let round = 0; round < ROUNDS; round++) for (const v of VARIANTS) samples[v]!.push(await measure(servers[v]!.port, r));
-    for (const v of VARIANTS) row[v] = median(samples[v]!);
-    rows.push(row);
+    // The floor only answers the allowed actual request the way a CORS middleware must.
+    const measured = variants.filter((v) => v !== 'floor' || r.name === 'allowed actual request');
+    // Interleave the variants, round after round, so that machine noise hits them all alike.
+    const samples: Record<string, number[]> = Object.fromEntries(measured.map((v) => [v, []]));
+    for (let round = 0; round < ROUNDS; round++) for (const v of measured) samples[v]!.push(await measure(servers[v]!.port, r));
+    const m: Record<string, number> = Object.fromEntries(measured.map((v) => [v, median(samples[v]!)]));
+    const cp = m.corsproof as number;
     console.log(
-      `${framework.padEnd(8)} ${r.name.padEnd(44)} none ${Math.round(row.none).toString().padStart(6)}  ${PEERS[framework]!.padEnd(13)} ${Math.round(row.peer).toString().padStart(6)}  corsproof ${Math.round(row.corsproof).toString().padStart(6)} req/s   corsproof/peer ${(row.corsproof / row.peer).toFixed(2)}x   corsproof/none ${(row.corsproof / row.none).toFixed(2)}x`,
+      `${framework.padEnd(8)} ${r.name.padEnd(44)} none ${fmt(m.none as number)}  floor ${m.floor ? fmt(m.floor) : '     -'}  ${(PEERS[framework] ?? '-').padEnd(13)} ${m.peer ? fmt(m.peer) : '     -'}  corsproof ${fmt(cp)} req/s   /floor ${ratio(cp, m.floor)}  /peer ${ratio(cp, m.peer)}  /none ${ratio(cp, m.none)}`,
     );
+    table.push(`| ${framework} | ${r.name} | ${fmt(m.none as number).trim()} | ${m.floor ? fmt(m.floor).trim() : '-'} | ${m.peer ? fmt(m.peer).trim() : '-'} | ${fmt(cp).trim()} | ${ratio(cp, m.floor).trim()} | ${ratio(cp, m.peer).trim()} |`);
   }
   for (const s of Object.values(servers)) s.stop();
 }
+console.log(`\nMedians of ${ROUNDS} interleaved rounds of ${DURATION} s (req/s, autocannon, 16 connections, loopback):\n${table.join('\n')}`);
