@@ -1,0 +1,267 @@
+/**
+ * `corsproof check`: the options read into what to check (parseCheckInput,
+ * pure), then the doctor run on it and the report printed as text or JSON.
+ */
+import type { CheckReport, RenderedRecipe } from '../doctor/check.js';
+import { check, credentialedAlternative, NetworkFailure, recipesForReport } from '../doctor/check.js';
+import { CurlError, parseCurl } from '../doctor/curl.js';
+import { diagnoseHar, HarError } from '../doctor/har.js';
+import { RECIPES } from '../doctor/recipes.js';
+import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest, Verdict } from '../engine/types.js';
+import { validateScenario } from '../engine/validate.js';
+import pc from './colors.js';
+import { UsageError, parseJson, readInput } from './io.js';
+import { renderContext, renderExchanges, renderRecipes, renderVerdict } from './render.js';
+
+/** The options as commander gives them. */
+export interface CheckCliOptions {
+  stack?: string;
+  origin?: string;
+  curl?: string;
+  har?: string;
+  entry?: string;
+  method: string;
+  header?: string[];
+  /** Unset when not given: live checks assume same-origin, HAR files decide per entry. */
+  credentials?: string;
+  initiator: string;
+  timeout: string;
+  insecure?: boolean;
+  /** false with --no-probe. */
+  probe?: boolean;
+  json?: boolean;
+}
+
+function parseHeader(line: string): [string, string] {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw new UsageError(`-H '${line}': expected "Name: value"`);
+  return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+}
+
+function harCommand(input: CheckInput & { kind: 'har' }): number {
+  const { file, only, stack } = input;
+  const har = parseJson(readInput(file), file);
+  let results;
+  try {
+    results = diagnoseHar(har, { only, ...(input.credentials !== undefined ? { credentials: input.credentials } : {}) });
+  } catch (e) {
+    if (e instanceof HarError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
+  // The fix recipes: for the stack asked for, else the layers that answered each blocked entry.
+  const withRecipes = results.map((r) => ({
+    ...r,
+    recipes: r.verdict !== null && (!r.verdict.ok || stack !== undefined) ? recipesForReport({ scenario: r.scenario, verdict: r.verdict, layers: r.layers }, stack) : [],
+  }));
+  if (input.json) {
+    process.stdout.write(`${JSON.stringify(withRecipes, null, 2)}\n`);
+  } else if (results.length === 0) {
+    process.stdout.write('No cross-origin request in this HAR (none carries an Origin other than its own).\n');
+  } else {
+    const parts = withRecipes.map((r) => {
+      const body = r.verdict ? renderVerdict(r.scenario, r.verdict) : `${r.scenario.request.method} ${r.scenario.request.url}: ${r.note}`;
+      const context = renderContext(r.remarks.filter((m) => !m.startsWith('The HAR does not record whether')), r.ifCredentialed);
+      const layerNames = [...new Set(r.layers.perExchange.flat().map((l) => l.name))];
+      const layers = [
+        ...(layerNames.length > 0 ? [pc.dim(`  answered by: ${layerNames.join(' > ')}`)] : []),
+        ...r.layers.notes.map((n) => `  ${pc.yellow('Note')}: ${n}`),
+      ].join('\n');
+      const used = r.usedEntries.length > 1 ? ` (with entries ${r.usedEntries.filter((e) => e !== r.entry).join(', ')})` : '';
+      return [pc.dim(`entry ${r.entry}${used}`), body, context, layers].filter((x) => x !== '').join('\n');
+    });
+    // One entry's recipes in full (the first that has any); --json has every entry's.
+    const first = withRecipes.find((r) => r.recipes.length > 0);
+    const recipes = first
+      ? renderRecipes(first.recipes.slice(0, 2), `(for entry ${first.entry}${stack === undefined ? ', detected; --stack <id> for another' : ''}; --json has every entry's)`, '  ')
+      : '';
+    process.stdout.write(`${parts.join('\n\n')}${recipes}\n`);
+  }
+  return results.some((r) => r.verdict !== null && !r.verdict.ok) ? 1 : 0;
+}
+
+function checkCredentials(mode: string): void {
+  if (!['omit', 'same-origin', 'include'].includes(mode)) throw new UsageError(`--credentials must be omit, same-origin or include, not '${mode}'`);
+}
+
+/** What to check, read from the options: a HAR file, or one live request. */
+export type CheckInput =
+  | { kind: 'har'; file: string; only: number | undefined; credentials: CredentialsMode | undefined; stack: string | undefined; json: boolean }
+  | {
+      kind: 'live';
+      request: ScenarioRequest;
+      /** Whether the options said if credentials are sent (else the report says what they would change). */
+      credentialsGiven: boolean;
+      /** Copied Cookie and Authorization-like headers: sent with the request to its own host, never with a preflight. */
+      credentialHeaders: HeaderList;
+      insecure: boolean;
+      timeoutMs: number;
+      probe: boolean;
+      /** How the input was read (an origin taken from Referer, a page URL used for its origin, ...). */
+      remarks: string[];
+      stack: string | undefined;
+      json: boolean;
+    };
+
+/**
+ * Read `corsproof check`'s arguments into what to check. Pure (no files, no
+ * network): throws a UsageError naming the option, or a ScenarioError naming
+ * the field, for input a browser could not send.
+ */
+export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions): CheckInput {
+  if (o.stack !== undefined && !RECIPES.some((r) => r.id === o.stack)) {
+    throw new UsageError(`--stack '${o.stack}' is not a known stack: ${RECIPES.map((r) => r.id).join(', ')}`);
+  }
+  if (o.credentials !== undefined) checkCredentials(o.credentials);
+  if (o.har !== undefined) {
+    if (urlArg !== undefined || o.curl !== undefined) throw new UsageError('give one of a URL, --curl or --har');
+    const only = o.entry === undefined ? undefined : Number(o.entry);
+    if (only !== undefined && (!Number.isInteger(only) || only < 0)) throw new UsageError(`--entry must be an entry index (0, 1, ...), not '${o.entry}'`);
+    return { kind: 'har', file: o.har, only, credentials: o.credentials as CredentialsMode | undefined, stack: o.stack, json: o.json === true };
+  }
+  let url = urlArg;
+  let origin = o.origin;
+  let insecure = o.insecure ?? false;
+  let credentials = o.credentials;
+  let method = o.method;
+  let headerLines = o.header ?? [];
+  let remarks: string[] = [];
+  let credentialHeaders: HeaderList = [];
+  if (o.curl !== undefined) {
+    if (urlArg !== undefined) throw new UsageError('give either a URL or --curl, not both');
+    const parsed = readCurl(o.curl);
+    url = parsed.url;
+    origin ??= parsed.origin ?? undefined;
+    insecure ||= parsed.insecure;
+    method = parsed.method;
+    headerLines = parsed.headers.map(([n, v]) => `${n}: ${v}`);
+    if (parsed.credentials === 'include') credentials ??= 'include';
+    remarks = parsed.remarks;
+    credentialHeaders = parsed.credentialHeaders;
+    if (credentialHeaders.length > 0) {
+      remarks = [...remarks, `The copied ${credentialHeaders.map(([n]) => n).join(' and ')} ${credentialHeaders.length > 1 ? 'are' : 'is'} sent with the request to its own host, never with a preflight, as the browser does.`];
+    }
+    if (origin === undefined) throw new UsageError("--curl: the copied request has no Origin header (it was same-origin?); give the page's origin with --origin");
+  }
+  if (url === undefined) throw new UsageError('give the URL to check (with --origin), or --curl "<command>", or --har <file>; corsproof check --help has examples');
+  if (origin === undefined) throw new UsageError("--origin <origin> is required: the page's origin, e.g. https://app.example.com");
+  const pageOrigin = originOf(origin);
+  if (pageOrigin !== origin) {
+    remarks = [...remarks, `--origin ${origin}: the page's origin is ${pageOrigin} (scheme, host and port only), which is what the browser sends; using it.`];
+  }
+  if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
+  const timeout = Number(o.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UsageError(`--timeout must be a number of seconds from 0 to 3600, not '${o.timeout}'`);
+  if (o.initiator === 'fetch' && hasUserinfo(url)) {
+    // fetch() refuses a URL with a user name or password (a TypeError before anything is sent).
+    throw new UsageError(`${url} has a user name or password: fetch() throws a TypeError for such URLs before sending anything. Drop them from the URL (send an Authorization header instead).`);
+  }
+  // The same checks as a scenario file, so the messages name the field.
+  const scenario = validateScenario({
+    request: { url, origin: pageOrigin, method, headers: headerLines.map(parseHeader), credentials: (credentials ?? 'same-origin') as CredentialsMode, initiator: o.initiator as Initiator },
+    preflight: null,
+    response: { status: 200, headers: [] },
+  });
+  return {
+    kind: 'live',
+    request: scenario.request,
+    credentialsGiven: credentials !== undefined,
+    credentialHeaders,
+    insecure,
+    timeoutMs: timeout * 1000,
+    probe: o.probe !== false,
+    remarks,
+    stack: o.stack,
+    json: o.json === true,
+  };
+}
+
+function readCurl(command: string): ReturnType<typeof parseCurl> {
+  try {
+    return parseCurl(command);
+  } catch (e) {
+    if (e instanceof CurlError) throw new UsageError(`--curl: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A page URL, a trailing slash or capitals: the page's origin is what is meant. Not a URL: as given (the scenario check names it). */
+function originOf(value: string): string {
+  try {
+    const url = new URL(value);
+    const usable = (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+    return usable ? url.origin : value;
+  } catch {
+    return value;
+  }
+}
+
+function hasUserinfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Run `corsproof check`; returns the exit code. */
+export async function checkCommand(urlArg: string | undefined, o: CheckCliOptions): Promise<number> {
+  const input = parseCheckInput(urlArg, o);
+  return input.kind === 'har' ? harCommand(input) : liveCommand(input);
+}
+
+/** `corsproof check --json` for a live request: the contract in the README ("The doctor"). */
+export type CheckJson = Pick<CheckReport, 'verdict' | 'exchanges' | 'layers' | 'cookies' | 'exposure' | 'probe' | 'noOrigin' | 'revalidation' | 'scenario'> & {
+  /** The fix recipes, the failing layer's first (or --stack's). */
+  recipes: RenderedRecipe[];
+  /** How the input was read. */
+  remarks: string[];
+  /** The verdict with credentials, when it differs and nothing said whether they are sent. */
+  ifCredentialed: Verdict | null;
+};
+
+async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number> {
+  const { stack, remarks } = input;
+  try {
+    const report = await check(input.request, { timeoutMs: input.timeoutMs, insecure: input.insecure, credentialHeaders: input.credentialHeaders, probe: input.probe });
+    const recipes = report.verdict.ok && stack === undefined ? [] : recipesForReport(report, stack);
+    // Nothing said whether the page sends credentials: say what they would change.
+    const ifCredentialed = input.credentialsGiven ? null : credentialedAlternative(report.scenario, report.verdict);
+    if (input.json) {
+      const json: CheckJson = {
+        verdict: report.verdict,
+        exchanges: report.exchanges,
+        layers: report.layers,
+        cookies: report.cookies,
+        exposure: report.exposure,
+        probe: report.probe,
+        noOrigin: report.noOrigin,
+        revalidation: report.revalidation,
+        recipes,
+        scenario: report.scenario,
+        remarks,
+        ifCredentialed,
+      };
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
+      const exposure = report.exposure.map((f) => `\n  ${f.severity === 'error' ? pc.red('Exposure') : pc.yellow('Exposure')}: ${f.message}`).join('');
+      const shown = renderRecipes(recipes.slice(0, 2), stack === undefined ? '(detected; --stack <id> for another)' : '', '    ');
+      const hint = recipes.length === 0 && !report.verdict.ok ? `\n\n  ${pc.dim(`No stack detected: pick one with --stack (${RECIPES.map((r) => r.id).join(', ')}).`)}` : '';
+      const context = renderContext(remarks, ifCredentialed);
+      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${context ? `\n${context}` : ''}${cookies}${exposure}${shown}${hint}\n`);
+    }
+    return report.verdict.ok ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof NetworkFailure)) throw e;
+    if (input.json) {
+      process.stdout.write(`${JSON.stringify({ error: { kind: e.kind, url: e.url, message: e.message } }, null, 2)}\n`);
+    } else {
+      process.stderr.write(
+        `corsproof: the request did not complete: ${e.message}\n  A browser reports this as a network error (Firefox: CORSDidNotSucceed), before any CORS check.\n`,
+      );
+    }
+    return 3;
+  }
+}
+

@@ -1,0 +1,36 @@
+/**
+ * What the commands share: reading the user's input, and the error that
+ * means "the input is wrong" (printed without a stack, exit code 2).
+ */
+import { readFileSync } from 'node:fs';
+
+/** A problem with what the user gave us: printed without a stack, exit code 2. */
+export class UsageError extends Error {}
+
+/** A file's text, or standard input's for '-' (a byte order mark dropped). */
+export function readInput(source: string): string {
+  if (source === '-') {
+    if (process.stdin.isTTY) throw new UsageError("reading a scenario from standard input, but it is a terminal: pipe JSON in, or give a file name");
+    return readFileSync(0, 'utf8');
+  }
+  try {
+    // A UTF-8 byte order mark (some editors and Windows tools write one) is not part of the JSON.
+    return readFileSync(source, 'utf8').replace(/^\uFEFF/, '');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `${source}: no such file` : code === 'EISDIR' ? `${source}: is a directory` : `${source}: cannot read (${code ?? 'error'})`,
+    );
+  }
+}
+
+/** JSON, or a UsageError naming the input. */
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const name = source === '-' ? 'standard input' : source;
+    throw new UsageError(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
