@@ -8,10 +8,80 @@ import type { Scenario, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import { UsageError, parseJson, readInput } from './io.js';
 import { renderVerdict } from './render.js';
+import { createReadStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 
 export interface ExplainOptions {
   json?: boolean;
+  /** JSON Lines in and out: one scenario per input line, one verdict per output line, streamed. */
+  jsonl?: boolean;
   exitCode?: boolean;
+}
+
+/**
+ * One line of `explain --jsonl` output: the verdict for the scenario on that
+ * input line, or why that line could not be judged (the run goes on; the
+ * exit code is then 2).
+ */
+export type ExplainJsonlLine = Verdict | { line: number; error: { field: string | null; message: string } };
+
+/**
+ * `explain --jsonl`: read scenarios line by line and write each verdict as it
+ * is reached, so memory stays flat however long the input. Blank lines are
+ * skipped; a line that is not JSON or not a scenario becomes an error line.
+ * Returns the exit code: 2 when any line was refused, else 1 with
+ * `--exit-code` when any request is blocked, else 0.
+ */
+export async function explainJsonl(source: string, options: ExplainOptions): Promise<number> {
+  const input = openInput(source);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  let refused = false;
+  let blocked = false;
+  let pending: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const chunk = pending.join('');
+    pending = [];
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  };
+  for await (const text of lines) {
+    n++;
+    if (text.trim() === '') continue;
+    let out: ExplainJsonlLine;
+    try {
+      const verdict = evaluate(validateScenario(JSON.parse(text) as unknown));
+      blocked ||= !verdict.ok;
+      out = verdict;
+    } catch (e) {
+      if (!(e instanceof ScenarioError) && !(e instanceof SyntaxError)) throw e;
+      refused = true;
+      out = { line: n, error: e instanceof ScenarioError ? { field: e.field, message: e.message } : { field: null, message: `not valid JSON (${e.message})` } };
+    }
+    pending.push(`${JSON.stringify(out)}\n`);
+    if (pending.length >= 256) await flush();
+  }
+  await flush();
+  if (n === 0) throw new UsageError(`${source === '-' ? 'standard input' : source}: no scenario (empty input)`);
+  return refused ? 2 : options.exitCode && blocked ? 1 : 0;
+}
+
+function openInput(source: string): Readable {
+  if (source === '-') {
+    if (process.stdin.isTTY) throw new UsageError('reading scenarios from standard input, but it is a terminal: pipe JSON Lines in, or give a file name');
+    return process.stdin;
+  }
+  try {
+    const stat = statSync(source);
+    if (stat.isDirectory()) throw new UsageError(`${source}: is a directory`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${source}: no such file` : `${source}: cannot read (${code ?? 'error'})`);
+  }
+  return createReadStream(source, { encoding: 'utf8' });
 }
 
 /** Explain the scenarios in `source`; returns the exit code. */

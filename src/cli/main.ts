@@ -15,7 +15,7 @@ import type { CheckCliOptions } from './check.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
 import type { ExplainOptions } from './explain.js';
-import { explainCommand } from './explain.js';
+import { explainCommand, explainJsonl } from './explain.js';
 import { UsageError } from './io.js';
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
@@ -33,6 +33,7 @@ function program(): Command {
     )
     .argument('[file]', "scenario JSON file (one scenario or an array), or '-' for standard input", '-')
     .option('--json', 'print the verdict as JSON (the contract in the README)')
+    .option('--jsonl', 'JSON Lines in and out: one scenario per line, one verdict (or {line, error}) per line, streamed with flat memory')
     .option('--exit-code', 'exit with 1 when a browser would block any of the requests')
     .addHelpText(
       'after',
@@ -47,12 +48,14 @@ Scenario JSON:
 Examples:
   corsproof explain ${join('examples', 'credentials-wildcard.json')}
   corsproof explain --json scenarios.json
+  corsproof explain --jsonl scenarios.jsonl > verdicts.jsonl
   cat scenario.json | corsproof explain -
 
-Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input.`,
+Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input (with --jsonl: any line refused).`,
     )
-    .action((file: string, options: ExplainOptions) => {
-      process.exitCode = explainCommand(file, options);
+    .action(async (file: string, options: ExplainOptions) => {
+      if (options.jsonl && options.json) throw new UsageError('give one of --json and --jsonl');
+      process.exitCode = options.jsonl ? await explainJsonl(file, options) : explainCommand(file, options);
     });
   cmd
     .command('check')

@@ -22,6 +22,34 @@ const good = {
   response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
 };
 
+describe('corsproof explain --jsonl', () => {
+  const allowed = { ...good, request: { ...good.request, credentials: 'same-origin' } };
+  it('one verdict per scenario line, in order; blank lines skipped; exit 0', () => {
+    const r = run(['explain', '--jsonl', '-'], `${JSON.stringify(allowed)}\n\n${JSON.stringify(good)}\n`);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; firefox: { reason: string } | null });
+    expect(lines.map((v) => v.ok)).toEqual([true, false]);
+    expect(lines[1]?.firefox?.reason).toBe('CORSNotSupportingCredentials');
+  });
+  it('--exit-code: 1 when any request is blocked', () => {
+    expect(run(['explain', '--jsonl', '--exit-code', '-'], `${JSON.stringify(good)}\n`).code).toBe(1);
+  });
+  it('a line that is not JSON or not a scenario becomes {line, error}; the rest is still judged; exit 2', () => {
+    const r = run(['explain', '--jsonl', '-'], `not json\n${JSON.stringify({ ...good, request: { ...good.request, origin: 'app.example' } })}\n${JSON.stringify(good)}\n`);
+    expect(r.code).toBe(2);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ line: 1, error: { field: null } });
+    expect(lines[1]).toMatchObject({ line: 2, error: { field: 'request.origin' } });
+    expect(lines[2]).toMatchObject({ ok: false });
+  });
+  it('refuses --json with --jsonl, and empty input', () => {
+    expect(run(['explain', '--jsonl', '--json', '-'], '{}').code).toBe(2);
+    const empty = run(['explain', '--jsonl', '-'], '');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('no scenario');
+  });
+});
+
 describe('corsproof explain', () => {
   it('is built', () => expect(existsSync(bin)).toBe(true));
 
