@@ -45,7 +45,7 @@ function harCommand(input: CheckInput & { kind: 'har' }): number {
   try {
     results = diagnoseHar(har, { only, ...(input.credentials !== undefined ? { credentials: input.credentials } : {}) });
   } catch (e) {
-    if (e instanceof HarError) throw new UsageError(`${file}: ${e.message}`);
+    if (e instanceof HarError) throw new UsageError(`${file}: ${e.message.replace(/^entry /, '--entry ')}`);
     throw e;
   }
   // The fix recipes: for the stack asked for, else the layers that answered each blocked entry.
@@ -60,7 +60,7 @@ function harCommand(input: CheckInput & { kind: 'har' }): number {
   } else {
     const parts = withRecipes.map((r) => {
       const body = r.verdict ? renderVerdict(r.scenario, r.verdict) : `${r.scenario.request.method} ${r.scenario.request.url}: ${r.note}`;
-      const context = renderContext(r.remarks.filter((m) => !m.startsWith('The HAR does not record whether')), r.ifCredentialed);
+      const context = renderContext(r.remarks, r.ifCredentialed);
       const layerNames = [...new Set(r.layers.perExchange.flat().map((l) => l.name))];
       const layers = [
         ...(layerNames.length > 0 ? [pc.dim(`  answered by: ${layerNames.join(' > ')}`)] : []),
@@ -257,8 +257,9 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
     if (input.json) {
       process.stdout.write(`${JSON.stringify({ error: { kind: e.kind, url: e.url, message: e.message } }, null, 2)}\n`);
     } else {
+      const flag = e.kind === 'tls' ? '\n  --insecure looks past the certificate, to see the CORS answer.' : '';
       process.stderr.write(
-        `corsproof: the request did not complete: ${e.message}\n  A browser reports this as a network error (Firefox: CORSDidNotSucceed), before any CORS check.\n`,
+        `corsproof: the request did not complete: ${e.message}\n  A browser reports this as a network error (Firefox: CORSDidNotSucceed), before any CORS check.${flag}\n`,
       );
     }
     return 3;

@@ -43,7 +43,7 @@ function describe(error: NodeJS.ErrnoException, url: string): NetworkFailure {
   if (code === 'ECONNREFUSED') return new NetworkFailure('refused', url, `Nothing accepts connections at ${host} (connection refused): is the server running, on this port?`);
   if (code === 'ECONNRESET' || code === 'EPIPE') return new NetworkFailure('reset', url, `The server at ${host} closed the connection before answering completely (${code}).`);
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
-    return new NetworkFailure('tls', url, `The TLS certificate of ${host} is not trusted (${code}: ${error.message}). Browsers refuse it too; fix the certificate, or pass --insecure to look past it.`);
+    return new NetworkFailure('tls', url, `The TLS certificate of ${host} is not trusted (${code}: ${error.message}). Browsers refuse it too: fix the certificate (the check can look past it, to see the CORS answer behind it).`);
   }
   if (code === 'HPE_HEADER_OVERFLOW') {
     return new NetworkFailure('protocol', url, `The response headers from ${host} are larger than ${MAX_HEADER_BYTES / 1024} KB, more than Chromium accepts (it fails such a response with ERR_RESPONSE_HEADERS_TOO_BIG).`);

@@ -146,6 +146,12 @@ describe('diagnoseHar', () => {
       const [d] = diagnoseHar(wildcard(null), { credentials: 'include' });
       expect([d?.credentialsFrom, d?.verdict?.ok, d?.ifCredentialed]).toEqual(['option', false, null]);
     });
+    it('the doctor speaks of requests, not of CLI flags: no remark names one', () => {
+      for (const d of [...diagnoseHar(wildcard(null)), ...diagnoseHar(wildcard(null), { credentials: 'include' })]) {
+        expect(d.remarks.join(' ')).not.toMatch(/--[a-z]/);
+      }
+      expect(() => diagnoseHar(wildcard(null), { only: 99 })).toThrow(/^entry 99: the HAR has/);
+    });
     it('nothing alongside when credentials change nothing', () => {
       const [d] = diagnoseHar(real([{ request: { method: 'GET', url: `${API}/p`, headers: h({ origin: PAGE }) }, response: { status: 200, headers: h({}) } }]));
       expect([d?.credentialsFrom, d?.verdict?.ok, d?.ifCredentialed, d?.remarks]).toEqual(['assumed', false, null, []]);

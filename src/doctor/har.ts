@@ -168,7 +168,7 @@ function judge(scenario: Scenario): { verdict: Verdict | null; note: string | nu
 export function diagnoseHar(har: unknown, options: { only?: number; credentials?: CredentialsMode } = {}): HarDiagnosis[] {
   const entries = entriesOf(har);
   if (options.only !== undefined && (options.only < 0 || options.only >= entries.length)) {
-    throw new HarError(`--entry ${options.only}: the HAR has ${entries.length} entries (0 to ${entries.length - 1})`);
+    throw new HarError(`entry ${options.only}: the HAR has ${entries.length} entries (0 to ${entries.length - 1})`);
   }
   const parsed = entries.map(parseEntry);
   const isPreflight = (i: number): boolean => {
@@ -358,14 +358,8 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
         credentialsFrom = 'assumed';
         credentials = 'same-origin';
         result = without;
+        // `credentialsFrom: 'assumed'` and `ifCredentialed` say it; the report says what credentials would change.
         ifCredentialed = withIt.verdict;
-        if (withIt.verdict && !withIt.verdict.ok) {
-          remarks.push(
-            "The HAR does not record whether the page sent credentials (fetch credentials: 'include', XHR withCredentials). Judged without them; with them it is blocked (see ifCredentialed, or pass --credentials include).",
-          );
-        } else {
-          remarks.push('The HAR does not record whether the page sent credentials; judged without them. With them it passes (see ifCredentialed, or pass --credentials include).');
-        }
       }
     }
     // The layers, from the entries that got a response: preflights first, then the request and its hops.

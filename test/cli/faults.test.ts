@@ -75,6 +75,9 @@ describe('network faults', () => {
     const r = await run(['check', `https://localhost:${ports.tls}/x`, ...ORIGIN]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/certificate of localhost:\d+ is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
+    expect(r.stderr).toContain('--insecure looks past the certificate'); // the CLI names its flag; the doctor's message does not
+    const json = await run(['check', `https://localhost:${ports.tls}/x`, ...ORIGIN, '--json']);
+    expect(JSON.parse(json.stdout).error.message).not.toMatch(/--[a-z]/);
     const ok = await run(['check', `https://localhost:${ports.tls}/x`, ...ORIGIN, '--insecure']);
     expect(ok.code).toBe(0);
   });
