@@ -176,6 +176,114 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     return e !== undefined && isPreflightRequest(e.method, e.reqHeaders);
   };
 
+  const { nextHop, hopTargets } = redirectChains(parsed, isPreflight);
+
+  const { pairedPreflight, usedPreflights } = pairPreflights(parsed, isPreflight);
+
+  const out: HarDiagnosis[] = [];
+  const index: HarIndex = { parsed, isPreflight, pairedPreflight, nextHop };
+  for (let i = 0; i < parsed.length; i++) {
+    if (hopTargets.has(i) || usedPreflights.has(i)) continue;
+    const d = diagnoseEntry(i, index, options.credentials);
+    if (d !== null) out.push(d);
+  }
+  if (options.only === undefined) return out;
+  // --entry: the diagnosis of that entry, or of the request it belongs to (its preflight, a redirect hop).
+  const only = options.only;
+  const mine = out.filter((d) => d.entry === only || d.usedEntries.includes(only));
+  if (mine.length === 0) throw new HarError(`entry ${only} is not a cross-origin request (no Origin header other than its own)`);
+  return mine;
+}
+
+/** What diagnosing one entry needs to know of the others. */
+interface HarIndex {
+  parsed: readonly Parsed[];
+  isPreflight: (i: number) => boolean;
+  pairedPreflight: ReadonlyMap<number, number>;
+  nextHop: (i: number) => number | null;
+}
+
+/** One request (or lone preflight) of the HAR: its scenario rebuilt, its hops and preflights folded in, judged; `null` when it is not cross-origin. */
+function diagnoseEntry(i: number, index: HarIndex, given: CredentialsMode | undefined): HarDiagnosis | null {
+  const { parsed, isPreflight, pairedPreflight, nextHop } = index;
+  const e = parsed[i] as Parsed;
+  const where = `log.entries[${i}]`;
+  const lone = isPreflight(i);
+  const preflightIndex = lone ? i : pairedPreflight.get(i);
+  const preflightEntry = preflightIndex === undefined ? undefined : parsed[preflightIndex];
+  const claims = preflightEntry ? preflightClaims(preflightEntry.reqHeaders) : null;
+  const remarks: string[] = [];
+  let origin = lone ? (claims?.origin ?? undefined) : header(e.reqHeaders, 'origin');
+  if (origin === undefined && claims?.origin) {
+    origin = claims.origin;
+    remarks.push('DevTools kept only provisional headers for this request (the browser never sent it): its Origin is taken from its preflight.');
+  }
+  const crossOrigin = origin !== undefined && origin !== 'null' && originOf(e.url, where) !== origin;
+  if (!crossOrigin) return null;
+  const used: number[] = [i];
+  if (preflightIndex !== undefined && preflightIndex !== i) used.push(preflightIndex);
+  let headers = lone ? [] : e.reqHeaders.filter(([n, v]) => !isBrowserAddedHeader(n, v));
+  if (claims) {
+    const completed = completeFromPreflight(headers, claims);
+    headers = completed.headers;
+    if (completed.added.length > 0) {
+      remarks.push(`${lone ? 'The request is not in the HAR' : 'DevTools did not keep all its headers'}: ${completed.added.join(', ')} taken from the preflight's Access-Control-Request-Headers.`);
+    }
+  }
+  const redirects: ScenarioResponse[] = [];
+  let last = i;
+  // Each redirect target's own preflight, when the browser sent one there.
+  const redirectPreflights: Array<ScenarioResponse | null> = [];
+  if (!lone) {
+    for (let hop = nextHop(i); hop !== null && redirects.length <= 20; hop = nextHop(hop)) {
+      redirects.push({ status: parsed[last]?.status ?? 0, headers: parsed[last]?.resHeaders ?? [] });
+      const hopPreflight = pairedPreflight.get(hop);
+      const answer = hopPreflight === undefined ? undefined : parsed[hopPreflight];
+      redirectPreflights.push(answer ? { status: answer.status, headers: answer.resHeaders } : null);
+      if (hopPreflight !== undefined) used.push(hopPreflight);
+      last = hop;
+      used.push(hop);
+    }
+  }
+  const final = parsed[last] as Parsed;
+  // No response: the browser stopped before sending the request (its
+  // preflight failed) or the request failed on the network.
+  const noResponse = lone || (final.status === 0 && final.resHeaders.length === 0);
+  const browserError = final.error ?? (preflightEntry?.error ?? null);
+  const base: Scenario = {
+    request: { url: e.url, origin: origin as string, method: lone ? (claims as NonNullable<typeof claims>).method : e.method, headers, credentials: 'same-origin' },
+    preflight: preflightEntry ? { status: preflightEntry.status, headers: preflightEntry.resHeaders } : null,
+    response: noResponse ? { status: 200, headers: [] } : { status: final.status, headers: final.resHeaders },
+  };
+  if (redirects.length > 0) base.redirects = redirects;
+  if (redirectPreflights.some((p) => p !== null)) base.redirectPreflights = redirectPreflights;
+  const withCredentials = (mode: CredentialsMode): Scenario => ({ ...base, request: { ...base.request, credentials: mode } });
+  const usable = (r: Judged): Judged => usableVerdict(r, { noResponse, lone, browserError, preflightInHar: preflightEntry !== undefined });
+  const decided = decideCredentials(given, !lone && e.hasCookies, final.error, (mode) => usable(judge(withCredentials(mode))));
+  const { credentialsFrom, credentials, ifCredentialed, result } = decided;
+  if (decided.remark !== null) remarks.push(decided.remark);
+  // The layers, from the entries that got a response: preflights first, then the request and its hops.
+  const answered = used
+    .map((k) => parsed[k] as Parsed)
+    .filter((p) => !(p.status === 0 && p.resHeaders.length === 0))
+    .sort((a, b) => Number(isPreflightRequest(b.method, b.reqHeaders)) - Number(isPreflightRequest(a.method, a.reqHeaders)))
+    .map((p) => ({ request: { method: p.method }, headers: p.resHeaders }));
+  return {
+    layers: layerFindings(answered),
+    entry: i,
+    scenario: withCredentials(credentials),
+    verdict: result.verdict,
+    note: result.note,
+    usedEntries: used.sort((a, b) => a - b),
+    credentialsFrom,
+    ifCredentialed,
+    browserError,
+    remarks,
+  };
+}
+
+/** Redirect chains: entry i redirects to the first later request for its Location's URL. */
+function redirectChains(parsed: readonly Parsed[], isPreflight: (i: number) => boolean): { nextHop: (i: number) => number | null; hopTargets: Set<number> } {
   const requestsByUrl = new Map<string, number[]>();
   parsed.forEach((p, j) => {
     if (isPreflight(j)) return;
@@ -183,7 +291,6 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     if (list) list.push(j);
     else requestsByUrl.set(p.url, [j]);
   });
-  // Redirect chains: entry i redirects to the next entry requesting its Location.
   const nextHop = (i: number): number | null => {
     const e = parsed[i];
     if (!e || !isRedirectStatus(e.status)) return null;
@@ -205,11 +312,17 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     if (n !== null) hopTargets.add(n);
   }
 
-  // Pair each request with its preflight: same URL and method, the nearest
-  // unused one (both browsers list the request first, then its preflight; on
-  // a tie the later entry wins). Preflights are grouped by URL and method,
-  // and used ones are skipped with union-find, so that a long session of
-  // repeated requests stays linear.
+  return { nextHop, hopTargets };
+}
+
+/**
+ * Pair each request with its preflight: same URL and method, the nearest
+ * unused one (both browsers list the request first, then its preflight; on a
+ * tie the later entry wins). Preflights are grouped by URL and method, and
+ * used ones are skipped with union-find, so that a long session of repeated
+ * requests stays linear.
+ */
+function pairPreflights(parsed: readonly Parsed[], isPreflight: (i: number) => boolean): { pairedPreflight: Map<number, number>; usedPreflights: Set<number> } {
   const claimsOf = parsed.map((p, j) => (isPreflight(j) ? preflightClaims(p.reqHeaders) : null));
   const groups = new Map<string, { idx: number[]; right: number[]; left: number[] }>();
   claimsOf.forEach((c, j) => {
@@ -260,131 +373,49 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
     usedPreflights.add(j);
   }
 
-  const out: HarDiagnosis[] = [];
-  for (let i = 0; i < parsed.length; i++) {
-    const e = parsed[i] as Parsed;
-    if (hopTargets.has(i) || usedPreflights.has(i)) continue;
-    const where = `log.entries[${i}]`;
-    const lone = isPreflight(i);
-    const preflightIndex = lone ? i : pairedPreflight.get(i);
-    const preflightEntry = preflightIndex === undefined ? undefined : parsed[preflightIndex];
-    const claims = preflightEntry ? preflightClaims(preflightEntry.reqHeaders) : null;
-    const remarks: string[] = [];
-    let origin = lone ? (claims?.origin ?? undefined) : header(e.reqHeaders, 'origin');
-    if (origin === undefined && claims?.origin) {
-      origin = claims.origin;
-      remarks.push('DevTools kept only provisional headers for this request (the browser never sent it): its Origin is taken from its preflight.');
-    }
-    const crossOrigin = origin !== undefined && origin !== 'null' && originOf(e.url, where) !== origin;
-    if (!crossOrigin) {
-      continue;
-    }
-    const used: number[] = [i];
-    if (preflightIndex !== undefined && preflightIndex !== i) used.push(preflightIndex);
-    let headers = lone ? [] : e.reqHeaders.filter(([n, v]) => !isBrowserAddedHeader(n, v));
-    if (claims) {
-      const completed = completeFromPreflight(headers, claims);
-      headers = completed.headers;
-      if (completed.added.length > 0) {
-        remarks.push(`${lone ? 'The request is not in the HAR' : 'DevTools did not keep all its headers'}: ${completed.added.join(', ')} taken from the preflight's Access-Control-Request-Headers.`);
-      }
-    }
-    const redirects: ScenarioResponse[] = [];
-    let last = i;
-    // Each redirect target's own preflight, when the browser sent one there.
-    const redirectPreflights: Array<ScenarioResponse | null> = [];
-    if (!lone) {
-      for (let hop = nextHop(i); hop !== null && redirects.length <= 20; hop = nextHop(hop)) {
-        redirects.push({ status: parsed[last]?.status ?? 0, headers: parsed[last]?.resHeaders ?? [] });
-        const hopPreflight = pairedPreflight.get(hop);
-        const answer = hopPreflight === undefined ? undefined : parsed[hopPreflight];
-        redirectPreflights.push(answer ? { status: answer.status, headers: answer.resHeaders } : null);
-        if (hopPreflight !== undefined) used.push(hopPreflight);
-        last = hop;
-        used.push(hop);
-      }
-    }
-    const final = parsed[last] as Parsed;
-    // No response: the browser stopped before sending the request (its
-    // preflight failed) or the request failed on the network.
-    const noResponse = lone || (final.status === 0 && final.resHeaders.length === 0);
-    const browserError = final.error ?? (preflightEntry?.error ?? null);
-    const base: Scenario = {
-      request: { url: e.url, origin: origin as string, method: lone ? (claims as NonNullable<typeof claims>).method : e.method, headers, credentials: 'same-origin' },
-      preflight: preflightEntry ? { status: preflightEntry.status, headers: preflightEntry.resHeaders } : null,
-      response: noResponse ? { status: 200, headers: [] } : { status: final.status, headers: final.resHeaders },
-    };
-    if (redirects.length > 0) base.redirects = redirects;
-    if (redirectPreflights.some((p) => p !== null)) base.redirectPreflights = redirectPreflights;
-    const withCredentials = (mode: CredentialsMode): Scenario => ({ ...base, request: { ...base.request, credentials: mode } });
-    /** A verdict is usable when it rests on what the HAR holds: with no response, only a failed preflight does. */
-    const usable = (r: { verdict: Verdict | null; note: string | null }): { verdict: Verdict | null; note: string | null } => {
-      if (!noResponse || r.verdict === null) return r;
-      const stopsAtPreflight = (['chromium', 'firefox'] as const).every((b) => r.verdict?.browsers[b].failedAt === 'preflight');
-      if (stopsAtPreflight) return r;
-      return {
-        verdict: null,
-        note: lone
-          ? 'only the preflight is in the HAR, and it passes: the request itself is not there to judge (export again after it ran, or run corsproof check on the URL)'
-          : `the browser recorded no response for this request${browserError ? ` (${browserError})` : ''} and its preflight${preflightEntry ? ' passes' : ' is not in the HAR'}: it failed before CORS (network, mixed content, an extension), or the HAR is incomplete`,
-      };
-    };
+  return { pairedPreflight, usedPreflights };
+}
 
-    let credentialsFrom: CredentialsSource;
-    let credentials: CredentialsMode;
-    let ifCredentialed: Verdict | null = null;
-    let result: { verdict: Verdict | null; note: string | null };
-    if (options.credentials !== undefined) {
-      credentialsFrom = 'option';
-      credentials = options.credentials;
-      result = usable(judge(withCredentials(credentials)));
-    } else if (!lone && e.hasCookies) {
-      credentialsFrom = 'cookie';
-      credentials = 'include';
-      result = usable(judge(withCredentials(credentials)));
-    } else {
-      const without = usable(judge(withCredentials('same-origin')));
-      const withIt = usable(judge(withCredentials('include')));
-      if (sameOutcome(without.verdict, withIt.verdict)) {
-        credentialsFrom = 'assumed';
-        credentials = 'same-origin';
-        result = without;
-      } else if (final.error !== null && without.verdict?.browsers.chromium.ok === true && withIt.verdict?.browsers.chromium.ok === false) {
-        credentialsFrom = 'browser-failure';
-        credentials = 'include';
-        result = withIt;
-        remarks.push(`The browser recorded this request as failed (${final.error}) though CORS lets it through without credentials: it was sent with credentials, and is judged that way.`);
-      } else {
-        credentialsFrom = 'assumed';
-        credentials = 'same-origin';
-        result = without;
-        // `credentialsFrom: 'assumed'` and `ifCredentialed` say it; the report says what credentials would change.
-        ifCredentialed = withIt.verdict;
-      }
-    }
-    // The layers, from the entries that got a response: preflights first, then the request and its hops.
-    const answered = used
-      .map((k) => parsed[k] as Parsed)
-      .filter((p) => !(p.status === 0 && p.resHeaders.length === 0))
-      .sort((a, b) => Number(isPreflightRequest(b.method, b.reqHeaders)) - Number(isPreflightRequest(a.method, a.reqHeaders)))
-      .map((p) => ({ request: { method: p.method }, headers: p.resHeaders }));
-    out.push({
-      layers: layerFindings(answered),
-      entry: i,
-      scenario: withCredentials(credentials),
-      verdict: result.verdict,
-      note: result.note,
-      usedEntries: used.sort((a, b) => a - b),
-      credentialsFrom,
-      ifCredentialed,
-      browserError,
-      remarks,
-    });
+type Judged = { verdict: Verdict | null; note: string | null };
+
+/** A verdict is usable when it rests on what the HAR holds: with no response, only a failed preflight does. */
+function usableVerdict(r: Judged, at: { noResponse: boolean; lone: boolean; browserError: string | null; preflightInHar: boolean }): Judged {
+  if (!at.noResponse || r.verdict === null) return r;
+  if ((['chromium', 'firefox'] as const).every((b) => r.verdict?.browsers[b].failedAt === 'preflight')) return r;
+  return {
+    verdict: null,
+    note: at.lone
+      ? 'only the preflight is in the HAR, and it passes: the request itself is not there to judge (export again after it ran, or run corsproof check on the URL)'
+      : `the browser recorded no response for this request${at.browserError ? ` (${at.browserError})` : ''} and its preflight${at.preflightInHar ? ' passes' : ' is not in the HAR'}: it failed before CORS (network, mixed content, an extension), or the HAR is incomplete`,
+  };
+}
+
+/**
+ * Whether the page sent credentials, since no browser records it: the
+ * caller's word, a Cookie header, or Chromium's recorded failure that only
+ * credentials explain; else judged without them, with the credentialed
+ * verdict alongside when it differs.
+ */
+function decideCredentials(
+  given: CredentialsMode | undefined,
+  hasCookies: boolean,
+  browserError: string | null,
+  judgeAs: (mode: CredentialsMode) => Judged,
+): { credentialsFrom: CredentialsSource; credentials: CredentialsMode; ifCredentialed: Verdict | null; result: Judged; remark: string | null } {
+  if (given !== undefined) return { credentialsFrom: 'option', credentials: given, ifCredentialed: null, result: judgeAs(given), remark: null };
+  if (hasCookies) return { credentialsFrom: 'cookie', credentials: 'include', ifCredentialed: null, result: judgeAs('include'), remark: null };
+  const without = judgeAs('same-origin');
+  const withIt = judgeAs('include');
+  if (sameOutcome(without.verdict, withIt.verdict)) return { credentialsFrom: 'assumed', credentials: 'same-origin', ifCredentialed: null, result: without, remark: null };
+  if (browserError !== null && without.verdict?.browsers.chromium.ok === true && withIt.verdict?.browsers.chromium.ok === false) {
+    return {
+      credentialsFrom: 'browser-failure',
+      credentials: 'include',
+      ifCredentialed: null,
+      result: withIt,
+      remark: `The browser recorded this request as failed (${browserError}) though CORS lets it through without credentials: it was sent with credentials, and is judged that way.`,
+    };
   }
-  if (options.only === undefined) return out;
-  // --entry: the diagnosis of that entry, or of the request it belongs to (its preflight, a redirect hop).
-  const only = options.only;
-  const mine = out.filter((d) => d.entry === only || d.usedEntries.includes(only));
-  if (mine.length === 0) throw new HarError(`entry ${only} is not a cross-origin request (no Origin header other than its own)`);
-  return mine;
+  // `credentialsFrom: 'assumed'` and `ifCredentialed` say it; the report says what credentials would change.
+  return { credentialsFrom: 'assumed', credentials: 'same-origin', ifCredentialed: withIt.verdict, result: without, remark: null };
 }
