@@ -133,29 +133,96 @@ function posixWords(command: string): string[] {
   return words;
 }
 
+/** What the options of a cURL command say about the request, as they are read. */
+interface CurlReading {
+  url: string | null;
+  method: string | null;
+  hasBody: boolean;
+  credentials: CredentialsMode;
+  insecure: boolean;
+  origin: string | null;
+  referer: string | null;
+  /** The headers script set (the browser's own left out). */
+  headers: HeaderList;
+  /** Every -H line, as copied. */
+  rawHeaders: HeaderList;
+  credentialHeaders: HeaderList;
+  cookieFile: string | null;
+  browserHeaders: string[];
+}
+
+type CurlOption = { value: boolean; apply: (r: CurlReading, value: string, flag: string) => void };
+
+const noEffect: CurlOption = { value: false, apply: () => undefined };
+const noEffectWithValue: CurlOption = { value: true, apply: () => undefined };
+const body: CurlOption = { value: true, apply: (r) => void (r.hasBody = true) };
+
+/** Each cURL option corsproof reads, and what it does to the request (options with no effect on CORS are read and ignored). */
+const CURL_OPTIONS: ReadonlyMap<string, CurlOption> = new Map<string, CurlOption>([
+  ...['-X', '--request'].map((f) => [f, { value: true, apply: (r: CurlReading, v: string) => void (r.method = v) }] as const),
+  ...['-H', '--header'].map((f) => [f, { value: true, apply: addHeader }] as const),
+  ...[...DATA_FLAGS].map((f) => [f, body] as const),
+  ['--json', { value: true, apply: (r) => void ((r.hasBody = true), r.headers.push(['Content-Type', 'application/json'], ['Accept', 'application/json'])) }],
+  ...['-b', '--cookie'].map(
+    (f) =>
+      [
+        f,
+        {
+          value: true,
+          apply: (r: CurlReading, v: string) => {
+            r.credentials = 'include';
+            if (v.includes('=')) r.credentialHeaders.push(['Cookie', v]);
+            else r.cookieFile = v;
+          },
+        },
+      ] as const,
+  ),
+  ...['-u', '--user'].map((f) => [f, { value: true, apply: basicAuth }] as const),
+  ...['-k', '--insecure'].map((f) => [f, { value: false, apply: (r: CurlReading) => void (r.insecure = true) }] as const),
+  ...['-I', '--head'].map((f) => [f, { value: false, apply: (r: CurlReading) => void (r.method = 'HEAD') }] as const),
+  ['--url', { value: true, apply: (r, v) => void (r.url = v) }],
+  ...['-A', '--user-agent'].map((f) => [f, { value: true, apply: (r: CurlReading) => void r.browserHeaders.push('user-agent') }] as const),
+  ...['-e', '--referer'].map((f) => [f, { value: true, apply: (r: CurlReading) => void r.browserHeaders.push('referer') }] as const),
+  ...[...IGNORED_WITH_VALUE].map((f) => [f, noEffectWithValue] as const),
+  ...[...IGNORED_FLAGS].map((f) => [f, noEffect] as const),
+]);
+
+function addHeader(r: CurlReading, line: string): void {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw new CurlError(`-H '${line}': expected "Name: value"`);
+  const name = line.slice(0, colon).trim();
+  const v = line.slice(colon + 1).trim();
+  const lower = name.toLowerCase();
+  r.rawHeaders.push([name, v]);
+  if (lower === 'origin') r.origin = v;
+  if (lower === 'referer') r.referer = v;
+  if (lower === 'cookie') {
+    r.credentials = 'include';
+    r.credentialHeaders.push([name, v]);
+  }
+  if (isBrowserAddedHeader(lower, v)) r.browserHeaders.push(lower);
+  else r.headers.push([name, v]);
+}
+
+function basicAuth(r: CurlReading, v: string): void {
+  r.credentials = 'include';
+  try {
+    r.credentialHeaders.push(['Authorization', `Basic ${btoa(v)}`]);
+  } catch {
+    throw new CurlError(`-u: '${v}' has characters HTTP Basic authentication cannot carry; use -H 'Authorization: ...'`);
+  }
+}
+
 /**
  * Parse a cURL command line: the POSIX shell form ("Copy as cURL (bash)",
  * Firefox's "Copy as cURL (POSIX)") or the Windows cmd form ("Copy as cURL
  * (cmd)", Firefox's "Copy as cURL (Windows)"), told apart by cmd's `^` escapes.
  */
 export function parseCurl(command: string): CurlRequest {
-  let words = /\^\r?\n|\^"/.test(command) ? windowsWords(command) : posixWords(command);
-  if (words.length === 0 || !/^curl(\.exe)?$/.test(words[0] as string)) throw new CurlError("expected a command starting with 'curl'");
-  let url: string | null = null;
-  let method: string | null = null;
-  let hasBody = false;
-  let credentials: CredentialsMode = 'same-origin';
-  let insecure = false;
-  let origin: string | null = null;
-  let referer: string | null = null;
-  let headers: HeaderList = [];
-  /** Every -H line, as copied. */
-  const rawHeaders: HeaderList = [];
-  const credentialHeaders: HeaderList = [];
-  let cookieFile: string | null = null;
-  const browserHeaders: string[] = [];
+  const first = /\^\r?\n|\^"/.test(command) ? windowsWords(command) : posixWords(command);
+  if (first.length === 0 || !/^curl(\.exe)?$/.test(first[0] as string)) throw new CurlError("expected a command starting with 'curl'");
   // Short options with their value attached (-XPUT, -H'Accept: x'), long ones with '=' (--request=PUT): split them.
-  words = words.flatMap((w, k) => {
+  const words = first.flatMap((w, k) => {
     if (k === 0) return [w];
     const short = /^(-[XHbudAeomwxF])(.+)$/.exec(w);
     if (short) return [short[1] as string, short[2] as string];
@@ -163,84 +230,45 @@ export function parseCurl(command: string): CurlRequest {
     if (long) return [long[1] as string, long[2] as string];
     return [w];
   });
-  const value = (i: number, flag: string): string => {
-    const v = words[i + 1];
-    if (v === undefined) throw new CurlError(`${flag} needs a value`);
-    return v;
+  const r: CurlReading = {
+    url: null,
+    method: null,
+    hasBody: false,
+    credentials: 'same-origin',
+    insecure: false,
+    origin: null,
+    referer: null,
+    headers: [],
+    rawHeaders: [],
+    credentialHeaders: [],
+    cookieFile: null,
+    browserHeaders: [],
   };
   for (let i = 1; i < words.length; i++) {
     const w = words[i] as string;
-    if (w === '-X' || w === '--request') {
-      method = value(i, w);
-      i++;
-    } else if (w === '-H' || w === '--header') {
-      const line = value(i, w);
-      i++;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new CurlError(`-H '${line}': expected "Name: value"`);
-      const name = line.slice(0, colon).trim();
-      const v = line.slice(colon + 1).trim();
-      const lower = name.toLowerCase();
-      rawHeaders.push([name, v]);
-      if (lower === 'origin') origin = v;
-      if (lower === 'referer') referer = v;
-      if (lower === 'cookie') {
-        credentials = 'include';
-        credentialHeaders.push([name, v]);
-      }
-      if (isBrowserAddedHeader(lower, v)) browserHeaders.push(lower);
-      else headers.push([name, v]);
-    } else if (DATA_FLAGS.has(w)) {
-      value(i, w);
-      i++;
-      hasBody = true;
-    } else if (w === '--json') {
-      value(i, w);
-      i++;
-      hasBody = true;
-      headers.push(['Content-Type', 'application/json'], ['Accept', 'application/json']);
-    } else if (w === '-b' || w === '--cookie') {
-      const v = value(i, w);
-      i++;
-      credentials = 'include';
-      if (v.includes('=')) credentialHeaders.push(['Cookie', v]);
-      else cookieFile = v;
-    } else if (w === '-u' || w === '--user') {
-      const v = value(i, w);
-      i++;
-      credentials = 'include';
-      try {
-        credentialHeaders.push(['Authorization', `Basic ${btoa(v)}`]);
-      } catch {
-        throw new CurlError(`-u: '${v}' has characters HTTP Basic authentication cannot carry; use -H 'Authorization: ...'`);
-      }
-    } else if (w === '-k' || w === '--insecure') {
-      insecure = true;
-    } else if (w === '-I' || w === '--head') {
-      method = 'HEAD';
-    } else if (w === '--url') {
-      url = value(i, w);
-      i++;
-    } else if (w === '-A' || w === '--user-agent' || w === '-e' || w === '--referer') {
-      value(i, w);
-      i++;
-      browserHeaders.push(w === '-A' || w === '--user-agent' ? 'user-agent' : 'referer');
-    } else if (IGNORED_WITH_VALUE.has(w)) {
-      value(i, w);
-      i++;
-    } else if (IGNORED_FLAGS.has(w)) {
-      // no effect on CORS
+    const option = CURL_OPTIONS.get(w);
+    if (option !== undefined) {
+      const v = option.value ? words[++i] : '';
+      if (v === undefined) throw new CurlError(`${w} needs a value`);
+      option.apply(r, v, w);
     } else if (w.startsWith('-')) {
       throw new CurlError(`the cURL option ${w} is not one corsproof reads; remove it`);
-    } else if (url === null) {
-      url = w;
+    } else if (r.url === null) {
+      r.url = w;
     } else {
-      throw new CurlError(`two URLs in the cURL command ('${url}' and '${w}'); keep one`);
+      throw new CurlError(`two URLs in the cURL command ('${r.url}' and '${w}'); keep one`);
     }
   }
+  return requestOf(r);
+}
+
+/** The request a reading stands for: the method, a preflight row turned into its request, the origin from Referer when Origin is missing. */
+function requestOf(r: CurlReading): CurlRequest {
+  const { url, credentials, insecure, browserHeaders, credentialHeaders, cookieFile, rawHeaders, referer } = r;
+  let { headers, origin } = r;
   if (url === null) throw new CurlError('the cURL command has no URL');
   const remarks: string[] = [];
-  let finalMethod = method ?? (hasBody ? 'POST' : 'GET');
+  let finalMethod = r.method ?? (r.hasBody ? 'POST' : 'GET');
   // The preflight's row copied: the request it stands for is in its Access-Control-Request-* headers.
   if (isPreflightRequest(finalMethod, rawHeaders)) {
     const claims = preflightClaims(rawHeaders);
