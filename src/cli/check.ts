@@ -9,6 +9,8 @@ import { diagnoseHar, HarError } from '../doctor/har.js';
 import { RECIPES } from '../doctor/recipes.js';
 import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
+import type { Command } from 'commander';
+import { PROBE_ORIGIN } from '../doctor/exposure.js';
 import pc from './colors.js';
 import { UsageError, parseJson, readInput } from './io.js';
 import { renderContext, renderExchanges, renderRecipes, renderVerdict } from './render.js';
@@ -266,3 +268,42 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
   }
 }
 
+
+/** The `check` command, with its options and help. */
+export function defineCheck(cmd: Command): void {
+  cmd
+    .command('check')
+    .description('Send what the browser would send (the preflight, then the request with Origin) to a live URL and explain the verdict.')
+    .argument('[url]', 'the URL the page requests')
+    .option('--origin <origin>', "the page's origin, e.g. https://app.example.com (required unless --curl has an Origin header)")
+    .option('--curl <command>', 'a "Copy as cURL" command from Chromium or Firefox DevTools (bash/POSIX or Windows cmd form; the preflight\'s row works too), instead of a URL and options')
+    .option('--har <file>', 'diagnose offline from a HAR export: every cross-origin request in it, or the one --entry names')
+    .option('--entry <n>', 'with --har: only this entry (its index in log.entries)')
+    .option('--stack <id>', 'print the fix for this stack instead of the detected one (e.g. nginx, express-cors, corsproof-express, django)')
+    .option('--method <method>', 'the request method', 'GET')
+    .option('-H, --header <line>', 'a request header script sets, "Name: value" (repeatable)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
+    .option('--credentials <mode>', "omit, same-origin or include (default: same-origin, and the report says what 'include' would change; with --har: per entry, from its cookies and the browser's own record)")
+    .option('--initiator <api>', 'fetch, xhr or eventsource', 'fetch')
+    .option('--timeout <seconds>', 'give up on a request after this long', '10')
+    .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')
+    .option(
+      '--no-probe',
+      `do not send the extra requests: from ${PROBE_ORIGIN} (a preflight, or the same GET without credentials), which checks whether the server allows any origin, and the same GET or HEAD without Origin (as an <img> sends it), which checks what a cache may serve to the page's request`,
+    )
+    .option('--json', 'print the verdict and the exchanges as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  corsproof check https://api.example.com/v1/me --origin https://app.example.com --credentials include
+  corsproof check https://api.example.com/items/7 --origin https://app.example.com --method PUT -H 'Content-Type: application/json'
+  corsproof check --curl "$(pbpaste)"          # DevTools > Network > right-click the request > Copy as cURL
+  corsproof check --har session.har --json     # DevTools > Network > Save all as HAR
+  corsproof check https://api.example.com/v1/me --origin https://app.example.com --stack nginx
+
+Exit codes: 0 the browser allows it, 1 it blocks it (with --har: any entry), 2 bad usage or input, 3 the request did not complete.`,
+    )
+    .action(async (url: string | undefined, options: CheckCliOptions) => {
+      process.exitCode = await checkCommand(url, options);
+    });
+}

@@ -4,6 +4,7 @@
  */
 import { check } from '../doctor/check.js';
 import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
+import type { Command } from 'commander';
 import pc from './colors.js';
 import { renderVerdict } from './render.js';
 
@@ -38,3 +39,14 @@ export async function demoCommand(o: { json?: boolean }): Promise<number> {
   }
 }
 
+
+/** The `demo` command (the default). */
+export function defineDemo(cmd: Command): void {
+  cmd
+    .command('demo', { isDefault: true })
+    .description('Start local APIs with the common CORS failures, check each like a browser, and show the fix (what npm start runs).')
+    .option('--json', 'print the verdicts as JSON')
+    .action(async (options: { json?: boolean }) => {
+      process.exitCode = await demoCommand(options);
+    });
+}

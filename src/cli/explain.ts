@@ -8,6 +8,8 @@ import type { Scenario, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import { UsageError, parseJson, readInput } from './io.js';
 import { renderVerdict } from './render.js';
+import type { Command } from 'commander';
+import { join } from 'node:path';
 import { createReadStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -112,3 +114,45 @@ export function explainCommand(source: string, options: ExplainOptions): number 
   return options.exitCode && blocked ? 1 : 0;
 }
 
+
+/** The `explain` and `example` commands, with their options and help. */
+export function defineExplain(cmd: Command, examplesDir: string): void {
+  cmd
+    .command('explain')
+    .description(
+      'Explain a CORS scenario: what Chromium and Firefox do with the request, their exact console messages, and the fix.',
+    )
+    .argument('[file]', "scenario JSON file (one scenario or an array), or '-' for standard input", '-')
+    .option('--json', 'print the verdict as JSON (the contract in the README)')
+    .option('--jsonl', 'JSON Lines in and out: one scenario per line, one verdict (or {line, error}) per line, streamed with flat memory')
+    .option('--exit-code', 'exit with 1 when a browser would block any of the requests')
+    .addHelpText(
+      'after',
+      `
+Scenario JSON:
+  {"request": {"url": "https://api.example.com/me", "origin": "https://app.example.com",
+               "method": "GET", "headers": [["Authorization", "Bearer x"]],
+               "credentials": "include", "initiator": "fetch"},
+   "preflight": {"status": 204, "headers": [["Access-Control-Allow-Origin", "https://app.example.com"]]},
+   "response": {"status": 200, "headers": [["Access-Control-Allow-Origin", "*"]]}}
+
+Examples:
+  corsproof explain ${join('examples', 'credentials-wildcard.json')}
+  corsproof explain --json scenarios.json
+  corsproof explain --jsonl scenarios.jsonl > verdicts.jsonl
+  cat scenario.json | corsproof explain -
+
+Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input (with --jsonl: any line refused).`,
+    )
+    .action(async (file: string, options: ExplainOptions) => {
+      if (options.jsonl && options.json) throw new UsageError('give one of --json and --jsonl');
+      process.exitCode = options.jsonl ? await explainJsonl(file, options) : explainCommand(file, options);
+    });
+  cmd
+    .command('example')
+    .description('Explain the bundled example: a credentialed request answered with Access-Control-Allow-Origin: *.')
+    .option('--json', 'print the verdict as JSON')
+    .action((options: ExplainOptions) => {
+      process.exitCode = explainCommand(join(examplesDir, 'credentials-wildcard.json'), options);
+    });
+}
