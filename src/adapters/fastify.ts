@@ -275,22 +275,86 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
   const { policy: global, settings } = readOptions(options, 'plugin', conventions);
   // An origin function that answers asynchronously is checked now: an unsafe one stops the app from starting.
   await global.ready();
-  const compiled = new WeakMap<object, Policy>();
-  /** Routes the plugin did not see being added: their policy (or the problem with their options), by their config. */
-  const late = new WeakMap<object, Policy | null | CorsConfigError>();
-  /** The plugin's preflight-only OPTIONS routes: path → method → policy. */
-  const preflightRoutes = new Map<string, Map<string, Policy | null>>();
-  const ownRoute: Record<string, unknown> = {
-    exposeHeadRoute: false,
-    schema: { hide: settings.hideRoutes },
-    ...(settings.logLevel !== undefined ? { logLevel: settings.logLevel } : {}),
-  };
+  const policies = new RoutePolicies(fastify, global, settings, conventions);
+  if (!fastify.hasConstraintStrategy(PREFLIGHT_CONSTRAINT)) fastify.addConstraintStrategy(PREFLIGHT_STRATEGY);
+  fastify.addHook('onRoute', ((route: RouteOptionsLike) => policies.onRoute(route)) as never);
+  fastify.addHook('onRequest', ((request: Decided, reply: FastifyReplyLike, done: (error?: unknown) => void) => decideRequest(policies.policyFor(request), request, reply, done)) as never);
+  fastify.addHook('onSend', mergeVaryOnSend as never);
+  // Preflights for paths without an OPTIONS route of their own land here (the onRequest hook answers them).
+  if (settings.answerPreflights) fastify.route({ ...policies.ownRoute, method: 'OPTIONS', url: '*', handler: optionsHandler });
+}
 
-  const lateRoutePolicy = (request: FastifyRequestLike, config: RouteConfigLike): Policy | null | CorsConfigError => {
+/** Which policy governs a request: the plugin's, a route's own (`config.cors`), or the one for a preflight's method. */
+class RoutePolicies {
+  /** Route options compiled once per options object. */
+  readonly compiled = new WeakMap<object, Policy>();
+  /** Routes the plugin did not see being added: their policy (or the problem with their options), by their config. */
+  readonly late = new WeakMap<object, Policy | null | CorsConfigError>();
+  /** The plugin's preflight-only OPTIONS routes: path → method → policy. */
+  readonly preflightRoutes = new Map<string, Map<string, Policy | null>>();
+  /** What every route the plugin adds has: hidden from schema tools, no HEAD twin, the configured log level. */
+  readonly ownRoute: Record<string, unknown>;
+
+  constructor(
+    readonly fastify: FastifyInstanceLike,
+    readonly global: Policy,
+    readonly settings: PluginSettings,
+    readonly conventions: PolicyConventions,
+  ) {
+    this.ownRoute = {
+      exposeHeadRoute: false,
+      schema: { hide: settings.hideRoutes },
+      ...(settings.logLevel !== undefined ? { logLevel: settings.logLevel } : {}),
+    };
+  }
+
+  policyFor(request: FastifyRequestLike): Policy | null | CorsConfigError {
+    const config = request.routeOptions?.config;
+    if (config === undefined || config === null) return this.global;
+    const byMethod = config[PREFLIGHT_POLICIES];
+    if (byMethod !== undefined) {
+      const method = request.raw.headers['access-control-request-method'];
+      const policy = typeof method === 'string' ? byMethod.get(method) : undefined;
+      return policy === undefined ? this.global : policy;
+    }
+    if (ROUTE_POLICY in config) return config[ROUTE_POLICY] ?? null;
+    if (config.cors === undefined) return this.global;
+    const known = this.late.get(config);
+    return known !== undefined ? known : this.lateRoutePolicy(request, config);
+  }
+
+  /** A route with its own options, seen as it is added: its policy checked now (a CorsConfigError stops the app), and an OPTIONS route for its preflights. */
+  onRoute(route: RouteOptionsLike): void {
+    const config = route.config;
+    if (config === undefined || config === null || config.cors === undefined) return;
+    const policy = routePolicy(config.cors, this.compiled, this.conventions);
+    route.config = { ...config, [ROUTE_POLICY]: policy };
+    if (!this.settings.answerPreflights) return;
+    let byMethod = this.preflightRoutes.get(route.url);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.preflightRoutes.set(route.url, byMethod);
+      const prefix = this.fastify.prefix;
+      this.fastify.route({
+        ...this.ownRoute,
+        method: 'OPTIONS',
+        url: route.url.startsWith(prefix) ? route.url.slice(prefix.length) : route.url,
+        constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' },
+        config: { [PREFLIGHT_POLICIES]: byMethod },
+        handler: optionsHandler,
+      });
+    }
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      if (!byMethod.has(method)) byMethod.set(method, policy);
+    }
+  }
+
+  /** A route added before the plugin loaded: its options read at its first request. */
+  lateRoutePolicy(request: FastifyRequestLike, config: RouteConfigLike): Policy | null | CorsConfigError {
     let policy: Policy | null | CorsConfigError;
     try {
-      policy = routePolicy(config.cors, compiled, conventions);
-      if (settings.answerPreflights) {
+      policy = routePolicy(config.cors, this.compiled, this.conventions);
+      if (this.settings.answerPreflights) {
         request.log.warn(
           { route: request.routeOptions?.url, method: request.routeOptions?.method },
           'corsproof: this route has its own config.cors but was declared before corsproof/fastify loaded, so the plugin could not add its preflight route: its requests follow its options, its CORS preflights get the plugin\'s options. Declare it after `await app.register(cors, ...)` (or in a plugin registered after corsproof) for its preflights to follow its options too.',
@@ -300,92 +364,47 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
       if (!(error instanceof CorsConfigError)) throw error;
       policy = error;
     }
-    late.set(config, policy);
+    this.late.set(config, policy);
     return policy;
-  };
+  }
+}
 
-  const policyFor = (request: FastifyRequestLike): Policy | null | CorsConfigError => {
-    const config = request.routeOptions?.config;
-    if (config === undefined || config === null) return global;
-    const byMethod = config[PREFLIGHT_POLICIES];
-    if (byMethod !== undefined) {
-      const method = request.raw.headers['access-control-request-method'];
-      const policy = typeof method === 'string' ? byMethod.get(method) : undefined;
-      return policy === undefined ? global : policy;
-    }
-    if (ROUTE_POLICY in config) return config[ROUTE_POLICY] ?? null;
-    if (config.cors === undefined) return global;
-    const known = late.get(config);
-    return known !== undefined ? known : lateRoutePolicy(request, config);
-  };
-
-  if (!fastify.hasConstraintStrategy(PREFLIGHT_CONSTRAINT)) fastify.addConstraintStrategy(PREFLIGHT_STRATEGY);
-  fastify.addHook('onRoute', ((route: RouteOptionsLike) => {
-    const config = route.config;
-    if (config === undefined || config === null || config.cors === undefined) return;
-    // Throws a CorsConfigError: the app does not start.
-    const policy = routePolicy(config.cors, compiled, conventions);
-    route.config = { ...config, [ROUTE_POLICY]: policy };
-    if (!settings.answerPreflights) return;
-    let byMethod = preflightRoutes.get(route.url);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      preflightRoutes.set(route.url, byMethod);
-      fastify.route({
-        ...ownRoute,
-        method: 'OPTIONS',
-        url: route.url.startsWith(fastify.prefix) ? route.url.slice(fastify.prefix.length) : route.url,
-        constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' },
-        config: { [PREFLIGHT_POLICIES]: byMethod },
-        handler: optionsHandler,
-      });
-    }
-    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-      if (!byMethod.has(method)) byMethod.set(method, policy);
-    }
-  }) as never);
-
-  // Callback-style hooks: no promise per request when the decision is synchronous.
-  const finish = (request: Decided, reply: FastifyReplyLike, decision: CorsDecision, done: (error?: unknown) => void): void => {
-    request[DECISION] = decision;
-    for (const [name, value] of decision.headers) reply.header(name, value);
-    if (answersPreflight(decision)) {
-      if (decision.vary) reply.header('Vary', decision.vary);
-      reply.code(decision.status);
-      if (decision.body !== null) reply.header('Content-Type', 'text/plain; charset=utf-8').send(decision.body);
-      else reply.header('Content-Length', '0').send();
-      return; // answered: Fastify skips the route
-    }
+/** The onRequest hook: decide with the route's policy, answer the preflights the plugin answers, let the rest through. */
+function decideRequest(policy: Policy | null | CorsConfigError, request: Decided, reply: FastifyReplyLike, done: (error?: unknown) => void): void {
+  if (policy === null) {
     done();
-  };
-  fastify.addHook('onRequest', ((request: Decided, reply: FastifyReplyLike, done: (error?: unknown) => void) => {
-    const policy = policyFor(request);
-    if (policy === null) {
-      done();
-      return;
-    }
-    if (policy instanceof CorsConfigError) {
-      // Never a silent allow: the route answers 500 until its options are fixed.
-      request.log.error({ err: policy, route: request.routeOptions?.url }, "corsproof: this route's config.cors is invalid");
-      done(Object.assign(new Error("corsproof: this route's CORS options (config.cors) are invalid; the server log says why"), { statusCode: 500, cause: policy }));
-      return;
-    }
-    const decision = policy.decide(policyRequest(request.raw), request);
-    if (decision instanceof Promise) decision.then((d) => finish(request, reply, d, done), done);
-    else finish(request, reply, decision, done);
-  }) as never);
+    return;
+  }
+  if (policy instanceof CorsConfigError) {
+    // Never a silent allow: the route answers 500 until its options are fixed.
+    request.log.error({ err: policy, route: request.routeOptions?.url }, "corsproof: this route's config.cors is invalid");
+    done(Object.assign(new Error("corsproof: this route's CORS options (config.cors) are invalid; the server log says why"), { statusCode: 500, cause: policy }));
+    return;
+  }
+  // Callback style: no promise per request when the decision is synchronous.
+  const decision = policy.decide(policyRequest(request.raw), request);
+  if (decision instanceof Promise) decision.then((d) => finish(request, reply, d, done), done);
+  else finish(request, reply, decision, done);
+}
 
-  // Merge Vary when the reply goes out, so a Vary the route sets is kept.
-  fastify.addHook('onSend', ((request: Decided, reply: FastifyReplyLike, payload: unknown, done: (error: unknown, payload: unknown) => void) => {
-    const vary = request[DECISION]?.vary;
-    if (vary) {
-      reply.header('Vary', mergeVary(headerLine(reply.getHeader('vary')), vary));
-    }
-    done(null, payload);
-  }) as never);
+function finish(request: Decided, reply: FastifyReplyLike, decision: CorsDecision, done: (error?: unknown) => void): void {
+  request[DECISION] = decision;
+  for (const [name, value] of decision.headers) reply.header(name, value);
+  if (answersPreflight(decision)) {
+    if (decision.vary) reply.header('Vary', decision.vary);
+    reply.code(decision.status);
+    if (decision.body !== null) reply.header('Content-Type', 'text/plain; charset=utf-8').send(decision.body);
+    else reply.header('Content-Length', '0').send();
+    return; // answered: Fastify skips the route
+  }
+  done();
+}
 
-  // Preflights for paths without an OPTIONS route of their own land here (the onRequest hook answers them).
-  if (settings.answerPreflights) fastify.route({ ...ownRoute, method: 'OPTIONS', url: '*', handler: optionsHandler });
+/** The onSend hook: merge Vary when the reply goes out, so a Vary the route sets is kept. */
+function mergeVaryOnSend(request: Decided, reply: FastifyReplyLike, payload: unknown, done: (error: unknown, payload: unknown) => void): void {
+  const vary = request[DECISION]?.vary;
+  if (vary) reply.header('Vary', mergeVary(headerLine(reply.getHeader('vary')), vary));
+  done(null, payload);
 }
 
 /**
