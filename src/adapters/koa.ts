@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsOptions, OriginValue } from '../policy/options.js';
 import type { CorsDecision } from '../policy/policy.js';
 import { answersPreflight, createPolicy, mergeVary } from '../policy/policy.js';
-import { applyHeaders, policyRequest } from './node-shared.js';
+import { applyHeaders, policyRequest, probeRequest } from './node-shared.js';
 
 export { CorsConfigError } from '../policy/errors.js';
 export type { CorsOptions } from '../policy/options.js';
@@ -51,10 +51,10 @@ const KOA_DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'] as
 
 /** A stand-in Koa context whose Origin is `origin`, for the start-up check of an origin function. */
 function probeContext(origin: string): KoaContext {
-  const headers = { origin, host: 'localhost' };
-  const get = (field: string): string => headers[field.toLowerCase() as keyof typeof headers] ?? '';
-  const ctx = { method: 'GET', url: '/', path: '/', headers, header: headers, get, set: () => undefined, status: 404, body: undefined, state: {}, query: {} };
-  return { ...ctx, req: { method: 'GET', url: '/', headers } as IncomingMessage, res: {} as ServerResponse, request: ctx } as unknown as KoaContext;
+  const req = probeRequest(origin);
+  const get = (field: string): string => String(req.headers[field.toLowerCase()] ?? '');
+  const ctx = { method: req.method, url: req.url, path: '/', headers: req.headers, header: req.headers, get, set: () => undefined, status: 404, body: undefined, state: {}, query: {} };
+  return { ...ctx, req, res: {} as ServerResponse, request: ctx } as unknown as KoaContext;
 }
 
 /** A Koa middleware. */

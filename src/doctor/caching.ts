@@ -137,6 +137,11 @@ function httpDate(value: string | null): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
+/** The field names a response's Vary lists, lowercase. */
+export function varyTokens(headers: HeaderList): string[] {
+  return splitList(get(headers, 'vary') ?? '').map((v) => v.toLowerCase());
+}
+
 /**
  * Which caches may store the response (RFC 9111 §3, §3.5) and how each may
  * reuse it (§4.2, §4.3). `now` stands for the time of receipt when the
@@ -149,8 +154,7 @@ export function cacheReuse(response: Cacheable, now: number = Date.now()): Cache
   if (response.status < 200 || response.status === 304) return none; // final answers only
   const cc = cacheDirectives(response.headers);
   if (cc.has('no-store')) return none;
-  const vary = splitList(get(response.headers, 'vary') ?? '').map((v) => v.toLowerCase());
-  if (vary.includes('*')) return none; // stored, but it matches no later request (§4.1)
+  if (varyTokens(response.headers).includes('*')) return none; // stored, but it matches no later request (§4.1)
 
   const date = httpDate(get(response.headers, 'date')) ?? now;
   const expiresValue = get(response.headers, 'expires');

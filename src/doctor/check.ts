@@ -5,7 +5,7 @@
  */
 import { REDIRECT_LIMIT, evaluate, evaluateIn } from '../engine/evaluate.js';
 import { isNoCorsSafelistedRequestHeader, normalizeMethod } from '../engine/safelist.js';
-import { get } from '../engine/headers.js';
+import { contains, get } from '../engine/headers.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
 import type { Exchange } from './exchange.js';
@@ -142,7 +142,7 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
   const exposure =
     reached && last !== undefined
       ? responseFindings(
-          { method: last.request.method, authorization: last.request.headers.some(([n]) => n.toLowerCase() === 'authorization'), status: response.status, headers: response.headers },
+          { method: last.request.method, authorization: contains(last.request.headers, 'authorization'), status: response.status, headers: response.headers },
           request.origin,
           request.credentials === 'include',
         )
@@ -176,7 +176,7 @@ function isSafe(method: string): boolean {
 /** The headers of a no-cors load of the URL: script's no-CORS-safelisted ones (nothing else an <img> could carry), and Accept (any type) unless script set it. */
 function noCorsHeaders(headers: HeaderList): HeaderList {
   const kept = headers.filter(([n, v]) => isNoCorsSafelistedRequestHeader(n, v));
-  return kept.some(([n]) => n.toLowerCase() === 'accept') ? kept : [...kept, ['Accept', '*/*']];
+  return contains(kept, 'accept') ? kept : [...kept, ['Accept', '*/*']];
 }
 
 /** Send a request the report can do without: `null` when it does not complete. */

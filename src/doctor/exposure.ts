@@ -21,7 +21,7 @@ import { reason } from '../engine/reasons.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
 import type { Cacheable, CacheReuse } from './caching.js';
-import { cacheReuse, conditionalHeaders, updatedBy304 } from './caching.js';
+import { cacheReuse, conditionalHeaders, updatedBy304, varyTokens } from './caching.js';
 
 /** An origin no site has: `.invalid` never resolves (RFC 6761). */
 export const PROBE_ORIGIN = 'https://corsproof-probe.invalid';
@@ -74,11 +74,6 @@ export function probeFindings(probe: ProbeResult): ExposureFinding[] {
           message: `The server sends back any Origin: a ${probe.method} from ${PROBE_ORIGIN} was allowed. That is '*' in effect; if these responses are not public (an intranet API, data behind IP allow-lists), allow an explicit list of origins.`,
         },
   ];
-}
-
-/** The tokens of a response's Vary, lowercase. */
-function varyTokens(headers: HeaderList): string[] {
-  return splitList(get(headers, 'vary') ?? '').map((v) => v.toLowerCase());
 }
 
 /** Whether a cache keeps this response apart from requests with another Origin (`Vary: Origin`, or `Vary: *`: reused for none). */

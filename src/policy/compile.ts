@@ -132,7 +132,8 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-function credentialsWithWildcard(path: string): ConfigProblem {
+/** The problem `'*'` with credentials is, its browsers' names read from the reason table. */
+export function credentialsWithWildcard(path: string): ConfigProblem {
   const row = reason('wildcard-with-credentials');
   return {
     code: 'credentials-with-wildcard',

@@ -7,13 +7,11 @@ import { isToken } from '../engine/headers.js';
 import { isCorsSafelistedMethod } from '../engine/safelist.js';
 import type { HeaderList } from '../engine/types.js';
 import type { Allowance, CompiledPolicy, PolicyConventions } from './compile.js';
-import { compile, matchOrigin } from './compile.js';
+import { compile, credentialsWithWildcard, matchOrigin } from './compile.js';
 import { CorsConfigError } from './errors.js';
 import { OriginValueCache, allowanceOf, callCredentialsFunction, callOriginFunction, reportError } from './origin-function.js';
 import type { CorsOptions, PolicyRequest } from './options.js';
 import { MAX_ORIGIN_LENGTH, splitOrigin } from './origins.js';
-
-const WILDCARD_WITH_CREDENTIALS = 'browsers reject it (Firefox: CORSNotSupportingCredentials, Chromium: WildcardOriginNotAllowed); give back the origin itself, or true.';
 
 /** The most bytes of Access-Control-Request-Headers the policy reads; a longer value is refused. */
 export const MAX_REQUEST_HEADERS_LENGTH = 8192;
@@ -189,7 +187,7 @@ class CompiledCorsPolicy implements Policy {
     const decideWith = (allowance: Allowance, credentials: boolean): CorsDecision => {
       if (allowance === '*' && credentials) {
         // Only an origin function can give '*' here (the option itself is refused at creation).
-        reportError(c, new CorsConfigError([{ code: 'credentials-with-wildcard', path: 'origin (the value the origin function gave)', message: `'*' for a credentialed response: ${WILDCARD_WITH_CREDENTIALS}` }]));
+        reportError(c, new CorsConfigError([credentialsWithWildcard('origin (the value the origin function gave)')]));
         allowance = false;
       }
       return preflight ? this.#preflight(r, origin, allowance, credentials) : this.#actual(origin, allowance, credentials, this.#static);
