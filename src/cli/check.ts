@@ -2,11 +2,14 @@
  * `corsproof check`: the options read into what to check (parseCheckInput,
  * pure), then the doctor run on it and the report printed as text or JSON.
  */
-import type { CheckReport, RenderedRecipe } from '../doctor/check.js';
-import { check, credentialedAlternative, NetworkFailure, recipesForReport } from '../doctor/check.js';
+import type { CheckReport } from '../doctor/check.js';
+import { check, credentialedAlternative, NetworkFailure } from '../doctor/check.js';
+import type { RenderedRecipe } from '../doctor/fixes.js';
+import { recipesToShow } from '../doctor/fixes.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
-import { RECIPES } from '../doctor/recipes.js';
+import type { RecipeId } from '../doctor/recipes.js';
+import { RECIPES, isRecipeId } from '../doctor/recipes.js';
 import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Command } from 'commander';
@@ -50,11 +53,7 @@ function harCommand(input: CheckInput & { kind: 'har' }): number {
     if (e instanceof HarError) throw new UsageError(`${file}: ${e.message.replace(/^entry /, '--entry ')}`);
     throw e;
   }
-  // The fix recipes: for the stack asked for, else the layers that answered each blocked entry.
-  const withRecipes = results.map((r) => ({
-    ...r,
-    recipes: r.verdict !== null && (!r.verdict.ok || stack !== undefined) ? recipesForReport({ scenario: r.scenario, verdict: r.verdict, layers: r.layers }, stack) : [],
-  }));
+  const withRecipes = results.map((r) => ({ ...r, recipes: recipesToShow(r, stack) }));
   if (input.json) {
     process.stdout.write(`${JSON.stringify(withRecipes, null, 2)}\n`);
   } else if (results.length === 0) {
@@ -87,7 +86,7 @@ function checkCredentials(mode: string): void {
 
 /** What to check, read from the options: a HAR file, or one live request. */
 export type CheckInput =
-  | { kind: 'har'; file: string; only: number | undefined; credentials: CredentialsMode | undefined; stack: string | undefined; json: boolean }
+  | { kind: 'har'; file: string; only: number | undefined; credentials: CredentialsMode | undefined; stack: RecipeId | undefined; json: boolean }
   | {
       kind: 'live';
       request: ScenarioRequest;
@@ -100,7 +99,7 @@ export type CheckInput =
       probe: boolean;
       /** How the input was read (an origin taken from Referer, a page URL used for its origin, ...). */
       remarks: string[];
-      stack: string | undefined;
+      stack: RecipeId | undefined;
       json: boolean;
     };
 
@@ -110,7 +109,7 @@ export type CheckInput =
  * the field, for input a browser could not send.
  */
 export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions): CheckInput {
-  if (o.stack !== undefined && !RECIPES.some((r) => r.id === o.stack)) {
+  if (o.stack !== undefined && !isRecipeId(o.stack)) {
     throw new UsageError(`--stack '${o.stack}' is not a known stack: ${RECIPES.map((r) => r.id).join(', ')}`);
   }
   if (o.credentials !== undefined) checkCredentials(o.credentials);
@@ -226,7 +225,7 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
   const { stack, remarks } = input;
   try {
     const report = await check(input.request, { timeoutMs: input.timeoutMs, insecure: input.insecure, credentialHeaders: input.credentialHeaders, probe: input.probe });
-    const recipes = report.verdict.ok && stack === undefined ? [] : recipesForReport(report, stack);
+    const recipes = recipesToShow(report, stack);
     // Nothing said whether the page sends credentials: say what they would change.
     const ifCredentialed = input.credentialsGiven ? null : credentialedAlternative(report.scenario, report.verdict);
     if (input.json) {

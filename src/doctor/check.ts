@@ -15,8 +15,6 @@ import type { ExposureFinding } from './exposure.js';
 import { PROBE_ORIGIN, noOriginFindings, noOriginRevalidation, probeFindings, responseFindings } from './exposure.js';
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
-import type { RecipeInput } from './recipes.js';
-import { RecipeInputError, recipe, recipesFor } from './recipes.js';
 import { NetworkFailure, send } from './exchange.js';
 
 /** The doctor's report: the engine's verdict and every exchange it is based on. */
@@ -80,10 +78,45 @@ const PLACEHOLDER: ScenarioResponse = { status: 204, headers: [] };
  * Throws {@link NetworkFailure} when a request does not complete.
  */
 export async function check(request: ScenarioRequest, options: CheckOptions = {}): Promise<CheckReport> {
-  const io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: options.insecure ?? false };
+  const io: Io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: options.insecure ?? false };
+  const { scenario, exchanges } = await replay(request, options.credentialHeaders ?? [], io);
+  const response = scenario.response;
+  const last = exchanges[exchanges.length - 1];
+  const finalUrl = last?.request.url ?? request.url;
+  const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
+  const reached = response !== PLACEHOLDER;
+  const verdict = evaluate(scenario);
+  const exposure =
+    reached && last !== undefined
+      ? responseFindings(
+          { method: last.request.method, authorization: contains(last.request.headers, 'authorization'), status: response.status, headers: response.headers },
+          request.origin,
+          request.credentials === 'include',
+        )
+      : [];
+  const extras = reached && options.probe !== false ? await sendExtras(scenario, verdict, last, io) : NO_EXTRAS;
+  exposure.unshift(...extras.probeFindings);
+  exposure.push(...extras.cacheFindings);
+  const { probe, noOrigin, revalidation } = extras;
+  return { verdict, scenario, exchanges, layers: layerFindings(exchanges), cookies, exposure, probe, noOrigin, revalidation };
+}
+
+/** How each request is sent. */
+interface Io {
+  timeoutMs: number;
+  insecure: boolean;
+}
+
+/**
+ * The exchanges the browser has: for each hop, its preflight when the
+ * browser sends one, then the request when the browser sends it, until a
+ * response that is not a redirect, or where the browser stops. The
+ * scenario's response is {@link PLACEHOLDER} when no response was reached.
+ */
+async function replay(request: ScenarioRequest, credentialHeaders: HeaderList, io: Io): Promise<{ scenario: Scenario; exchanges: Exchange[] }> {
   const exchanges: Exchange[] = [];
   const firstHost = new URL(request.url).host;
-  const credentialed = request.credentials === 'include' ? (options.credentialHeaders ?? []) : [];
+  const credentialed = request.credentials === 'include' ? credentialHeaders : [];
   // answers[0] answers the first preflight, answers[k] the one sent to the k-th redirect target (null: none sent).
   const answers: Array<ScenarioResponse | null> = [];
   const redirects: ScenarioResponse[] = [];
@@ -125,46 +158,52 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
     }
     redirects.push({ status: ex.status, headers: ex.headers });
     // The engine decides what a bad Location, a non-http one or a 21st redirect means; the doctor stops following there.
-    let next: URL;
-    try {
-      next = new URL(location, sent.url);
-    } catch {
-      break;
-    }
-    if ((next.protocol !== 'http:' && next.protocol !== 'https:') || redirects.length > REDIRECT_LIMIT) break;
+    if (!followable(location, sent.url) || redirects.length > REDIRECT_LIMIT) break;
   }
-  const scenario = scenarioOf(answers, response);
-  const last = exchanges[exchanges.length - 1];
-  const finalUrl = last?.request.url ?? request.url;
-  const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
-  const reached = response !== PLACEHOLDER;
-  const verdict = evaluate(scenario);
-  const exposure =
-    reached && last !== undefined
-      ? responseFindings(
-          { method: last.request.method, authorization: contains(last.request.headers, 'authorization'), status: response.status, headers: response.headers },
-          request.origin,
-          request.credentials === 'include',
-        )
-      : [];
-  let probe: Exchange | null = null;
-  let noOrigin: Exchange | null = null;
-  let revalidation: Exchange | null = null;
-  if (reached && options.probe !== false) {
-    probe = await sendProbe(request, io);
-    if (probe !== null) exposure.unshift(...probeFindings({ method: probe.request.method, url: probe.request.url, headers: probe.headers }));
-    // What a cache may hand to the page's request: the same GET or HEAD as an <img> or a <script> sends it.
-    if (last !== undefined && verdict.ok && isSafe(request.method) && isSafe(last.request.method)) {
-      noOrigin = await sendOrNull({ url: last.request.url, method: last.request.method, headers: noCorsHeaders(request.headers) }, io);
-      if (noOrigin !== null) {
-        const answer = { method: noOrigin.request.method, url: noOrigin.request.url, status: noOrigin.status, headers: noOrigin.headers };
-        const conditional = noOriginRevalidation(scenario, answer);
-        if (conditional !== null) revalidation = await sendOrNull({ ...last.request, headers: [...last.request.headers, ...conditional] }, io);
-        exposure.push(...noOriginFindings(scenario, answer, revalidation));
-      }
-    }
+  return { scenario: scenarioOf(answers, response), exchanges };
+}
+
+/** Whether the doctor follows this Location: a URL, http or https. */
+function followable(location: string, base: string): boolean {
+  try {
+    const next = new URL(location, base);
+    return next.protocol === 'http:' || next.protocol === 'https:';
+  } catch {
+    return false;
   }
-  return { verdict, scenario, exchanges, layers: layerFindings(exchanges), cookies, exposure, probe, noOrigin, revalidation };
+}
+
+/** The extra requests' exchanges and their findings. */
+interface Extras {
+  probe: Exchange | null;
+  noOrigin: Exchange | null;
+  revalidation: Exchange | null;
+  /** What the foreign-origin probe's answer shows. */
+  probeFindings: ExposureFinding[];
+  /** What a cache may hand to the page's request. */
+  cacheFindings: ExposureFinding[];
+}
+
+const NO_EXTRAS: Extras = { probe: null, noOrigin: null, revalidation: null, probeFindings: [], cacheFindings: [] };
+
+/**
+ * The extra requests, once the page's request got its response: the probe
+ * from a foreign origin, and, when the page's GET or HEAD passes, what a
+ * cache may hand to it: the same request as an `<img>` or a `<script>`
+ * sends it (and its revalidation, when a finding depends on it).
+ */
+async function sendExtras(scenario: Scenario, verdict: Verdict, last: Exchange | undefined, io: Io): Promise<Extras> {
+  const { request } = scenario;
+  const out: Extras = { ...NO_EXTRAS, probe: await sendProbe(request, io) };
+  if (out.probe !== null) out.probeFindings = probeFindings({ method: out.probe.request.method, url: out.probe.request.url, headers: out.probe.headers });
+  if (last === undefined || !verdict.ok || !isSafe(request.method) || !isSafe(last.request.method)) return out;
+  out.noOrigin = await sendOrNull({ url: last.request.url, method: last.request.method, headers: noCorsHeaders(request.headers) }, io);
+  if (out.noOrigin === null) return out;
+  const answer = { method: out.noOrigin.request.method, url: out.noOrigin.request.url, status: out.noOrigin.status, headers: out.noOrigin.headers };
+  const conditional = noOriginRevalidation(scenario, answer);
+  if (conditional !== null) out.revalidation = await sendOrNull({ ...last.request, headers: [...last.request.headers, ...conditional] }, io);
+  out.cacheFindings = noOriginFindings(scenario, answer, out.revalidation);
+  return out;
 }
 
 /** GET or HEAD: what the doctor may send again without side effects. */
@@ -234,51 +273,4 @@ export function credentialedAlternative(scenario: Scenario, verdict: Verdict): V
   if (scenario.request.credentials !== 'same-origin') return null;
   const alternative = evaluate({ ...scenario, request: { ...scenario.request, credentials: 'include' } });
   return sameOutcome(verdict, alternative) ? null : alternative;
-}
-
-/** A rendered fix recipe. */
-export interface RenderedRecipe {
-  id: string;
-  title: string;
-  language: string;
-  snippet: string;
-}
-
-/**
- * The fix recipes for a report: the stack asked for, else those matching the
- * layers that answered, each rendered for this request (its origin, method,
- * headers and credentials). Recipes that cannot express the request (S3 has
- * no PATCH) are left out.
- */
-export function recipesForReport(report: Pick<CheckReport, 'scenario' | 'verdict' | 'layers'>, stack?: string): RenderedRecipe[] {
-  const request = report.scenario.request;
-  const acrh = report.verdict.browsers.chromium.preflights[0]?.headers.find(([n]) => n === 'Access-Control-Request-Headers')?.[1];
-  const wanted = acrh ? acrh.split(',') : [];
-  const allowedHeaders = wanted.map((lower) => request.headers.find(([n]) => n.toLowerCase() === lower)?.[0] ?? lower);
-  // The request's method with the CORS-safelisted ones: a recipe is pasted for the whole API, and some
-  // stacks (rs/cors, Spring) add no CORS headers to a request whose method is not listed.
-  const method = normalizeMethod(request.method);
-  const input: RecipeInput = {
-    origins: [request.origin],
-    credentials: request.credentials === 'include',
-    methods: [...new Set(['GET', 'HEAD', 'POST', method])],
-    allowedHeaders,
-    exposedHeaders: [],
-    maxAge: null,
-  };
-  // The layers that answered the exchange that failed come first: their recipe is the one to apply.
-  const failedPreflight = report.verdict.failedAt === 'preflight';
-  const exchanges = report.layers.perExchange;
-  const order = failedPreflight ? exchanges : [...exchanges].reverse();
-  const layerNames = order.flat().map((l) => l.name);
-  const chosen = stack !== undefined ? [recipe(stack)] : recipesFor(layerNames);
-  const out: RenderedRecipe[] = [];
-  for (const r of chosen) {
-    try {
-      out.push({ id: r.id, title: r.title, language: r.language, snippet: r.render(input) });
-    } catch (error) {
-      if (!(error instanceof RecipeInputError)) throw error;
-    }
-  }
-  return out;
 }

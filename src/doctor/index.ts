@@ -13,8 +13,10 @@
  *
  * @packageDocumentation
  */
-export { check, recipesForReport, NetworkFailure } from './check.js';
-export type { CheckReport, CheckOptions, RenderedRecipe } from './check.js';
+export { check, NetworkFailure } from './check.js';
+export type { CheckReport, CheckOptions } from './check.js';
+export { recipesForReport } from './fixes.js';
+export type { RenderedRecipe, FixableReport } from './fixes.js';
 export type { Exchange, NetworkFailureKind, OutgoingRequest } from './exchange.js';
 export { parseCurl, CurlError } from './curl.js';
 export type { CurlRequest } from './curl.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLayers, layerFindings } from './layers.js';
+import { LAYER_NAMES, detectLayers, knownLayer, layerFindings } from './layers.js';
 
 describe('detectLayers', () => {
   it.each([
@@ -31,5 +31,39 @@ describe('layerFindings', () => {
   });
   it('says nothing when one layer answers everything once', () => {
     expect(layerFindings([{ request: { method: 'GET' }, headers: [['Server', 'nginx'], ['Access-Control-Allow-Origin', '*']] }]).notes).toEqual([]);
+  });
+});
+
+describe('knownLayer', () => {
+  it.each([
+    ['Express', 'Express'],
+    ['express', 'Express'],
+    ['Werkzeug/3.0.1 Python/3.12', 'Werkzeug'],
+    ['Spring Boot/3.2', 'Spring Boot'],
+    ['ASP.NET Core (Kestrel)', 'ASP.NET Core (Kestrel)'],
+    ['AWS API Gateway / Lambda', 'AWS API Gateway / Lambda'],
+    ['  nginx ', 'nginx'],
+    ['Expressive', null],
+    ['PHP/8.2', null],
+    ['proxy (1.1 varnish)', null],
+    ['', null],
+  ] as Array<[string, string | null]>)('%j → %j', (detected, known) => {
+    expect(knownLayer(detected)).toBe(known);
+  });
+  it('recognises every name layer detection writes for a known mark', () => {
+    const names = detectLayers([
+      ['CF-Ray', 'x'],
+      ['X-Amz-Cf-Id', 'x'],
+      ['x-amzn-RequestId', 'x'],
+      ['X-Amz-Apigw-Id', 'x'],
+      ['X-Amz-Request-Id', 'x'],
+      ['X-Vercel-Id', 'x'],
+      ['X-Nf-Request-Id', 'x'],
+      ['Fly-Request-Id', 'x'],
+      ['X-Azure-Ref', 'x'],
+      ['X-Served-By', 'cache-ams1'],
+    ]).map((l) => l.name);
+    expect(names).toHaveLength(10);
+    for (const name of names) expect(LAYER_NAMES).toContain(knownLayer(name));
   });
 });

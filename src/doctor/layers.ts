@@ -6,6 +6,71 @@
  */
 import type { HeaderList } from '../engine/types.js';
 
+/**
+ * Every layer corsproof recognises by name, as layer detection writes it.
+ * The fix recipes say which of these they fit (`Recipe.layers` in
+ * recipes.ts), so a name mistyped on either side fails the type check.
+ */
+export const LAYER_NAMES = [
+  // CDNs and platforms, from their own response headers.
+  'Cloudflare',
+  'AWS CloudFront',
+  'AWS API Gateway / Lambda',
+  'AWS API Gateway',
+  'AWS S3',
+  'Vercel',
+  'Netlify',
+  'Fly.io',
+  'Azure Front Door',
+  'Fastly',
+  // Servers and proxies, from Server.
+  'nginx',
+  'Apache httpd',
+  'Caddy',
+  'IIS',
+  'ASP.NET Core (Kestrel)',
+  'gunicorn',
+  'uvicorn',
+  'Envoy',
+  // Named by the application itself (Server or X-Powered-By), often with a version after it.
+  'Express',
+  'Fastify',
+  'Koa',
+  'Hono',
+  'Next.js',
+  'Deno',
+  'Bun',
+  'Spring',
+  'Spring Boot',
+  'WSGIServer',
+  'Django',
+  'Werkzeug',
+  'Flask',
+  'Kestrel',
+  'ASP.NET',
+  'Go',
+] as const;
+
+/** A layer corsproof recognises by name (see {@link LAYER_NAMES}). */
+export type LayerName = (typeof LAYER_NAMES)[number];
+
+/**
+ * The known layer a detected name is: equal ignoring case, or followed by a
+ * version or details (`Werkzeug/3.0.1 Python/3.12` is Werkzeug, `Expressive`
+ * is nothing); the longest such name wins. `null` for a layer corsproof
+ * does not know (`PHP/8.2`, `proxy (1.1 varnish)`).
+ */
+export function knownLayer(detected: string): LayerName | null {
+  const d = detected.trim().toLowerCase();
+  let found: LayerName | null = null;
+  for (const name of LAYER_NAMES) {
+    const l = name.toLowerCase();
+    const fits = d === l || d.startsWith(`${l}/`) || d.startsWith(`${l} `);
+    if (fits && (found === null || name.length > found.length)) found = name;
+  }
+  return found;
+}
+
 /** A layer that answered, and the header that shows it. */
 export interface Layer {
   /** e.g. `Cloudflare`, `AWS CloudFront`, `nginx`, `Express`. */
@@ -20,17 +85,23 @@ interface Fingerprint {
   name: (value: string) => string | null;
 }
 
+/** A header only this layer sends. */
+const marks =
+  (layer: LayerName): (() => LayerName) =>
+  () =>
+    layer;
+
 const FINGERPRINTS: readonly Fingerprint[] = [
-  { header: 'cf-ray', name: () => 'Cloudflare' },
-  { header: 'x-amz-cf-id', name: () => 'AWS CloudFront' },
-  { header: 'x-amzn-requestid', name: () => 'AWS API Gateway / Lambda' },
-  { header: 'x-amz-apigw-id', name: () => 'AWS API Gateway' },
-  { header: 'x-amz-request-id', name: () => 'AWS S3' },
-  { header: 'x-vercel-id', name: () => 'Vercel' },
-  { header: 'x-nf-request-id', name: () => 'Netlify' },
-  { header: 'fly-request-id', name: () => 'Fly.io' },
-  { header: 'x-azure-ref', name: () => 'Azure Front Door' },
-  { header: 'x-served-by', name: (v) => (/cache-/i.test(v) ? 'Fastly' : null) },
+  { header: 'cf-ray', name: marks('Cloudflare') },
+  { header: 'x-amz-cf-id', name: marks('AWS CloudFront') },
+  { header: 'x-amzn-requestid', name: marks('AWS API Gateway / Lambda') },
+  { header: 'x-amz-apigw-id', name: marks('AWS API Gateway') },
+  { header: 'x-amz-request-id', name: marks('AWS S3') },
+  { header: 'x-vercel-id', name: marks('Vercel') },
+  { header: 'x-nf-request-id', name: marks('Netlify') },
+  { header: 'fly-request-id', name: marks('Fly.io') },
+  { header: 'x-azure-ref', name: marks('Azure Front Door') },
+  { header: 'x-served-by', name: (v): LayerName | null => (/cache-/i.test(v) ? 'Fastly' : null) },
   { header: 'via', name: (v) => `proxy (${v.trim()})` },
   { header: 'server', name: (v) => serverName(v) },
   { header: 'x-powered-by', name: (v) => v.trim() || null },
@@ -39,7 +110,7 @@ const FINGERPRINTS: readonly Fingerprint[] = [
 function serverName(value: string): string | null {
   const v = value.trim();
   if (v === '') return null;
-  const known: Array<[RegExp, string]> = [
+  const known: Array<[RegExp, LayerName]> = [
     [/^nginx/i, 'nginx'],
     [/^apache/i, 'Apache httpd'],
     [/^caddy/i, 'Caddy'],

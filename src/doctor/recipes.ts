@@ -3,8 +3,10 @@
  * fix must allow, a complete configuration snippet that sends correct CORS
  * headers. Every recipe names exact origins (never `*`, never the request's
  * Origin sent back unchecked), enables credentials only when asked, and
- * answers preflights itself.
+ * answers preflights itself. Which recipes a report shows, and in what
+ * order, is decided in fixes.ts.
  */
+import type { LayerName } from './layers.js';
 
 /** What the fix must allow. */
 export interface RecipeInput {
@@ -24,14 +26,14 @@ export interface RecipeInput {
 
 /** A configuration snippet for one server stack. */
 export interface Recipe {
-  /** Stable id, e.g. `nginx`. */
-  id: string;
+  /** Stable id, e.g. `nginx` (what `corsproof check --stack` takes). */
+  id: RecipeId;
   /** Display name, e.g. `nginx`. */
   title: string;
   /** For syntax highlighting: `nginx`, `apache`, `caddyfile`, `ts`, `js`, `python`, `java`, `csharp`, `go`, `json`, `yaml`, `xml`. */
   language: string;
-  /** Layer names (as corsproof's layer detection names them) this recipe fits, e.g. `['nginx']` or `['Express']`. */
-  layers: string[];
+  /** The layers (as layer detection names them) this recipe fits, e.g. `['nginx']` or `['Express']`. */
+  layers: readonly LayerName[];
   /**
    * The snippet for this input.
    *
@@ -945,8 +947,8 @@ function goRsCors(input: RecipeInput): string {
   );
 }
 
-/** Every recipe, in the order they are offered. */
-export const RECIPES: readonly Recipe[] = [
+/** The recipe table: id, title, language, the layers it fits, its renderer. */
+const RECIPE_ROWS = [
   { id: 'corsproof-express', title: 'corsproof/express', language: 'js', layers: ['Express'], render: corsproofExpress },
   { id: 'corsproof-fastify', title: 'corsproof/fastify', language: 'js', layers: ['Fastify'], render: corsproofFastify },
   { id: 'corsproof-koa', title: 'corsproof/koa', language: 'js', layers: ['Koa'], render: corsproofKoa },
@@ -987,7 +989,18 @@ export const RECIPES: readonly Recipe[] = [
   { id: 'flask', title: 'Flask with Flask-CORS', language: 'python', layers: ['gunicorn', 'uvicorn', 'Werkzeug', 'Flask'], render: flask },
   { id: 'aspnet', title: 'ASP.NET Core', language: 'csharp', layers: ['ASP.NET Core (Kestrel)', 'Kestrel', 'ASP.NET', 'IIS'], render: aspnet },
   { id: 'go-rs-cors', title: 'Go with github.com/rs/cors', language: 'go', layers: ['Go'], render: goRsCors },
-].map((r) => ({ ...r, render: checked(r.render) }));
+] as const satisfies ReadonlyArray<{ id: string; title: string; language: string; layers: readonly LayerName[]; render: (input: RecipeInput) => string }>;
+
+/** A recipe's id, e.g. `nginx` or `corsproof-express`. */
+export type RecipeId = (typeof RECIPE_ROWS)[number]['id'];
+
+/** Every recipe, in the order they are offered; each checks its input before rendering. */
+export const RECIPES: readonly Recipe[] = RECIPE_ROWS.map((r) => ({ ...r, render: checked(r.render) }));
+
+/** Whether this is a recipe's id. */
+export function isRecipeId(id: string): id is RecipeId {
+  return RECIPES.some((r) => r.id === id);
+}
 
 /** A render function that checks its input first. */
 function checked(render: (input: RecipeInput) => string): (input: RecipeInput) => string {
@@ -1006,24 +1019,4 @@ export function recipe(id: string): Recipe {
   const found = RECIPES.find((r) => r.id === id);
   if (found === undefined) throw new Error(`No recipe '${id}'; known: ${RECIPES.map((r) => r.id).join(', ')}.`);
   return found;
-}
-
-/** Whether a detected layer name is this recipe layer: equal ignoring case, or followed by a version or details (`Werkzeug/3.0.1 Python/3.12`). */
-function layerMatches(detected: string, layer: string): boolean {
-  const d = detected.trim().toLowerCase();
-  const l = layer.toLowerCase();
-  return d === l || d.startsWith(`${l}/`) || d.startsWith(`${l} `);
-}
-
-/** The recipes that fit any of these layer names (as `detectLayers` names them, case-insensitive), in {@link RECIPES} order. */
-export function recipesFor(layerNames: string[]): Recipe[] {
-  // In the order of the layers given (the caller puts the layer that failed first), then the table's order.
-  const rank = (r: Recipe): number => {
-    const k = layerNames.findIndex((name) => r.layers.some((layer) => layerMatches(name, layer)));
-    return k < 0 ? Infinity : k;
-  };
-  return RECIPES.filter((r) => rank(r) !== Infinity)
-    .map((r, order) => ({ r, order, rank: rank(r) }))
-    .sort((a, b) => a.rank - b.rank || a.order - b.order)
-    .map((x) => x.r);
 }

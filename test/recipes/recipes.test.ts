@@ -17,7 +17,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { CheckReport } from '../../src/doctor/check.js';
-import { check, recipesForReport } from '../../src/doctor/check.js';
+import { check } from '../../src/doctor/check.js';
+import { recipesForReport } from '../../src/doctor/fixes.js';
 import { RECIPES } from '../../src/doctor/recipes.js';
 import { DEMO_CASES, DEMO_PAGE, startDemos, stopDemos } from '../../src/demo/servers.js';
 import type { RunningDemo } from '../../src/demo/servers.js';
