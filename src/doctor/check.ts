@@ -3,11 +3,10 @@
  * engine on what came back. Every CORS rule stays in the engine; this file
  * only sends requests and collects responses.
  */
-import { REDIRECT_LIMIT, evaluate, evaluateIn } from '../engine/evaluate.js';
+import { evaluate, evaluateIn } from '../engine/evaluate.js';
 import { isNoCorsSafelistedRequestHeader, normalizeMethod } from '../engine/safelist.js';
-import { contains, get } from '../engine/headers.js';
-import { isRedirectStatus } from '../engine/status.js';
-import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse, Verdict } from '../engine/types.js';
+import { contains } from '../engine/headers.js';
+import type { HeaderList, Scenario, ScenarioRequest, Verdict } from '../engine/types.js';
 import type { Exchange } from './exchange.js';
 import type { CookieFinding } from './cookies.js';
 import { checkCookies } from './cookies.js';
@@ -16,6 +15,7 @@ import { PROBE_ORIGIN, noOriginFindings, noOriginRevalidation, probeFindings, re
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
 import { NetworkFailure, send } from './exchange.js';
+import { PLACEHOLDER, replay } from './replay.js';
 
 /** The doctor's report: the engine's verdict and every exchange it is based on. */
 export interface CheckReport {
@@ -65,21 +65,19 @@ export interface CheckOptions {
   probe?: boolean;
 }
 
-const PLACEHOLDER: ScenarioResponse = { status: 204, headers: [] };
 
 /**
- * Do what the browser does, and no more: send the preflight when the browser
- * sends one (for the first URL and for each redirect target), then the
- * request as the browser sends it on that hop (its method after a redirect,
- * its Origin, `null` after a tainting redirect), and evaluate. The engine
- * plans every step; where the browser stops (a failed preflight, a redirect
- * that fails its CORS check), the doctor stops too, so a request the browser
- * would never send (a DELETE after its preflight failed) is never sent.
+ * Do what the browser does, and no more, against a live URL (see
+ * `replay`): the preflight when the browser sends one (for the first URL
+ * and for each redirect target), then the request as the browser sends it
+ * on that hop; where the browser stops, the doctor stops too, so a request
+ * the browser would never send (a DELETE after its preflight failed) is
+ * never sent. Then evaluate, and look at what the answers expose.
  * Throws {@link NetworkFailure} when a request does not complete.
  */
 export async function check(request: ScenarioRequest, options: CheckOptions = {}): Promise<CheckReport> {
   const io: Io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: options.insecure ?? false };
-  const { scenario, exchanges } = await replay(request, options.credentialHeaders ?? [], io);
+  const { scenario, exchanges } = await replay(request, { send: (req) => send(req, io), credentialHeaders: options.credentialHeaders ?? [] });
   const response = scenario.response;
   const last = exchanges[exchanges.length - 1];
   const finalUrl = last?.request.url ?? request.url;
@@ -105,72 +103,6 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
 interface Io {
   timeoutMs: number;
   insecure: boolean;
-}
-
-/**
- * The exchanges the browser has: for each hop, its preflight when the
- * browser sends one, then the request when the browser sends it, until a
- * response that is not a redirect, or where the browser stops. The
- * scenario's response is {@link PLACEHOLDER} when no response was reached.
- */
-async function replay(request: ScenarioRequest, credentialHeaders: HeaderList, io: Io): Promise<{ scenario: Scenario; exchanges: Exchange[] }> {
-  const exchanges: Exchange[] = [];
-  const firstHost = new URL(request.url).host;
-  const credentialed = request.credentials === 'include' ? credentialHeaders : [];
-  // answers[0] answers the first preflight, answers[k] the one sent to the k-th redirect target (null: none sent).
-  const answers: Array<ScenarioResponse | null> = [];
-  const redirects: ScenarioResponse[] = [];
-  let response: ScenarioResponse = PLACEHOLDER;
-  let preflightsSent = 0;
-  /** The scenario so far: preflight answers (first URL, then each redirect target), redirects, a response. */
-  const scenarioOf = (preflightAnswers: Array<ScenarioResponse | null>, final: ScenarioResponse): Scenario => {
-    const scenario: Scenario = { request, preflight: preflightAnswers[0] ?? null, response: final };
-    if (redirects.length > 0) scenario.redirects = redirects;
-    const hopAnswers = preflightAnswers.slice(1, redirects.length + 1);
-    if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
-    return scenario;
-  };
-  const plan = (pending: ScenarioResponse | null): ReturnType<typeof evaluateIn> => evaluateIn('chromium', scenarioOf([...answers, pending], PLACEHOLDER));
-  for (let hop = 0; ; hop++) {
-    // Does the browser preflight this hop? Plan with a placeholder answer, then send the real preflight.
-    let planned = plan(PLACEHOLDER);
-    const preflight = planned.preflights.length > preflightsSent ? planned.preflights[planned.preflights.length - 1] : undefined;
-    if (preflight) {
-      const url = resolveLocation(redirects, request.url);
-      const ex = await send({ url, method: 'OPTIONS', headers: [...preflight.headers.map(([n, v]) => [n, v] as [string, string]), ['Accept', '*/*']] }, io);
-      exchanges.push(ex);
-      answers.push({ status: ex.status, headers: ex.headers });
-      preflightsSent++;
-      planned = plan(null);
-    } else {
-      answers.push(null);
-    }
-    // Does the browser send the request on this hop (its preflight passed, earlier hops passed)?
-    const sent = planned.requests[hop];
-    if (sent === undefined) break;
-    const extra = new URL(sent.url).host === firstHost ? credentialed : [];
-    const ex = await send({ url: sent.url, method: sent.method, headers: [...sent.headers, ...extra] }, io);
-    exchanges.push(ex);
-    const location = get(ex.headers, 'location');
-    if (!isRedirectStatus(ex.status) || location === null) {
-      response = { status: ex.status, headers: ex.headers };
-      break;
-    }
-    redirects.push({ status: ex.status, headers: ex.headers });
-    // The engine decides what a bad Location, a non-http one or a 21st redirect means; the doctor stops following there.
-    if (!followable(location, sent.url) || redirects.length > REDIRECT_LIMIT) break;
-  }
-  return { scenario: scenarioOf(answers, response), exchanges };
-}
-
-/** Whether the doctor follows this Location: a URL, http or https. */
-function followable(location: string, base: string): boolean {
-  try {
-    const next = new URL(location, base);
-    return next.protocol === 'http:' || next.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** The extra requests' exchanges and their findings. */
@@ -246,13 +178,6 @@ async function sendProbe(request: ScenarioRequest, io: { timeoutMs: number; inse
         ? { url: request.url, method, headers: [['Origin', PROBE_ORIGIN], ...request.headers] as HeaderList }
         : { url: request.url, method: 'OPTIONS', headers: [['Origin', PROBE_ORIGIN], ['Access-Control-Request-Method', method], ['Accept', '*/*']] as HeaderList };
   return sendOrNull(sent, io);
-}
-
-/** The URL the last redirect points at. */
-function resolveLocation(redirects: ScenarioResponse[], firstUrl: string): string {
-  let url = firstUrl;
-  for (const r of redirects) url = new URL(get(r.headers, 'location') ?? url, url).href;
-  return url;
 }
 
 export { NetworkFailure };

@@ -12,6 +12,8 @@ export interface OutgoingRequest {
   url: string;
   method: string;
   headers: HeaderList;
+  /** The request body, if any (`check` sends none). */
+  body?: string | Uint8Array;
 }
 
 /** What came back. */
@@ -88,6 +90,6 @@ export function send(req: OutgoingRequest, options: { timeoutMs: number; insecur
       if (e instanceof NetworkFailure) reject(e);
       else reject(describe(e, req.url));
     });
-    outgoing.end();
+    outgoing.end(req.body);
   });
 }

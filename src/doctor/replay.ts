@@ -1,0 +1,117 @@
+/**
+ * The browser's side of one request, played against any transport: a live
+ * URL (`check`), or an app in the same process (`corsproof/testing`). The
+ * engine plans every step; this file only sends what it plans and collects
+ * the answers into a scenario.
+ */
+import { REDIRECT_LIMIT, evaluateIn } from '../engine/evaluate.js';
+import { get } from '../engine/headers.js';
+import { normalizeMethod } from '../engine/safelist.js';
+import { isRedirectStatus } from '../engine/status.js';
+import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse } from '../engine/types.js';
+import type { Exchange, OutgoingRequest } from './exchange.js';
+
+/** Sends one request and resolves to what came back, never following redirects. */
+export type Send = (request: OutgoingRequest) => Promise<Exchange>;
+
+/** A scenario's stand-in response: a preflight answer or response not received yet. */
+export const PLACEHOLDER: ScenarioResponse = { status: 204, headers: [] };
+
+/** How {@link replay} sends. */
+export interface ReplayOptions {
+  send: Send;
+  /**
+   * What the browser adds itself to a credentialed request (a copied
+   * `Cookie` line): sent on the actual requests to the first URL's host
+   * when the request includes credentials, never on a preflight.
+   */
+  credentialHeaders?: HeaderList;
+  /** The request body, sent with each actual request while its method is the original one (a 303 turns it into a GET without body). */
+  body?: string | Uint8Array;
+}
+
+/** What {@link replay} gathered. */
+export interface Replayed {
+  /** The scenario the exchanges make; its response is {@link PLACEHOLDER} when no response was reached. */
+  scenario: Scenario;
+  /** Every request sent and its answer, in order. */
+  exchanges: Exchange[];
+}
+
+/**
+ * Do what the browser does, and no more: for each hop, the preflight when
+ * the browser sends one, then the request as the browser sends it on that
+ * hop (its method after a redirect, its Origin, `null` after a tainting
+ * redirect), until a response that is not a redirect, or where the browser
+ * stops (a failed preflight, a redirect that fails its CORS check): a
+ * request the browser would never send is never sent.
+ */
+export async function replay(request: ScenarioRequest, options: ReplayOptions): Promise<Replayed> {
+  const { send } = options;
+  const exchanges: Exchange[] = [];
+  const firstHost = new URL(request.url).host;
+  const credentialed = request.credentials === 'include' ? (options.credentialHeaders ?? []) : [];
+  const method = normalizeMethod(request.method ?? 'GET');
+  // answers[0] answers the first preflight, answers[k] the one sent to the k-th redirect target (null: none sent).
+  const answers: Array<ScenarioResponse | null> = [];
+  const redirects: ScenarioResponse[] = [];
+  let response: ScenarioResponse = PLACEHOLDER;
+  let preflightsSent = 0;
+  /** The scenario so far: preflight answers (first URL, then each redirect target), redirects, a response. */
+  const scenarioOf = (preflightAnswers: Array<ScenarioResponse | null>, final: ScenarioResponse): Scenario => {
+    const scenario: Scenario = { request, preflight: preflightAnswers[0] ?? null, response: final };
+    if (redirects.length > 0) scenario.redirects = redirects;
+    const hopAnswers = preflightAnswers.slice(1, redirects.length + 1);
+    if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
+    return scenario;
+  };
+  const plan = (pending: ScenarioResponse | null): ReturnType<typeof evaluateIn> => evaluateIn('chromium', scenarioOf([...answers, pending], PLACEHOLDER));
+  for (let hop = 0; ; hop++) {
+    // Does the browser preflight this hop? Plan with a placeholder answer, then send the real preflight.
+    let planned = plan(PLACEHOLDER);
+    const preflight = planned.preflights.length > preflightsSent ? planned.preflights[planned.preflights.length - 1] : undefined;
+    if (preflight) {
+      const url = resolveLocation(redirects, request.url);
+      const ex = await send({ url, method: 'OPTIONS', headers: [...preflight.headers.map(([n, v]) => [n, v] as [string, string]), ['Accept', '*/*']] });
+      exchanges.push(ex);
+      answers.push({ status: ex.status, headers: ex.headers });
+      preflightsSent++;
+      planned = plan(null);
+    } else {
+      answers.push(null);
+    }
+    // Does the browser send the request on this hop (its preflight passed, earlier hops passed)?
+    const sent = planned.requests[hop];
+    if (sent === undefined) break;
+    const extra = new URL(sent.url).host === firstHost ? credentialed : [];
+    const body = options.body !== undefined && sent.method === method ? { body: options.body } : {};
+    const ex = await send({ url: sent.url, method: sent.method, headers: [...sent.headers, ...extra], ...body });
+    exchanges.push(ex);
+    const location = get(ex.headers, 'location');
+    if (!isRedirectStatus(ex.status) || location === null) {
+      response = { status: ex.status, headers: ex.headers };
+      break;
+    }
+    redirects.push({ status: ex.status, headers: ex.headers });
+    // The engine decides what a bad Location, a non-http one or a 21st redirect means; the doctor stops following there.
+    if (!followable(location, sent.url) || redirects.length > REDIRECT_LIMIT) break;
+  }
+  return { scenario: scenarioOf(answers, response), exchanges };
+}
+
+/** Whether a redirect's Location is followed: a URL, http or https. */
+function followable(location: string, base: string): boolean {
+  try {
+    const next = new URL(location, base);
+    return next.protocol === 'http:' || next.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The URL the last redirect points at. */
+function resolveLocation(redirects: ScenarioResponse[], firstUrl: string): string {
+  let url = firstUrl;
+  for (const r of redirects) url = new URL(get(r.headers, 'location') ?? url, url).href;
+  return url;
+}
