@@ -1,7 +1,7 @@
 /** The README's reference tables say what the code's tables say. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REASONS } from '../../src/engine/reasons.js';
+import { REASONS, WARNINGS } from '../../src/engine/reasons.js';
 import { CONFIG_PROBLEMS } from '../../src/policy/errors.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -21,7 +21,20 @@ describe('README', () => {
   it('lists every config problem code createPolicy reports, and no other', () => {
     expect(new Set(tableCodes('### Validation rules'))).toEqual(new Set(Object.keys(CONFIG_PROBLEMS)));
   });
-  it('names every reason id of the reason table', () => {
-    for (const row of REASONS) expect(readme, row.id).toContain(`\`${row.id}\``);
+  it("has the reason table as the code has it: each row's id, Firefox reason and Chromium name, and no other row", () => {
+    const start = readme.indexOf('| id | Firefox reason | Chromium | what it means |');
+    expect(start).toBeGreaterThan(-1);
+    const rows = readme
+      .slice(start)
+      .split('\n\n')[0]!
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split('|').map((cell) => cell.trim().replace(/`/g, '')));
+    const readmeRows = rows.map((cells) => [cells[1], cells[2], cells[3], cells[4]]);
+    const code = [
+      ...REASONS.map((r) => [r.id, r.firefox?.reason ?? '-', r.chromium ? (r.chromium.corsError ?? r.chromium.netError ?? '-') : '-', r.title]),
+      ...WARNINGS.map((w) => [`${w.id} (warning)`, w.firefox?.key ?? '-', '-', w.title]),
+    ];
+    expect(readmeRows).toEqual(code);
   });
 });
