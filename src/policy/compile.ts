@@ -180,7 +180,7 @@ export function addOriginEntry(entry: unknown, path: string, rules: OriginRules,
         code: 'origin-regexp-backtracking',
         path,
         message:
-          `${String(entry)} has ${backtracking}: a crafted Origin header makes matching take exponential time and stalls the server. ` +
+          `${String(entry)} has ${backtracking}: a crafted Origin header makes matching take exponential or steeply polynomial time and stalls the server. ` +
           (suggestion ? instead : "Write exact origins or patterns such as 'https://*.example.com', or a RegExp whose repeated parts are separated (e.g. ([a-z0-9-]+\\.)*)."),
       });
       return;

@@ -16,7 +16,7 @@ export const CONFIG_PROBLEMS = {
   'public-suffix-wildcard': 'a pattern directly under a public suffix, with credentials',
   'insecure-origin-with-credentials': 'plain http origins other than loopback, with credentials',
   'origin-regexp-unanchored': 'a RegExp that also matches origins nobody meant',
-  'origin-regexp-backtracking': 'a RegExp that backtracks exponentially',
+  'origin-regexp-backtracking': 'a RegExp that backtracks exponentially or steeply polynomially',
   'origin-bad-pattern': 'a malformed pattern',
   'origin-wildcard-in-list': "'*' inside a list",
   'origin-empty': "[], '', null: no origin at all",
