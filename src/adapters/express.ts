@@ -34,7 +34,7 @@ export default function cors(options: CorsOptions<IncomingMessage> = {}): Middle
         code: 'per-request-options',
         path: 'options',
         message:
-          "cors(function (req, callback) { ... }) computes options per request, so they cannot be checked up front. Pass an options object; decide per origin with origin: (origin, req) => boolean, or mount a second cors(...) on the routes that need other options.",
+          "cors(function (req, callback) { ... }) computes options per request, so they cannot be checked up front. Pass an options object; decide per origin with origin: (origin, callback, req) => callback(null, allowed), or mount a second cors(...) on the routes that need other options.",
       },
     ]);
   }
