@@ -1,105 +1,16 @@
 // One server for the middleware benchmark: node bench/middleware-server.mjs <framework> <none|floor|peer|corsproof>
-// Prints PORT=<n>. Uses the built corsproof (dist/) and the peers as installed. `floor` is a hand-written
-// middleware that only sets Access-Control-Allow-Origin, Access-Control-Allow-Credentials and Vary for the
-// allowed origin (no logic at all): the floor any CORS middleware can reach in that framework, for the
-// allowed actual request.
+// Prints PORT=<n>. The applications are those of middleware-apps.mjs (the in-process benchmark drives the
+// same ones without a socket).
 import { createServer } from 'node:http';
+import { app } from './middleware-apps.mjs';
 
 const [framework, variant] = process.argv.slice(2);
-const ORIGIN = 'https://app.example';
-const common = { origin: [ORIGIN], credentials: true, methods: ['GET', 'PUT', 'DELETE'], allowedHeaders: ['content-type', 'x-api-key'], maxAge: 600 };
-
-async function express() {
-  const { default: express } = await import('express');
-  const app = express();
-  if (variant === 'floor') {
-    app.use((req, res, next) => {
-      if (req.headers.origin === ORIGIN) {
-        res.setHeader('Access-Control-Allow-Origin', ORIGIN);
-        res.setHeader('Access-Control-Allow-Credentials', 'true');
-      }
-      res.setHeader('Vary', 'Origin');
-      next();
-    });
-  }
-  if (variant === 'peer') app.use((await import('cors')).default(common));
-  if (variant === 'corsproof') app.use((await import('../dist/adapters/express.js')).default(common));
-  app.all('/{*path}', (_req, res) => void res.send('ok'));
-  return createServer(app);
-}
-
-async function fastify() {
-  const { default: Fastify } = await import('fastify');
-  const app = Fastify();
-  if (variant === 'floor') {
-    app.addHook('onRequest', (req, reply, done) => {
-      if (req.headers.origin === ORIGIN) reply.header('Access-Control-Allow-Origin', ORIGIN).header('Access-Control-Allow-Credentials', 'true');
-      reply.header('Vary', 'Origin');
-      done();
-    });
-  }
-  if (variant === 'peer') await app.register((await import('@fastify/cors')).default, common);
-  if (variant === 'corsproof') await app.register((await import('../dist/adapters/fastify.js')).default, common);
-  app.route({ method: ['GET', 'PUT', 'DELETE'], url: '/*', handler: async () => 'ok' });
-  if (variant === 'none' || variant === 'floor') app.options('/*', async () => 'ok');
-  await app.ready();
-  return app.server;
-}
-
-async function koa() {
-  const { default: Koa } = await import('koa');
-  const app = new Koa();
-  if (variant === 'floor') {
-    app.use((ctx, next) => {
-      if (ctx.get('Origin') === ORIGIN) {
-        ctx.set('Access-Control-Allow-Origin', ORIGIN);
-        ctx.set('Access-Control-Allow-Credentials', 'true');
-      }
-      ctx.set('Vary', 'Origin');
-      return next();
-    });
-  }
-  if (variant === 'peer') app.use((await import('@koa/cors')).default({ origin: ORIGIN, credentials: true, allowMethods: common.methods, allowHeaders: common.allowedHeaders, maxAge: 600 }));
-  if (variant === 'corsproof') app.use((await import('../dist/adapters/koa.js')).default(common));
-  app.use((ctx) => void (ctx.body = 'ok'));
-  return createServer(app.callback());
-}
-
-async function hono() {
-  const { Hono } = await import('hono');
+const built = await app(framework, variant);
+let server;
+if (built.server) server = built.server;
+else if (built.listener) server = createServer(built.listener);
+else {
   const { getRequestListener } = await import('@hono/node-server');
-  const app = new Hono();
-  if (variant === 'floor') {
-    app.use('*', async (c, next) => {
-      await next();
-      if (c.req.header('origin') === ORIGIN) {
-        c.header('Access-Control-Allow-Origin', ORIGIN);
-        c.header('Access-Control-Allow-Credentials', 'true');
-      }
-      c.header('Vary', 'Origin');
-    });
-  }
-  if (variant === 'peer') app.use('*', (await import('hono/cors')).cors({ origin: [ORIGIN], credentials: true, allowMethods: common.methods, allowHeaders: common.allowedHeaders, maxAge: 600 }));
-  if (variant === 'corsproof') app.use('*', (await import('../dist/adapters/hono.js')).cors(common));
-  app.all('*', (c) => c.text('ok'));
-  return createServer(getRequestListener(app.fetch));
+  server = createServer(getRequestListener(built.fetch));
 }
-
-async function node() {
-  const ok = (_req, res) => void res.end('ok');
-  if (variant === 'corsproof') return createServer((await import('../dist/adapters/node.js')).withCors(common, ok));
-  if (variant === 'floor') {
-    return createServer((req, res) => {
-      if (req.headers.origin === ORIGIN) {
-        res.setHeader('Access-Control-Allow-Origin', ORIGIN);
-        res.setHeader('Access-Control-Allow-Credentials', 'true');
-      }
-      res.setHeader('Vary', 'Origin');
-      ok(req, res);
-    });
-  }
-  return createServer(ok);
-}
-
-const server = await { express, fastify, koa, hono, node }[framework]();
 server.listen(0, '127.0.0.1', () => console.log(`PORT=${server.address().port}`));
