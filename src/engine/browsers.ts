@@ -4,17 +4,17 @@
  * protocol (`evaluate.ts`) and the shared algorithms (`cors.ts`,
  * `safelist.ts`) call them. Sources are named next to each deviation.
  */
-import { parseAllowList } from './cors.js';
-import { asciiLowercase, get } from './headers.js';
+import type { CorsResponseHeaders } from './cors.js';
+import { asciiLowercase } from './headers.js';
 import type { BrowserRequest } from './request.js';
 import {
   SAFELISTED_TOTAL_MAX,
   SAFELISTED_VALUE_MAX,
-  byteCompare,
+  sortNames,
   isCorsSafelistedMethod,
-  isCorsSafelistedRequestHeader,
+  isCorsSafelistedLowercaseRequestHeader,
 } from './safelist.js';
-import type { BrowserName, HeaderList, ScenarioResponse } from './types.js';
+import type { BrowserName } from './types.js';
 import type { ReasonId, WarningId } from './reasons.js';
 import { parseUrl } from './url.js';
 import { isOkStatus, isRedirectStatus } from './status.js';
@@ -25,14 +25,6 @@ export interface CheckFailure {
   value: string;
 }
 
-/** The inputs of a CORS check. */
-export interface CorsCheckInput {
-  headers: HeaderList;
-  /** The Origin the request carried, serialized (`"null"` when tainted). */
-  requestOrigin: string;
-  credentialsIncluded: boolean;
-}
-
 /** The outcome of validating a CORS-preflight response. */
 export type PreflightOutcome =
   | { failure: CheckFailure }
@@ -40,23 +32,29 @@ export type PreflightOutcome =
       failure: null;
       maxAge: number | null;
       /** Ids of warning rows (reasons.ts WARNINGS) the browser logs while letting the request through. */
-      warnings: WarningId[];
+      warnings: readonly WarningId[];
     };
+
+const NO_WARNINGS: readonly WarningId[] = [];
 
 /** The behaviour of one browser where browsers differ. */
 export interface BrowserProfile {
   name: BrowserName;
   /** CORS-unsafe request-header names, as this browser computes and writes them in Access-Control-Request-Headers. */
   corsUnsafeRequestHeaderNames(request: BrowserRequest): string[];
-  /** The CORS check (Fetch "CORS check"), with this browser's way of naming failures. */
-  corsCheck(input: CorsCheckInput): CheckFailure | null;
+  /**
+   * The CORS check (Fetch "CORS check"), with this browser's way of naming
+   * failures: `requestOrigin` is the Origin the request carried, serialized
+   * (`"null"` when tainted).
+   */
+  corsCheck(response: CorsResponseHeaders, requestOrigin: string, credentialsIncluded: boolean): CheckFailure | null;
   /**
    * Validate the server's answer to a CORS-preflight request that carried
    * `unsafeNames` in Access-Control-Request-Headers.
    */
   checkPreflightResponse(
     request: BrowserRequest,
-    response: ScenarioResponse,
+    response: CorsResponseHeaders,
     requestOrigin: string,
     unsafeNames: string[],
     toPageOrigin: boolean,
@@ -86,8 +84,9 @@ function isValidUrl(value: string): boolean {
   return parseUrl(value) !== null;
 }
 
-function hasLocation(response: ScenarioResponse): boolean {
-  return get(response.headers, 'location') !== null;
+/** A redirect the preflight would follow: a redirect status with a Location. */
+function isRedirect(response: CorsResponseHeaders): boolean {
+  return isRedirectStatus(response.status) && response.location !== null;
 }
 
 /** Allow-Methods matching: exact bytes, safelisted methods always, `*` only without credentials. */
@@ -97,28 +96,36 @@ function methodAllowed(method: string, methods: string[], credentialsIncluded: b
 }
 
 /**
- * The first unsafe header name that Allow-Headers does not allow. Both
+ * The first unsafe header name that Allow-Headers (`allowed`, in lowercase)
+ * does not allow. Both
  * browsers, by default, let `*` cover `Authorization` too (Chromium:
  * kCorsNonWildcardRequestHeadersSupport is disabled; Firefox:
  * network.cors_preflight.authorization_covered_by_wildcard is true), unlike
  * the Fetch Standard.
  */
 function disallowedHeader(unsafeNames: string[], allowed: string[], credentialsIncluded: boolean): string | null {
-  const lower = new Set(allowed.map(asciiLowercase));
-  if (!credentialsIncluded && lower.has('*')) return null;
-  for (const name of unsafeNames) if (!lower.has(name)) return name;
+  if (!credentialsIncluded && allowed.includes('*')) return null;
+  for (const name of unsafeNames) if (!allowed.includes(name)) return name;
   return null;
+}
+
+/** Whether every name of `names` is in `list`. */
+function isSubset(names: string[], list: string[]): boolean {
+  for (const name of names) if (!list.includes(name)) return false;
+  return true;
 }
 
 /** Whether `*` is what lets Authorization through (Firefox warns that this will stop working). */
 function authorizationCoveredByWildcard(unsafeNames: string[], allowed: string[], credentialsIncluded: boolean): boolean {
   if (credentialsIncluded || !unsafeNames.includes('authorization')) return false;
-  const lower = allowed.map(asciiLowercase);
-  return lower.includes('*') && !lower.includes('authorization');
+  return allowed.includes('*') && !allowed.includes('authorization');
 }
 
 // ---------------------------------------------------------------------------
 // Chromium
+
+const DIGITS = /^[0-9]+$/;
+const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
 /** Chromium's extra CORS-safelisted request-headers (cors.cc IsCorsSafelistedHeader): client hints and friends. */
 function isChromiumExtraSafelisted(lowerName: string, value: string): boolean {
@@ -126,11 +133,11 @@ function isChromiumExtraSafelisted(lowerName: string, value: string): boolean {
     case 'device-memory':
     case 'dpr':
     case 'downlink':
-      return /^[0-9]+(\.[0-9]+)?$/.test(value);
+      return DECIMAL.test(value);
     case 'width':
     case 'viewport-width':
     case 'rtt':
-      return /^[0-9]+$/.test(value);
+      return DIGITS.test(value);
     case 'ect':
       return value === 'slow-2g' || value === '2g' || value === '3g' || value === '4g';
     case 'save-data':
@@ -167,21 +174,21 @@ const CHROMIUM_UNSAFE_TO_SEND: ReadonlySet<string> = new Set(['user-agent']);
 export const CHROMIUM: BrowserProfile = {
   name: 'chromium',
   corsUnsafeRequestHeaderNames(request) {
-    // Blink keeps one entry per name (values combined), so names are unique.
-    const combined = new Map<string, string>();
-    for (const [n, v] of request.headers) {
-      const lower = asciiLowercase(n);
-      const prev = combined.get(lower);
-      combined.set(lower, prev === undefined ? v : `${prev}, ${v}`);
-    }
+    const { headers, headerNames } = request;
     const unsafe: string[] = [];
     const safelisted: string[] = [];
     let total = 0;
-    for (const [name, value] of combined) {
-      if (CHROMIUM_UNSAFE_TO_SEND.has(name)) continue;
-      const ok =
-        value.length <= SAFELISTED_VALUE_MAX &&
-        (isCorsSafelistedRequestHeader(name, value) || isChromiumExtraSafelisted(name, value));
+    for (let i = 0; i < headers.length; i++) {
+      const name = headerNames[i] as string;
+      // Blink keeps one entry per name, the values combined: judge each name once, at its first line.
+      if (headerNames.indexOf(name) !== i || CHROMIUM_UNSAFE_TO_SEND.has(name)) continue;
+      let value = (headers[i] as [string, string])[1];
+      let fetchSafelisted = request.safelisted[i] as boolean;
+      for (let j = headerNames.indexOf(name, i + 1); j !== -1; j = headerNames.indexOf(name, j + 1)) {
+        value = `${value}, ${(headers[j] as [string, string])[1]}`;
+        fetchSafelisted = isCorsSafelistedLowercaseRequestHeader(name, value);
+      }
+      const ok = value.length <= SAFELISTED_VALUE_MAX && (fetchSafelisted || isChromiumExtraSafelisted(name, value));
       if (ok) {
         safelisted.push(name);
         total += value.length;
@@ -190,10 +197,10 @@ export const CHROMIUM: BrowserProfile = {
       }
     }
     if (total > SAFELISTED_TOTAL_MAX) unsafe.push(...safelisted);
-    return unsafe.sort(byteCompare);
+    return sortNames(unsafe);
   },
-  corsCheck({ headers, requestOrigin, credentialsIncluded }) {
-    const allowOrigin = get(headers, 'access-control-allow-origin');
+  corsCheck(response, requestOrigin, credentialsIncluded) {
+    const allowOrigin = response.allowOrigin;
     if (allowOrigin === '*') {
       return credentialsIncluded ? { id: 'wildcard-with-credentials', value: '' } : null;
     }
@@ -205,42 +212,39 @@ export const CHROMIUM: BrowserProfile = {
       if (allowOrigin !== 'null' && !isValidUrl(allowOrigin)) return { id: 'invalid-allow-origin', value: allowOrigin };
       return { id: 'allow-origin-mismatch', value: allowOrigin };
     }
-    if (credentialsIncluded) {
-      const allowCredentials = get(headers, 'access-control-allow-credentials');
-      if (allowCredentials !== 'true') return { id: 'missing-allow-credentials', value: allowCredentials ?? '' };
+    if (credentialsIncluded && response.allowCredentials !== 'true') {
+      return { id: 'missing-allow-credentials', value: response.allowCredentials ?? '' };
     }
     return null;
   },
   checkPreflightResponse(request, response, requestOrigin, unsafeNames) {
     // preflight_controller.cc: a followed redirect fails first, then the
     // access check, then the status, then parsing, then matching.
-    if (isRedirectStatus(response.status) && hasLocation(response)) {
-      return { failure: { id: 'preflight-redirect', value: '' } };
-    }
+    if (isRedirect(response)) return { failure: { id: 'preflight-redirect', value: '' } };
     const credentialsIncluded = request.credentials === 'include';
-    const access = this.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
+    const access = this.corsCheck(response, requestOrigin, credentialsIncluded);
     if (access) return { failure: access };
     if (!isOkStatus(response.status)) return { failure: { id: 'preflight-status', value: '' } };
-    const methods = parseAllowList(response.headers, 'access-control-allow-methods');
+    const methods = response.methods();
     if ('invalid' in methods) return { failure: { id: 'invalid-allow-methods', value: '' } };
-    const allowedHeaders = parseAllowList(response.headers, 'access-control-allow-headers');
-    if ('invalid' in allowedHeaders) return { failure: { id: 'invalid-allow-headers', value: '' } };
+    if ('invalid' in response.headers()) return { failure: { id: 'invalid-allow-headers', value: '' } };
     if (!methodAllowed(request.method, methods.items, credentialsIncluded)) {
       return { failure: { id: 'method-not-allowed', value: request.method } };
     }
-    const header = disallowedHeader(unsafeNames, allowedHeaders.items, credentialsIncluded);
+    const header = disallowedHeader(unsafeNames, response.allowedHeaderNames(), credentialsIncluded);
     if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
-    return { failure: null, maxAge: chromiumMaxAge(response.headers), warnings: [] };
+    return { failure: null, maxAge: chromiumMaxAge(response.maxAge), warnings: NO_WARNINGS };
   },
   preflightKeepsPageOrigin: false,
   keepsOriginalPreflightState: false,
   droppedOnRedirectAwayFromPage: CHROMIUM_CLIENT_HINTS,
 };
 
+const CHROMIUM_MAX_AGE = /^[+-]?[0-9]{1,18}$/;
+
 /** preflight_result.cc ParseAccessControlMaxAge: 5 s default or unparsable, negative is 0, capped at 7200 s. */
-function chromiumMaxAge(headers: HeaderList): number {
-  const value = get(headers, 'access-control-max-age');
-  if (value === null || !/^[+-]?[0-9]{1,18}$/.test(value)) return 5;
+function chromiumMaxAge(value: string | null): number {
+  if (value === null || !CHROMIUM_MAX_AGE.test(value)) return 5;
   const n = Number(value);
   return n < 0 ? 0 : Math.min(n, 7200);
 }
@@ -249,15 +253,17 @@ function chromiumMaxAge(headers: HeaderList): number {
 // Firefox
 
 /**
- * Firefox: the CORS-unsafe byte check reads bytes as signed chars, so every
- * byte from 0x80 up counts as unsafe in Accept and Content-Type.
+ * Firefox: a CORS-safelisted request-header (`fetchSafelisted`, the Fetch
+ * Standard's judgement of the line), except that the CORS-unsafe byte check
+ * reads bytes as signed chars, so every byte from 0x80 up counts as unsafe in
+ * Accept and Content-Type.
  */
-function firefoxSafelisted(lowerName: string, value: string): boolean {
-  if (value.length > SAFELISTED_VALUE_MAX) return false;
+function firefoxSafelisted(lowerName: string, value: string, fetchSafelisted: boolean): boolean {
+  if (!fetchSafelisted) return false;
   if (lowerName === 'accept' || lowerName === 'content-type') {
     for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) >= 0x80) return false;
   }
-  return isCorsSafelistedRequestHeader(lowerName, value);
+  return true;
 }
 
 /** Firefox: `netwerk/protocol/http/nsCORSListenerProxy.cpp`. */
@@ -265,25 +271,23 @@ export const FIREFOX: BrowserProfile = {
   name: 'firefox',
   corsUnsafeRequestHeaderNames(request) {
     // Each header entry judged on its own; no 1024-byte total.
+    const { headers, headerNames } = request;
     const unsafe: string[] = [];
-    for (const [n, v] of request.headers) {
-      const lower = asciiLowercase(n);
-      if (!firefoxSafelisted(lower, v) && !unsafe.includes(lower)) unsafe.push(lower);
+    for (let i = 0; i < headers.length; i++) {
+      const name = headerNames[i] as string;
+      if (!firefoxSafelisted(name, (headers[i] as [string, string])[1], request.safelisted[i] as boolean) && !unsafe.includes(name)) unsafe.push(name);
     }
-    return unsafe.sort(byteCompare);
+    return sortNames(unsafe);
   },
-  corsCheck({ headers, requestOrigin, credentialsIncluded }) {
+  corsCheck(response, requestOrigin, credentialsIncluded) {
     // The duplicate check counts header lines spelled exactly so (case-sensitive).
-    let lines = 0;
-    for (const [n] of headers) if (n === 'Access-Control-Allow-Origin') lines++;
-    if (lines > 1) return { id: 'multiple-allow-origin', value: '' };
-    const allowOrigin = get(headers, 'access-control-allow-origin');
+    if (response.allowOriginLines > 1) return { id: 'multiple-allow-origin', value: '' };
+    const allowOrigin = response.allowOrigin;
     if (allowOrigin === null) return { id: 'missing-allow-origin', value: '' };
     if (credentialsIncluded && allowOrigin === '*') return { id: 'wildcard-with-credentials', value: '' };
     if (allowOrigin !== '*' && allowOrigin !== requestOrigin) return { id: 'allow-origin-mismatch', value: allowOrigin };
-    if (credentialsIncluded) {
-      const allowCredentials = get(headers, 'access-control-allow-credentials');
-      if (allowCredentials !== 'true') return { id: 'missing-allow-credentials', value: allowCredentials ?? '' };
+    if (credentialsIncluded && response.allowCredentials !== 'true') {
+      return { id: 'missing-allow-credentials', value: response.allowCredentials ?? '' };
     }
     return null;
   },
@@ -295,31 +299,29 @@ export const FIREFOX: BrowserProfile = {
     // page's own origin (a tainted chain redirected back to it) is judged by
     // its status, methods and headers alone.
     const credentialsIncluded = request.credentials === 'include';
-    const access = toPageOrigin ? null : this.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
+    const access = toPageOrigin ? null : this.corsCheck(response, requestOrigin, credentialsIncluded);
     if (access) return { failure: access };
-    if (isRedirectStatus(response.status) && hasLocation(response)) {
-      return { failure: { id: 'external-redirect-not-allowed', value: '' } };
-    }
+    if (isRedirect(response)) return { failure: { id: 'external-redirect-not-allowed', value: '' } };
     if (!isOkStatus(response.status)) return { failure: { id: 'preflight-status', value: '' } };
-    const methods = parseAllowList(response.headers, 'access-control-allow-methods');
+    const methods = response.methods();
     if ('invalid' in methods) return { failure: { id: 'invalid-allow-methods', value: methods.invalid } };
     if (!methodAllowed(request.method, methods.items, credentialsIncluded)) {
       return { failure: { id: 'method-not-allowed', value: request.method } };
     }
-    const allowedHeaders = parseAllowList(response.headers, 'access-control-allow-headers');
+    const allowedHeaders = response.headers();
     if ('invalid' in allowedHeaders) return { failure: { id: 'invalid-allow-headers', value: allowedHeaders.invalid } };
-    const header = disallowedHeader(unsafeNames, allowedHeaders.items, credentialsIncluded);
+    const listed = response.allowedHeaderNames();
+    const header = disallowedHeader(unsafeNames, listed, credentialsIncluded);
     if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
-    const warnings: WarningId[] = authorizationCoveredByWildcard(unsafeNames, allowedHeaders.items, credentialsIncluded)
+    const warnings: readonly WarningId[] = authorizationCoveredByWildcard(unsafeNames, listed, credentialsIncluded)
       ? ['authorization-covered-by-wildcard']
-      : [];
+      : NO_WARNINGS;
     // The cache stores the tokens as sent and matches the method and every
     // header name against them: an approval that rests on '*' is never reused.
-    const listed = allowedHeaders.items.map(asciiLowercase);
     const reusable =
       (request.method === 'GET' || request.method === 'POST' || methods.items.includes(request.method)) &&
-      unsafeNames.every((n) => listed.includes(n));
-    return { failure: null, maxAge: reusable ? firefoxMaxAge(response.headers) : null, warnings };
+      isSubset(unsafeNames, listed);
+    return { failure: null, maxAge: reusable ? firefoxMaxAge(response.maxAge) : null, warnings };
   },
   preflightKeepsPageOrigin: true,
   keepsOriginalPreflightState: true,
@@ -327,10 +329,9 @@ export const FIREFOX: BrowserProfile = {
 };
 
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */
-function firefoxMaxAge(headers: HeaderList): number | null {
-  const value = get(headers, 'access-control-max-age');
+function firefoxMaxAge(value: string | null): number | null {
   if (value === null || value === '') return 5;
-  if (!/^[0-9]+$/.test(value)) return null;
+  if (!DIGITS.test(value)) return null;
   const n = Math.min(Number(value), 86400);
   return n === 0 ? null : n;
 }

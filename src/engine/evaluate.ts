@@ -4,27 +4,15 @@
  * HTTP-redirect fetch, CORS filtered response.
  */
 import type { BrowserProfile, CheckFailure } from './browsers.js';
-import { BROWSERS } from './browsers.js';
-import { corsPreflightRequest, exposedHeaderNames } from './cors.js';
-import { asciiLowercase, get } from './headers.js';
+import { BROWSERS, CHROMIUM, FIREFOX } from './browsers.js';
+import { corsPreflightRequest } from './cors.js';
+import { Exchange } from './exchange.js';
 import type { ReasonContext, WarningId } from './reasons.js';
 import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } from './reasons.js';
 import type { BrowserRequest } from './request.js';
-import { ScenarioError, prepareRequest } from './request.js';
 import type { ParsedUrl } from './url.js';
-import { resolveUrl } from './url.js';
 import { CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, REQUEST_BODY_HEADER_NAMES, isCorsSafelistedMethod } from './safelist.js';
-import type {
-  BrowserName,
-  BrowserVerdict,
-  FailurePoint,
-  HeaderList,
-  PreflightRequest,
-  Scenario,
-  ScenarioResponse,
-  Verdict,
-  VerdictWarning,
-} from './types.js';
+import type { BrowserName, BrowserVerdict, FailurePoint, HeaderList, PreflightRequest, Scenario, Verdict, VerdictWarning } from './types.js';
 
 /** The most redirects a fetch follows (Fetch "HTTP-redirect fetch"). */
 export const REDIRECT_LIMIT = 20;
@@ -41,6 +29,7 @@ export interface BrowserOutcome extends BrowserVerdict {
    * The requests this browser sends, one per hop it reaches (after that
    * hop's preflight passed): URL, method and headers as redirects left them,
    * with the Origin header it carries (`null` after a tainting redirect).
+   * Recorded by {@link evaluateIn} only (`evaluate` reports none: empty).
    */
   requests: SentRequest[];
 }
@@ -54,48 +43,158 @@ export interface SentRequest {
 
 /** Walk the scenario as one browser does. */
 export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
-  return walk(browser, prepareRequest(scenario.request), scenario);
-}
-
-/** The readable header names, computed once when both browsers reach the same final response. */
-interface ExposureMemo {
-  key?: number;
-  names?: string[];
+  return new MainFetch(BROWSERS[browser], new Exchange(scenario), true).run();
 }
 
 /**
- * Main fetch, hop by hop: for each URL of the redirect chain, the
- * CORS-preflight fetch when needed, then the CORS check on the response,
- * then HTTP-redirect fetch.
+ * Main fetch, as one browser walks it, hop by hop: for each URL of the
+ * redirect chain, the CORS-preflight fetch when needed, then the CORS check
+ * on the response, then HTTP-redirect fetch. What does not depend on the
+ * browser (the request, the responses' headers, the redirect targets) comes
+ * from the {@link Exchange}, shared with the other browser's walk.
  */
-function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario, memo: ExposureMemo = {}): BrowserOutcome {
-  const profile = BROWSERS[browser];
-  // A redirect may rewrite the method and headers: work on a copy.
-  const request: BrowserRequest = { ...prepared };
-  const hops = scenario.redirects;
-  const hopCount = hops === undefined ? 1 : hops.length + 1;
-  const firstUrl = request.url.href;
-  const preflights: PreflightRequest[] = [];
-  let preflightRequired = false;
-  let preflightMaxAgeSeen: number | null = null;
-  const warningSites: Array<{ id: WarningId; url: string }> = [];
-  const requests: SentRequest[] = [];
-  const chain: RedirectChain = {
-    current: request.url,
-    corsTainted: request.url.origin !== request.origin,
-    originTainted: false,
-    redirectCount: 0,
-    strippedByLastRedirect: [],
-  };
-  const originalUnsafeNames = profile.keepsOriginalPreflightState ? profile.corsUnsafeRequestHeaderNames(prepared) : [];
-  const credentialsIncluded = request.credentials === 'include';
+class MainFetch {
+  private readonly profile: BrowserProfile;
+  private readonly exchange: Exchange;
+  /** Whether to record the requests sent on each hop (`evaluateIn`; `evaluate` reports none). */
+  private readonly recordRequests: boolean;
+  /** The request; a redirect that rewrites its method or headers makes its own copy first. */
+  private request: BrowserRequest;
+  // Where the request is on its redirect chain: what HTTP-redirect fetch changes and main fetch reads.
+  private current: ParsedUrl;
+  /** Fetch's response tainting is "cors": the request has left the page's origin. */
+  private corsTainted: boolean;
+  /** A redirect from one origin to another after leaving the page's: Origin is `null` from then on. */
+  private originTainted = false;
+  private redirectCount = 0;
+  /** Lowercase header names the last redirect removed (Firefox keeps the rest of its original preflight state). */
+  private strippedByLastRedirect: string[] = [];
+  /** The CORS-unsafe request-header names of the request script made, once computed. */
+  private initialUnsafeNames: string[] | null = null;
+  private readonly preflights: PreflightRequest[] = [];
+  private preflightMaxAge: number | null = null;
+  private readonly warningSites: Array<{ id: WarningId; url: string }> = [];
+  private readonly requests: SentRequest[] = [];
 
-  const block = (failure: CheckFailure, at: FailurePoint, status: number): BrowserOutcome => {
+  constructor(profile: BrowserProfile, exchange: Exchange, recordRequests: boolean) {
+    this.profile = profile;
+    this.exchange = exchange;
+    this.recordRequests = recordRequests;
+    this.request = exchange.request;
+    this.current = exchange.request.url;
+    this.corsTainted = exchange.request.url.origin !== exchange.request.origin;
+  }
+
+  run(): BrowserOutcome {
+    const { exchange } = this;
+    for (let hop = 0; hop < exchange.hopCount; hop++) {
+      const isLast = hop === exchange.hopCount - 1;
+      const requestOrigin = this.originTainted ? 'null' : this.request.origin;
+      const unsafeNames = this.corsPreflightNames(hop);
+      if (unsafeNames !== null) {
+        const blocked = this.corsPreflightFetch(hop, unsafeNames, requestOrigin);
+        if (blocked !== null) return blocked;
+      }
+      if (this.recordRequests) this.recordRequest(requestOrigin);
+      const response = exchange.response(hop);
+      if (this.corsTainted) {
+        const failure = this.profile.corsCheck(response, requestOrigin, exchange.credentialsIncluded);
+        if (failure) return this.blocked(failure, isLast ? 'response' : 'redirect', response.status);
+      }
+      if (isLast) break;
+      const failure = this.httpRedirectFetch(hop);
+      if (failure !== null) return this.blocked(failure, 'redirect', response.status);
+    }
+    return this.outcome(null, null, null, exchange.exposedHeaders(this.corsTainted));
+  }
+
+  /**
+   * Whether this hop needs a CORS-preflight fetch, and the CORS-unsafe
+   * request-header names it lists (`null`: no preflight). Only CORS requests
+   * (not EventSource) are preflighted: for a method that is not safelisted or
+   * unsafe header names. Firefox computes the unsafe names once, for the
+   * request script made, and keeps them across redirects: once preflighted (or
+   * with unsafe names at all), every later cross-origin hop is preflighted,
+   * listing the original names except those the last redirect removed.
+   */
+  private corsPreflightNames(hop: number): string[] | null {
+    const { profile, request } = this;
+    if (!this.corsTainted || request.initiator === 'eventsource') return null;
+    // On the first hop the request is still the one script made.
+    const initial = (this.initialUnsafeNames ??= profile.corsUnsafeRequestHeaderNames(this.exchange.request));
+    if (profile.keepsOriginalPreflightState && hop > 0) {
+      const needed = this.preflights.length > 0 || initial.length > 0 || !isCorsSafelistedMethod(request.method) || profile.corsUnsafeRequestHeaderNames(request).length > 0;
+      return needed ? initial.filter((n) => !this.strippedByLastRedirect.includes(n)) : null;
+    }
+    const unsafeNames = hop === 0 ? initial : profile.corsUnsafeRequestHeaderNames(request);
+    return !isCorsSafelistedMethod(request.method) || unsafeNames.length > 0 ? unsafeNames : null;
+  }
+
+  /** CORS-preflight fetch: send the preflight, validate the answer. Returns the outcome when it blocks. */
+  private corsPreflightFetch(hop: number, unsafeNames: string[], requestOrigin: string): BrowserOutcome | null {
+    const { profile, request } = this;
+    const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
+    this.preflights.push(corsPreflightRequest(request.method, preflightOrigin, unsafeNames));
+    const answer = this.exchange.preflightResponse(hop);
+    const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, this.current.origin === request.origin);
+    if (result.failure) return this.blocked(result.failure, 'preflight', answer.status);
+    this.preflightMaxAge = result.maxAge;
+    for (const id of result.warnings) this.warningSites.push({ id, url: this.current.href });
+    return null;
+  }
+
+  /** The request this hop sends. Fetch "append a request Origin header": on CORS requests, and on any request whose method is not GET or HEAD. */
+  private recordRequest(requestOrigin: string): void {
+    const { method, headers } = this.request;
+    const sendsOrigin = this.corsTainted || (method !== 'GET' && method !== 'HEAD');
+    this.requests.push({ url: this.current.href, method, headers: sendsOrigin ? [['Origin', requestOrigin], ...headers] : [...headers] });
+  }
+
+  /**
+   * HTTP-redirect fetch: the Location's URL, the checks on it (not HTTP(S),
+   * over the redirect limit, credentials in a URL the request may not carry
+   * them to), then what the redirect does to the request (headers dropped on a
+   * cross-origin hop or away from the page, POST or any method turned into GET,
+   * Origin tainted). Returns the failure, or `null` with the walk moved to the
+   * next URL.
+   */
+  private httpRedirectFetch(hop: number): CheckFailure | null {
+    const { current } = this;
+    const next = this.exchange.redirectTarget(hop, current);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') return { id: 'redirect-not-http', value: next.href };
+    if (++this.redirectCount > REDIRECT_LIMIT) return { id: 'too-many-redirects', value: '' };
+    const pageOrigin = this.request.origin;
+    if (next.hasCredentials && (this.corsTainted || next.origin !== pageOrigin)) return { id: 'redirect-contains-credentials', value: next.href };
+    const request = (this.request = { ...this.request });
+    const stripped: string[] = [];
+    if (next.origin !== current.origin) {
+      if (current.origin !== pageOrigin) this.originTainted = true;
+      // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
+      stripHeaders(request, CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, stripped);
+    }
+    if (next.origin !== pageOrigin) stripHeaders(request, this.profile.droppedOnRedirectAwayFromPage, stripped);
+    // 301/302 turn POST into GET, 303 turns any method but GET and HEAD into GET; the body goes.
+    const status = this.exchange.response(hop).status;
+    if ((status === 303 && request.method !== 'GET' && request.method !== 'HEAD') || ((status === 301 || status === 302) && request.method === 'POST')) {
+      request.method = 'GET';
+      stripHeaders(request, REQUEST_BODY_HEADER_NAMES, stripped);
+    }
+    this.strippedByLastRedirect = stripped;
+    this.current = next;
+    if (next.origin !== pageOrigin) this.corsTainted = true;
+    return null;
+  }
+
+  /** The outcome when a check fails, with the context its messages and fix are written from. */
+  private blocked(failure: CheckFailure, at: FailurePoint, status: number): BrowserOutcome {
+    const { request } = this;
+    const url = this.current.href;
+    const firstUrl = this.exchange.request.url.href;
     const context: ReasonContext = {
-      url: chain.current.href,
-      redirectedFrom: chain.current.href === firstUrl ? null : firstUrl,
+      url,
+      redirectedFrom: url === firstUrl ? null : firstUrl,
       origin: request.origin,
-      requestOrigin: chain.originTainted ? 'null' : request.origin,
+      requestOrigin: this.originTainted ? 'null' : request.origin,
       initiator: request.initiator,
       credentials: request.credentials,
       method: request.method,
@@ -103,129 +202,46 @@ function walk(browser: BrowserName, prepared: BrowserRequest, scenario: Scenario
       status,
       preflight: at === 'preflight',
     };
-    return { ok: false, failedAt: at, reasonId: failure.id, preflights, exposedHeaders: [], preflightMaxAge: null, warnings: warningSites.map((w) => w.id), context, preflightRequired, warningSites, requests };
-  };
+    return this.outcome(at, failure, context, []);
+  }
 
-  for (let hop = 0; hop < hopCount; hop++) {
-    const isLast = hop === hopCount - 1;
-    const response = isLast ? scenario.response : (hops as ScenarioResponse[])[hop] as ScenarioResponse;
-    const requestOrigin = chain.originTainted ? 'null' : request.origin;
-    const unsafeNames = corsPreflightNames(profile, request, chain, hop, preflights.length > 0, originalUnsafeNames);
-    if (unsafeNames !== null) {
-      const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
-      if (preflights.length === 0) preflightRequired = true;
-      preflights.push(corsPreflightRequest(request.method, preflightOrigin, unsafeNames));
-      const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
-      if (answer === null) throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
-      const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, chain.current.origin === request.origin);
-      if (result.failure) return block(result.failure, 'preflight', answer.status);
-      preflightMaxAgeSeen = result.maxAge;
-      for (const id of result.warnings) warningSites.push({ id, url: chain.current.href });
+  /** What this browser concluded: passed (`failedAt` null) or blocked. */
+  private outcome(failedAt: FailurePoint | null, failure: CheckFailure | null, context: ReasonContext | null, exposedHeaders: string[]): BrowserOutcome {
+    const { preflights, warningSites } = this;
+    return {
+      ok: failure === null,
+      failedAt,
+      reasonId: failure === null ? null : failure.id,
+      preflights,
+      exposedHeaders,
+      preflightMaxAge: failure === null ? this.preflightMaxAge : null,
+      warnings: warningSites.length === 0 ? [] : warningSites.map((w) => w.id),
+      context,
+      preflightRequired: preflights.length > 0,
+      warningSites,
+      requests: this.requests,
+    };
+  }
+}
+
+/** Remove the request's headers named in `names` (lowercase), adding each removed name to `stripped`. */
+function stripHeaders(request: BrowserRequest, names: ReadonlySet<string>, stripped: string[]): void {
+  const headers: HeaderList = [];
+  const headerNames: string[] = [];
+  const safelisted: boolean[] = [];
+  request.headerNames.forEach((name, i) => {
+    if (names.has(name)) {
+      stripped.push(name);
+    } else {
+      headers.push(request.headers[i] as [string, string]);
+      headerNames.push(name);
+      safelisted.push(request.safelisted[i] as boolean);
     }
-    // Fetch "append a request Origin header": on CORS requests, and on any request whose method is not GET or HEAD.
-    const sendsOrigin = chain.corsTainted || (request.method !== 'GET' && request.method !== 'HEAD');
-    requests.push({ url: chain.current.href, method: request.method, headers: sendsOrigin ? [['Origin', requestOrigin], ...request.headers] : [...request.headers] });
-    if (chain.corsTainted) {
-      const failure = profile.corsCheck({ headers: response.headers, requestOrigin, credentialsIncluded });
-      if (failure) return block(failure, isLast ? 'response' : 'redirect', response.status);
-    }
-    if (isLast) break;
-    const failure = httpRedirectFetch(profile, request, chain, response, hop);
-    if (failure !== null) return block(failure, 'redirect', response.status);
-  }
-  const exposedHeaders = exposure(memo, scenario, credentialsIncluded, chain.corsTainted);
-  return { ok: true, failedAt: null, reasonId: null, preflights, exposedHeaders, preflightMaxAge: preflightMaxAgeSeen, warnings: warningSites.map((w) => w.id), context: null, preflightRequired, warningSites, requests };
+  });
+  request.headers = headers;
+  request.headerNames = headerNames;
+  request.safelisted = safelisted;
 }
-
-/**
- * Whether this hop needs a CORS-preflight fetch, and the CORS-unsafe
- * request-header names it lists (`null`: no preflight). Only CORS requests
- * (not EventSource) are preflighted: for a method that is not safelisted or
- * unsafe header names. Firefox computes the unsafe names once, for the
- * request script made, and keeps them across redirects: once preflighted (or
- * with unsafe names at all), every later cross-origin hop is preflighted,
- * listing the original names except those the last redirect removed.
- */
-function corsPreflightNames(
-  profile: BrowserProfile,
-  request: BrowserRequest,
-  chain: RedirectChain,
-  hop: number,
-  preflightedBefore: boolean,
-  originalUnsafeNames: string[],
-): string[] | null {
-  if (!chain.corsTainted || request.initiator === 'eventsource') return null;
-  if (profile.keepsOriginalPreflightState && hop > 0) {
-    const needed = preflightedBefore || originalUnsafeNames.length > 0 || !isCorsSafelistedMethod(request.method) || profile.corsUnsafeRequestHeaderNames(request).length > 0;
-    return needed ? originalUnsafeNames.filter((n) => !chain.strippedByLastRedirect.includes(n)) : null;
-  }
-  const unsafeNames = profile.corsUnsafeRequestHeaderNames(request);
-  return !isCorsSafelistedMethod(request.method) || unsafeNames.length > 0 ? unsafeNames : null;
-}
-
-/** Where a request is on its redirect chain: what HTTP-redirect fetch changes and main fetch reads. */
-interface RedirectChain {
-  current: ParsedUrl;
-  /** Fetch's response tainting is "cors": the request has left the page's origin. */
-  corsTainted: boolean;
-  /** A redirect from one origin to another after leaving the page's: Origin is `null` from then on. */
-  originTainted: boolean;
-  redirectCount: number;
-  /** Lowercase header names the last redirect removed (Firefox keeps the rest of its original preflight state). */
-  strippedByLastRedirect: string[];
-}
-
-/**
- * HTTP-redirect fetch: the Location's URL, the checks on it (not HTTP(S),
- * over the redirect limit, credentials in a URL the request may not carry
- * them to), then what the redirect does to the request (headers dropped on a
- * cross-origin hop or away from the page, POST or any method turned into GET,
- * Origin tainted). Returns the failure, or `null` with `chain` and `request`
- * moved to the next URL.
- */
-function httpRedirectFetch(profile: BrowserProfile, request: BrowserRequest, chain: RedirectChain, response: ScenarioResponse, hop: number): CheckFailure | null {
-  const location = get(response.headers, 'location');
-  if (location === null) throw new ScenarioError(`redirects[${hop}]`, 'a redirect needs a Location header');
-  const next = resolveUrl(location, chain.current.href);
-  if (next === null) throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
-  if (next.protocol !== 'http:' && next.protocol !== 'https:') return { id: 'redirect-not-http', value: next.href };
-  if (++chain.redirectCount > REDIRECT_LIMIT) return { id: 'too-many-redirects', value: '' };
-  if (next.hasCredentials && (chain.corsTainted || next.origin !== request.origin)) return { id: 'redirect-contains-credentials', value: next.href };
-  const stripped: string[] = [];
-  const strip = (names: ReadonlySet<string>): void => {
-    request.headers = request.headers.filter(([n]) => {
-      const lower = asciiLowercase(n);
-      if (!names.has(lower)) return true;
-      stripped.push(lower);
-      return false;
-    });
-  };
-  if (next.origin !== chain.current.origin) {
-    if (chain.current.origin !== request.origin) chain.originTainted = true;
-    // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
-    strip(CORS_NON_WILDCARD_REQUEST_HEADER_NAMES);
-  }
-  if (next.origin !== request.origin) strip(profile.droppedOnRedirectAwayFromPage);
-  // 301/302 turn POST into GET, 303 turns any method but GET and HEAD into GET; the body goes.
-  if ((response.status === 303 && request.method !== 'GET' && request.method !== 'HEAD') || ((response.status === 301 || response.status === 302) && request.method === 'POST')) {
-    request.method = 'GET';
-    strip(REQUEST_BODY_HEADER_NAMES);
-  }
-  chain.strippedByLastRedirect = stripped;
-  chain.current = next;
-  if (next.origin !== request.origin) chain.corsTainted = true;
-  return null;
-}
-
-function exposure(memo: ExposureMemo, scenario: Scenario, credentialsIncluded: boolean, corsFiltered: boolean): string[] {
-  const key = (credentialsIncluded ? 1 : 0) + (corsFiltered ? 2 : 0);
-  if (memo.key !== key || memo.names === undefined) {
-    memo.key = key;
-    memo.names = exposedHeaderNames(scenario.response.headers, credentialsIncluded, corsFiltered);
-  }
-  return memo.names;
-}
-
 
 /**
  * Reach the verdict Chromium and Firefox reach for a scenario: whether the
@@ -241,10 +257,9 @@ function exposure(memo: ExposureMemo, scenario: Scenario, credentialsIncluded: b
  * shape of untrusted JSON first.
  */
 export function evaluate(scenario: Scenario): Verdict {
-  const request = prepareRequest(scenario.request);
-  const memo: ExposureMemo = {};
-  const chromium = walk('chromium', request, scenario, memo);
-  const firefox = walk('firefox', request, scenario, memo);
+  const exchange = new Exchange(scenario);
+  const chromium = new MainFetch(CHROMIUM, exchange, false).run();
+  const firefox = new MainFetch(FIREFOX, exchange, false).run();
   const ok = chromium.ok && firefox.ok;
   // The verdict's headline follows the first browser that blocks.
   const lead = !chromium.ok ? chromium : !firefox.ok ? firefox : chromium;
@@ -265,19 +280,26 @@ export function evaluate(scenario: Scenario): Verdict {
     exposedHeaders: ok ? chromium.exposedHeaders : [],
     fix: fixes ? (fixes.client ? `Server: ${fixes.server} Client: ${fixes.client}` : `Server: ${fixes.server}`) : null,
     fixes,
-    warnings: [...verdictWarnings('chromium', chromium), ...verdictWarnings('firefox', firefox)],
+    warnings: verdictWarnings(chromium, firefox),
     browsers: { chromium: strip(chromium), firefox: strip(firefox) },
   };
 }
 
-function verdictWarnings(browser: BrowserName, outcome: BrowserOutcome): VerdictWarning[] {
+/** The console warnings of both browsers, Chromium's first. */
+function verdictWarnings(chromium: BrowserOutcome, firefox: BrowserOutcome): VerdictWarning[] {
   const out: VerdictWarning[] = [];
+  addWarnings(out, 'chromium', chromium);
+  addWarnings(out, 'firefox', firefox);
+  return out;
+}
+
+function addWarnings(out: VerdictWarning[], browser: BrowserName, outcome: BrowserOutcome): void {
   for (const site of outcome.warningSites) {
     const row = warning(site.id);
+    // The table words the warnings Firefox logs; Chromium logs none of them.
     const part = browser === 'firefox' ? row.firefox : null;
     if (part) out.push({ browser, id: row.id, key: part.key, message: part.message(site.url), fix: row.fix });
   }
-  return out;
 }
 
 function strip(outcome: BrowserOutcome): BrowserVerdict {

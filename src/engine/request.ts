@@ -3,8 +3,8 @@
  * normalization, the header list after the `Headers` object (or
  * `setRequestHeader`) has dropped forbidden headers, and the credentials mode.
  */
-import { isHeaderName, isHeaderValue, isToken, namesMatch, normalizeHeaderValue } from './headers.js';
-import { isForbiddenMethod, isForbiddenRequestHeader, normalizeMethod } from './safelist.js';
+import { isHeaderName, isHeaderValue, isToken, lowercaseName, normalizeHeaderValue } from './headers.js';
+import { isCorsSafelistedLowercaseRequestHeader, isForbiddenLowercaseRequestHeader, isForbiddenMethod, normalizeMethod } from './safelist.js';
 import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from './types.js';
 import type { ParsedUrl } from './url.js';
 import { parseUrl } from './url.js';
@@ -16,6 +16,10 @@ export interface BrowserRequest {
   origin: string;
   method: string;
   headers: HeaderList;
+  /** The headers' names in lowercase, one per line of `headers` (computed once, kept in step by redirects). */
+  headerNames: string[];
+  /** Whether each line of `headers` is a CORS-safelisted request-header (Fetch), judged on its own, once for both browsers. */
+  safelisted: boolean[];
   credentials: CredentialsMode;
   initiator: Initiator;
 }
@@ -79,15 +83,29 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
   if (initiator === 'eventsource') {
     if (req.method.toUpperCase() !== 'GET') throw new ScenarioError('request.method', 'EventSource always uses GET');
     if (req.headers.length > 0) throw new ScenarioError('request.headers', 'EventSource cannot set request headers');
-    return { url, origin, method: 'GET', headers: [['Accept', 'text/event-stream']], credentials: req.credentials, initiator };
+    const { headers, headerNames, safelisted } = headerListOf([['Accept', 'text/event-stream']], initiator);
+    return { url, origin, method: 'GET', headers, headerNames, safelisted, credentials: req.credentials, initiator };
   }
   if (!isToken(req.method)) throw new ScenarioError('request.method', `'${req.method}' is not a valid method token`);
   if (isForbiddenMethod(req.method)) {
     throw new ScenarioError('request.method', `${req.method.toUpperCase()} is a forbidden method: browsers refuse to send it`);
   }
   const method = normalizeMethod(req.method);
+  const { headers, headerNames, safelisted } = headerListOf(req.headers, initiator);
+  return { url, origin, method, headers, headerNames, safelisted, credentials: req.credentials, initiator };
+}
+
+/**
+ * The request's header list as the `Headers` object (or `setRequestHeader`)
+ * leaves it: values normalized, forbidden request-headers dropped, and a
+ * repeated name combined (XMLHttpRequest) or spelled as its first entry
+ * (fetch); with the lowercase names and the safelist judgement of each line beside it.
+ */
+function headerListOf(list: HeaderList, initiator: Initiator): Pick<BrowserRequest, 'headers' | 'headerNames' | 'safelisted'> {
   const headers: HeaderList = [];
-  req.headers.forEach(([name, rawValue], i) => {
+  const headerNames: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const [name, rawValue] = list[i] as [string, string];
     if (!isHeaderName(name)) throw new ScenarioError(`request.headers[${i}][0]`, `'${name}' is not a valid header name`);
     const value = normalizeHeaderValue(rawValue);
     if (!isHeaderValue(value)) {
@@ -96,23 +114,22 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
         'a header value may not contain CR, LF or NUL (or characters above U+00FF)',
       );
     }
-    if (isForbiddenRequestHeader(name, value)) return; // the Headers object ignores it silently
-    if (initiator === 'xhr') {
+    const lower = lowercaseName(name);
+    if (isForbiddenLowercaseRequestHeader(lower, value)) continue; // the Headers object ignores it silently
+    const first = headerNames.indexOf(lower);
+    if (first === -1) {
+      headers.push([name, value]);
+    } else if (initiator === 'xhr') {
       // setRequestHeader combines a repeated name into the first line.
-      const existing = headers.find(([n]) => namesMatch(n, name));
-      if (existing) {
-        existing[1] = `${existing[1]}, ${value}`;
-        return;
-      }
+      const existing = headers[first] as [string, string];
+      existing[1] = `${existing[1]}, ${value}`;
+      continue;
     } else {
       // Headers#append keeps separate entries but reuses the first entry's spelling of the name.
-      const first = headers.find(([n]) => namesMatch(n, name));
-      if (first) {
-        headers.push([first[0], value]);
-        return;
-      }
+      headers.push([(headers[first] as [string, string])[0], value]);
     }
-    headers.push([name, value]);
-  });
-  return { url, origin, method, headers, credentials: req.credentials, initiator };
+    headerNames.push(lower);
+  }
+  const safelisted = headers.map(([, value], i) => isCorsSafelistedLowercaseRequestHeader(headerNames[i] as string, value));
+  return { headers, headerNames, safelisted };
 }

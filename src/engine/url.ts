@@ -35,9 +35,9 @@ export function parseUrl(input: string): ParsedUrl | null {
 }
 
 /** Resolve `input` against `base` (a Location header), or `null` on failure. Not cached. */
-export function resolveUrl(input: string, base: string): ParsedUrl | null {
+export function resolveUrl(input: string, base: ParsedUrl): ParsedUrl | null {
   try {
-    return toParsed(new URL(input, base));
+    return toParsed(new URL(input, base.href));
   } catch {
     return null;
   }

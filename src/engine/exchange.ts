@@ -1,0 +1,80 @@
+/**
+ * What both browsers read of a scenario, each part computed once per
+ * evaluation: the request as the page builds it, the CORS headers of each
+ * response, the URL each redirect points at, and the readable header names
+ * of the final response. Chromium and Firefox walk the same redirect chain
+ * (the URLs do not depend on the browser), so what one browser computes for
+ * a hop, the other reuses.
+ */
+import { CorsResponseHeaders, exposedHeaderNames } from './cors.js';
+import type { BrowserRequest } from './request.js';
+import { ScenarioError, prepareRequest } from './request.js';
+import type { Scenario, ScenarioResponse } from './types.js';
+import type { ParsedUrl } from './url.js';
+import { resolveUrl } from './url.js';
+
+export class Exchange {
+  readonly scenario: Scenario;
+  /** The request as the browser builds it (before any redirect). */
+  readonly request: BrowserRequest;
+  readonly credentialsIncluded: boolean;
+  /** How many responses the chain has: the redirects, then the final response. */
+  readonly hopCount: number;
+  private readonly responses: Array<CorsResponseHeaders | undefined> = [];
+  private readonly preflightResponses: Array<CorsResponseHeaders | undefined> = [];
+  private readonly redirectTargets: Array<ParsedUrl | undefined> = [];
+  private exposureKey = -1;
+  private exposure: string[] = [];
+
+  constructor(scenario: Scenario) {
+    this.scenario = scenario;
+    this.request = prepareRequest(scenario.request);
+    this.credentialsIncluded = this.request.credentials === 'include';
+    this.hopCount = scenario.redirects === undefined ? 1 : scenario.redirects.length + 1;
+  }
+
+  /** The response to hop `hop`: a redirect, or the final response for the last hop. */
+  response(hop: number): CorsResponseHeaders {
+    return (this.responses[hop] ??= new CorsResponseHeaders(this.responseAt(hop)));
+  }
+
+  private responseAt(hop: number): ScenarioResponse {
+    const { scenario } = this;
+    return hop === this.hopCount - 1 ? scenario.response : (scenario.redirects as ScenarioResponse[])[hop] as ScenarioResponse;
+  }
+
+  /** The answer to the CORS-preflight request of hop `hop` (a redirect target without its own answer gets `preflight`'s). */
+  preflightResponse(hop: number): CorsResponseHeaders {
+    let headers = this.preflightResponses[hop];
+    if (headers === undefined) {
+      const { scenario } = this;
+      const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
+      if (answer === null) throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
+      headers = this.preflightResponses[hop] = new CorsResponseHeaders(answer);
+    }
+    return headers;
+  }
+
+  /** The URL redirect `hop` points at: its Location resolved against `current`, the URL it answered. */
+  redirectTarget(hop: number, current: ParsedUrl): ParsedUrl {
+    let target = this.redirectTargets[hop];
+    if (target === undefined) {
+      const location = this.response(hop).location;
+      if (location === null) throw new ScenarioError(`redirects[${hop}]`, 'a redirect needs a Location header');
+      const resolved = resolveUrl(location, current);
+      if (resolved === null) throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
+      target = this.redirectTargets[hop] = resolved;
+    }
+    return target;
+  }
+
+  /** The final response's readable header names (Fetch "CORS filtered response" when `corsFiltered`). */
+  exposedHeaders(corsFiltered: boolean): string[] {
+    const key = corsFiltered ? 1 : 0;
+    if (this.exposureKey !== key) {
+      this.exposureKey = key;
+      this.exposure = exposedHeaderNames(this.response(this.hopCount - 1), this.credentialsIncluded, corsFiltered);
+    }
+    return this.exposure;
+  }
+}
