@@ -159,6 +159,71 @@ const CONVENTIONS: PolicyConventions = {
 };
 
 /**
+ * One of @fastify/cors's own options: what it sets in the plugin's
+ * settings or the policy's options (`rest`), or the problem it is.
+ */
+function readPluginOption(key: (typeof FASTIFY_CORS_OPTIONS)[number], value: unknown, rest: Record<string, unknown>, settings: PluginSettings, problems: ConfigProblem[]): void {
+  switch (key) {
+    case 'preflight':
+      if (typeof value !== 'boolean') problems.push(typeProblem(key, 'true or false', value));
+      else if (!value) {
+        if (rest.preflightContinue === false) {
+          problems.push(problemOf(key, 'preflight: false passes allowed preflights on (preflightContinue: true): remove preflightContinue: false.'));
+        }
+        rest.preflightContinue = true;
+        settings.answerPreflights = false;
+      }
+      break;
+    case 'hideOptionsRoute':
+      if (typeof value !== 'boolean') problems.push(typeProblem(key, 'true or false', value));
+      else settings.hideRoutes = value;
+      break;
+    case 'logLevel':
+      if (typeof value !== 'string') problems.push(typeProblem(key, "a log level such as 'warn'", value));
+      else settings.logLevel = value;
+      break;
+    case 'strictPreflight':
+      if (value !== true) {
+        problems.push(
+          problemOf(
+            key,
+            'corsproof answers only real CORS preflights (OPTIONS with Origin and Access-Control-Request-Method); every other OPTIONS request goes to your routes, or your not-found handler. Remove strictPreflight, and declare an OPTIONS route (app.options(path, handler)) for the OPTIONS requests that are not preflights.',
+          ),
+        );
+      }
+      break;
+    case 'hook':
+      if (value !== 'onRequest') {
+        problems.push(
+          problemOf(
+            key,
+            `corsproof/fastify decides in onRequest, so preflights are answered before authentication and body parsing can refuse them (hook: 'onRequest' is accepted). For a decision per request, use an origin function, as with @fastify/cors (origin: (origin, callback) => ...). For one that needs a later hook's data, call createPolicy from 'corsproof' in that hook instead of registering the plugin.`,
+          ),
+        );
+      }
+      break;
+    case 'cacheControl': {
+      const seconds = typeof value === 'number' ? value : Number(/max-age=(\d+)/i.exec(String(value))?.[1] ?? 600);
+      problems.push(
+        problemOf(
+          key,
+          `browsers keep a preflight's answer for Access-Control-Max-Age seconds, not by Cache-Control: use maxAge: ${Math.min(86400, Math.max(0, Math.floor(seconds) || 0))}. To send Cache-Control on preflight answers anyway, set it in an onSend hook (reply.header('Cache-Control', ...)).`,
+        ),
+      );
+      break;
+    }
+    case 'delegator':
+      problems.push(
+        problemOf(
+          key,
+          "options chosen per request cannot be checked at start-up: use an origin function, as with @fastify/cors (origin: (origin, callback) => ...), or a route's own options ({ config: { cors: { ... } } }).",
+        ),
+      );
+      break;
+  }
+}
+
+/**
  * Split the options (the plugin's, or a route's `config.cors`) into the
  * policy and the plugin's settings. Throws one CorsConfigError with every
  * problem, the policy's included.
@@ -180,64 +245,7 @@ function readOptions(options: unknown, level: 'plugin' | 'route', conventions: P
       problems.push(problemOf(key, `an option of the plugin's OPTIONS routes, not of one route: pass it to app.register(cors, { ${key}: ${JSON.stringify(value)} }).`));
       continue;
     }
-    switch (key) {
-      case 'preflight':
-        if (typeof value !== 'boolean') problems.push(typeProblem(key, 'true or false', value));
-        else if (!value) {
-          if (rest.preflightContinue === false) {
-            problems.push(problemOf(key, 'preflight: false passes allowed preflights on (preflightContinue: true): remove preflightContinue: false.'));
-          }
-          rest.preflightContinue = true;
-          settings.answerPreflights = false;
-        }
-        break;
-      case 'hideOptionsRoute':
-        if (typeof value !== 'boolean') problems.push(typeProblem(key, 'true or false', value));
-        else settings.hideRoutes = value;
-        break;
-      case 'logLevel':
-        if (typeof value !== 'string') problems.push(typeProblem(key, "a log level such as 'warn'", value));
-        else settings.logLevel = value;
-        break;
-      case 'strictPreflight':
-        if (value !== true) {
-          problems.push(
-            problemOf(
-              key,
-              'corsproof answers only real CORS preflights (OPTIONS with Origin and Access-Control-Request-Method); every other OPTIONS request goes to your routes, or your not-found handler. Remove strictPreflight, and declare an OPTIONS route (app.options(path, handler)) for the OPTIONS requests that are not preflights.',
-            ),
-          );
-        }
-        break;
-      case 'hook':
-        if (value !== 'onRequest') {
-          problems.push(
-            problemOf(
-              key,
-              `corsproof/fastify decides in onRequest, so preflights are answered before authentication and body parsing can refuse them (hook: 'onRequest' is accepted). For a decision per request, use an origin function, as with @fastify/cors (origin: (origin, callback) => ...). For one that needs a later hook's data, call createPolicy from 'corsproof' in that hook instead of registering the plugin.`,
-            ),
-          );
-        }
-        break;
-      case 'cacheControl': {
-        const seconds = typeof value === 'number' ? value : Number(/max-age=(\d+)/i.exec(String(value))?.[1] ?? 600);
-        problems.push(
-          problemOf(
-            key,
-            `browsers keep a preflight's answer for Access-Control-Max-Age seconds, not by Cache-Control: use maxAge: ${Math.min(86400, Math.max(0, Math.floor(seconds) || 0))}. To send Cache-Control on preflight answers anyway, set it in an onSend hook (reply.header('Cache-Control', ...)).`,
-          ),
-        );
-        break;
-      }
-      case 'delegator':
-        problems.push(
-          problemOf(
-            key,
-            "options chosen per request cannot be checked at start-up: use an origin function, as with @fastify/cors (origin: (origin, callback) => ...), or a route's own options ({ config: { cors: { ... } } }).",
-          ),
-        );
-        break;
-    }
+    readPluginOption(key, value, rest, settings, problems);
   }
   let policy: Policy | undefined;
   try {

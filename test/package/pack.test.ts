@@ -111,7 +111,7 @@ const named = Object.fromEntries(['node', 'fetch', 'hono'].map((name) => [name, 
 
 const shape = (fn) => ({ type: typeof fn, self: fn.cors === fn && fn.default === fn, error: fn.CorsConfigError === corsproof.CorsConfigError, keys: Object.keys(fn).sort() });
 const facts = {
-  resolved: ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono', 'corsproof/doctor'].map((id) => require.resolve(id).split('node_modules/corsproof/')[1]),
+  resolved: ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono', 'corsproof/doctor', 'corsproof/testing'].map((id) => require.resolve(id).split('node_modules/corsproof/')[1]),
   doctor: Object.keys(require('corsproof/doctor')).sort(),
   root: { evaluate: typeof corsproof.evaluate, createPolicy: typeof corsproof.createPolicy },
   express: shape(cors),
@@ -148,6 +148,12 @@ const preflight = (port) =>
   } finally {
     server.close();
   }
+  // corsproof/testing from CommonJS (Jest's default mode): the app in this process, no port of ours.
+  const { expectCors } = require('corsproof/testing');
+  const page = expectCors(app).from('https://app.example.com');
+  const put = await page.fetch('/items', { method: 'PUT', headers: { 'Content-Type': 'text/csv' }, credentials: 'include' }).toPass();
+  const evil = await expectCors(app).from('https://evil.example').fetch('/items', { method: 'PUT' }).toBeBlocked('CORSMissingAllowOrigin');
+  facts.testing = { put: put.ok, preflighted: put.preflight.required, evil: evil.failedAt };
 
   const fastify = Fastify();
   await fastify.register(require('corsproof/fastify'), { origin: ['https://app.example.com'], credentials: true, methods: ['GET', 'PUT'] });
@@ -178,7 +184,7 @@ import hono, { cors as honoCors } from 'corsproof/hono';
 import * as node from 'corsproof/node';
 import * as fetchAdapter from 'corsproof/fetch';
 
-const entries = ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono', 'corsproof/doctor'];
+const entries = ['corsproof', 'corsproof/express', 'corsproof/koa', 'corsproof/fastify', 'corsproof/node', 'corsproof/fetch', 'corsproof/hono', 'corsproof/doctor', 'corsproof/testing'];
 const require = createRequire(import.meta.url);
 let thrown = null;
 try {
@@ -363,7 +369,7 @@ describe('the packed package', () => {
       },
     };
     expect(facts).toEqual({
-      resolved: ['dist/cjs/index.js', 'dist/cjs/express.cjs', 'dist/cjs/koa.cjs', 'dist/cjs/fastify.cjs', 'dist/cjs/adapters/node.js', 'dist/cjs/adapters/fetch.js', 'dist/cjs/adapters/hono.js', 'dist/cjs/doctor/index.js'],
+      resolved: ['dist/cjs/index.js', 'dist/cjs/express.cjs', 'dist/cjs/koa.cjs', 'dist/cjs/fastify.cjs', 'dist/cjs/adapters/node.js', 'dist/cjs/adapters/fetch.js', 'dist/cjs/adapters/hono.js', 'dist/cjs/doctor/index.js', 'dist/cjs/testing/index.js'],
       doctor: ['CurlError', 'HarError', 'NetworkFailure', 'check', 'diagnoseHar', 'parseCurl', 'recipesForReport'],
       root: { evaluate: 'function', createPolicy: 'function' },
       express: { ...fn, preflight },
@@ -376,6 +382,7 @@ describe('the packed package', () => {
       },
       honoCors: 'function',
       thrown: { name: 'CorsConfigError', instanceOf: true },
+      testing: { put: true, preflighted: true, evil: 'preflight' },
     });
   });
 
@@ -384,7 +391,7 @@ describe('the packed package', () => {
     const r = await run(process.execPath, ['check.mjs'], dir);
     expect(r.code, shown(r)).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
-      resolved: ['dist/index.js', 'dist/adapters/express.js', 'dist/adapters/koa.js', 'dist/adapters/fastify.js', 'dist/adapters/node.js', 'dist/adapters/fetch.js', 'dist/adapters/hono.js', 'dist/doctor/index.js'],
+      resolved: ['dist/index.js', 'dist/adapters/express.js', 'dist/adapters/koa.js', 'dist/adapters/fastify.js', 'dist/adapters/node.js', 'dist/adapters/fetch.js', 'dist/adapters/hono.js', 'dist/doctor/index.js', 'dist/testing/index.js'],
       root: { evaluate: 'function', createPolicy: 'function' },
       express: { type: 'function', named: true, error: true },
       koa: 'function',

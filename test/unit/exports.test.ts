@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as root from '../../src/index.js';
 import * as doctor from '../../src/doctor/index.js';
+import * as testing from '../../src/testing/index.js';
 
 describe('package exports', () => {
   it("corsproof: the engine, the policy and their tables", () => {
@@ -27,5 +28,8 @@ describe('package exports', () => {
   });
   it('corsproof/doctor: check and the cURL and HAR readers', () => {
     expect(Object.keys(doctor).sort()).toEqual(['CurlError', 'HarError', 'NetworkFailure', 'check', 'diagnoseHar', 'parseCurl', 'recipesForReport']);
+  });
+  it('corsproof/testing: expectCors and what it returns', () => {
+    expect(Object.keys(testing).sort()).toEqual(['CorsExpectation', 'CorsPage', 'CorsRequestExpectation', 'DEFAULT_APP_URL', 'expectCors']);
   });
 });
