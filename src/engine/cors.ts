@@ -31,8 +31,6 @@ function combine(out: string | null, value: string): string {
 export class CorsResponseHeaders {
   readonly status: number;
   readonly list: HeaderList;
-  /** The lines' names in lowercase, one per line. */
-  readonly names: string[] = [];
   allowOrigin: string | null = null;
   /** Lines spelled exactly `Access-Control-Allow-Origin` (Firefox's duplicate check is case-sensitive). */
   allowOriginLines = 0;
@@ -50,9 +48,9 @@ export class CorsResponseHeaders {
     this.status = response.status;
     this.list = response.headers;
     for (const [name, value] of response.headers) {
-      const lower = lowercaseName(name);
-      this.names.push(lower);
-      this.read(name, lower, value);
+      // The names read here are 8 (Location) or 22 to 32 characters long: other lines are passed over unread.
+      const n = name.length;
+      if (n === 8 || (n >= 22 && n <= 32)) this.read(name, lowercaseName(name), value);
     }
   }
 
@@ -135,8 +133,15 @@ export function corsPreflightRequest(method: string, origin: string, unsafeNames
     ['Origin', origin],
     ['Access-Control-Request-Method', method],
   ];
-  if (unsafeNames.length > 0) headers.push(['Access-Control-Request-Headers', unsafeNames.join(',')]);
+  if (unsafeNames.length > 0) headers.push(['Access-Control-Request-Headers', joinNames(unsafeNames)]);
   return { method: 'OPTIONS', headers };
+}
+
+/** `names.join(',')`, by hand: for a list of a few names, several times faster than `Array#join`. */
+function joinNames(names: string[]): string {
+  let out = names[0] as string;
+  for (let i = 1; i < names.length; i++) out += `,${names[i] as string}`;
+  return out;
 }
 
 /**
@@ -165,7 +170,8 @@ export function exposedHeaderNames(response: CorsResponseHeaders, credentialsInc
     }
   }
   const out: string[] = [];
-  for (const name of response.names) {
+  for (const [n] of response.list) {
+    const name = lowercaseName(n);
     if (FORBIDDEN_RESPONSE_HEADER_NAMES.has(name) || out.includes(name)) continue;
     if (wildcard || CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(name) || (exposed !== null && exposed.includes(name))) out.push(name);
   }

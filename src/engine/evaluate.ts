@@ -58,8 +58,9 @@ class MainFetch {
   private readonly exchange: Exchange;
   /** Whether to record the requests sent on each hop (`evaluateIn`; `evaluate` reports none). */
   private readonly recordRequests: boolean;
-  /** The request; a redirect that rewrites its method or headers makes its own copy first. */
+  /** The request; a redirect that rewrites its method or headers makes this walk's own copy first. */
   private request: BrowserRequest;
+  private requestIsOwn = false;
   // Where the request is on its redirect chain: what HTTP-redirect fetch changes and main fetch reads.
   private current: ParsedUrl;
   /** Fetch's response tainting is "cors": the request has left the page's origin. */
@@ -165,24 +166,55 @@ class MainFetch {
     if (++this.redirectCount > REDIRECT_LIMIT) return { id: 'too-many-redirects', value: '' };
     const pageOrigin = this.request.origin;
     if (next.hasCredentials && (this.corsTainted || next.origin !== pageOrigin)) return { id: 'redirect-contains-credentials', value: next.href };
-    const request = (this.request = { ...this.request });
     const stripped: string[] = [];
     if (next.origin !== current.origin) {
       if (current.origin !== pageOrigin) this.originTainted = true;
       // A cross-origin redirect drops the CORS non-wildcard request-header names (Authorization).
-      stripHeaders(request, CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, stripped);
+      this.stripHeaders(CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, stripped);
     }
-    if (next.origin !== pageOrigin) stripHeaders(request, this.profile.droppedOnRedirectAwayFromPage, stripped);
+    if (next.origin !== pageOrigin) this.stripHeaders(this.profile.droppedOnRedirectAwayFromPage, stripped);
     // 301/302 turn POST into GET, 303 turns any method but GET and HEAD into GET; the body goes.
     const status = this.exchange.response(hop).status;
-    if ((status === 303 && request.method !== 'GET' && request.method !== 'HEAD') || ((status === 301 || status === 302) && request.method === 'POST')) {
-      request.method = 'GET';
-      stripHeaders(request, REQUEST_BODY_HEADER_NAMES, stripped);
+    const { method } = this.request;
+    if ((status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
+      this.ownRequest().method = 'GET';
+      this.stripHeaders(REQUEST_BODY_HEADER_NAMES, stripped);
     }
     this.strippedByLastRedirect = stripped;
     this.current = next;
     if (next.origin !== pageOrigin) this.corsTainted = true;
     return null;
+  }
+
+  /** The request, as this walk's own copy (the prepared request is shared with the other browser). */
+  private ownRequest(): BrowserRequest {
+    if (!this.requestIsOwn) {
+      this.request = { ...this.request };
+      this.requestIsOwn = true;
+    }
+    return this.request;
+  }
+
+  /** Remove the request's headers named in `names` (lowercase), adding each removed name to `stripped`. */
+  private stripHeaders(names: ReadonlySet<string>, stripped: string[]): void {
+    const { headerNames } = this.request;
+    if (!headerNames.some((name) => names.has(name))) return;
+    const request = this.ownRequest();
+    const headers: HeaderList = [];
+    const kept: string[] = [];
+    const safelisted: boolean[] = [];
+    headerNames.forEach((name, i) => {
+      if (names.has(name)) {
+        stripped.push(name);
+      } else {
+        headers.push(request.headers[i] as [string, string]);
+        kept.push(name);
+        safelisted.push(request.safelisted[i] as boolean);
+      }
+    });
+    request.headers = headers;
+    request.headerNames = kept;
+    request.safelisted = safelisted;
   }
 
   /** The outcome when a check fails, with the context its messages and fix are written from. */
@@ -222,25 +254,6 @@ class MainFetch {
       requests: this.requests,
     };
   }
-}
-
-/** Remove the request's headers named in `names` (lowercase), adding each removed name to `stripped`. */
-function stripHeaders(request: BrowserRequest, names: ReadonlySet<string>, stripped: string[]): void {
-  const headers: HeaderList = [];
-  const headerNames: string[] = [];
-  const safelisted: boolean[] = [];
-  request.headerNames.forEach((name, i) => {
-    if (names.has(name)) {
-      stripped.push(name);
-    } else {
-      headers.push(request.headers[i] as [string, string]);
-      headerNames.push(name);
-      safelisted.push(request.safelisted[i] as boolean);
-    }
-  });
-  request.headers = headers;
-  request.headerNames = headerNames;
-  request.safelisted = safelisted;
 }
 
 /**

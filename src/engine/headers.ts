@@ -148,17 +148,16 @@ export function get(list: HeaderList, name: string): string | null {
  */
 export function splitList(value: string): string[] {
   const out: string[] = [];
-  let start = 0;
   const n = value.length;
-  for (let i = 0; i <= n; i++) {
-    if (i === n || value.charCodeAt(i) === 0x2c) {
-      let a = start;
-      let b = i;
-      while (a < b && isHttpTabOrSpace(value.charCodeAt(a))) a++;
-      while (b > a && isHttpTabOrSpace(value.charCodeAt(b - 1))) b--;
-      out.push(value.slice(a, b));
-      start = i + 1;
-    }
+  let start = 0;
+  for (;;) {
+    const comma = value.indexOf(',', start);
+    let a = start;
+    let b = comma === -1 ? n : comma;
+    while (a < b && isHttpTabOrSpace(value.charCodeAt(a))) a++;
+    while (b > a && isHttpTabOrSpace(value.charCodeAt(b - 1))) b--;
+    out.push(value.slice(a, b));
+    if (comma === -1) return out;
+    start = comma + 1;
   }
-  return out;
 }

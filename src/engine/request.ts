@@ -130,6 +130,9 @@ function headerListOf(list: HeaderList, initiator: Initiator): Pick<BrowserReque
     }
     headerNames.push(lower);
   }
-  const safelisted = headers.map(([, value], i) => isCorsSafelistedLowercaseRequestHeader(headerNames[i] as string, value));
+  const safelisted: boolean[] = [];
+  for (let i = 0; i < headers.length; i++) {
+    safelisted.push(isCorsSafelistedLowercaseRequestHeader(headerNames[i] as string, (headers[i] as [string, string])[1]));
+  }
   return { headers, headerNames, safelisted };
 }

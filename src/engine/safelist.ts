@@ -178,7 +178,6 @@ export function mimeTypeEssence(input: string): string | null {
     i++;
   }
   if (i === start || i >= end) return null;
-  const type = input.slice(start, i);
   i++; // "/"
   const subStart = i;
   while (i < end && input.charCodeAt(i) !== 0x3b) i++;
@@ -186,7 +185,8 @@ export function mimeTypeEssence(input: string): string | null {
   while (subEnd > subStart && isHttpWhitespace(input.charCodeAt(subEnd - 1))) subEnd--;
   if (subEnd === subStart) return null;
   for (let j = subStart; j < subEnd; j++) if (!isTokenCodePoint(input.charCodeAt(j))) return null;
-  return asciiLowercase(`${type}/${input.slice(subStart, subEnd)}`);
+  // type "/" subtype, one slice of the input (a concatenation would be slower to lowercase).
+  return asciiLowercase(input.slice(start, subEnd));
 }
 
 /**
