@@ -22,9 +22,10 @@ import { isRedirectStatus } from '../engine/status.js';
 import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
 import type { Cacheable, CacheReuse } from './caching.js';
 import { cacheReuse, conditionalHeaders, updatedBy304, varyTokens } from './caching.js';
+import { PROBE_ORIGIN } from '../policy/probes.js';
 
-/** An origin no site has: `.invalid` never resolves (RFC 6761). */
-export const PROBE_ORIGIN = 'https://corsproof-probe.invalid';
+/** An origin no site has: `.invalid` never resolves (RFC 6761); the probe table's first (src/policy/probes.ts). */
+export { PROBE_ORIGIN };
 
 /** A finding about what the server exposes. */
 export interface ExposureFinding {

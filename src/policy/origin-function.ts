@@ -14,6 +14,7 @@ import type { Allowance, CompiledPolicy, OriginMatcher, OriginRules } from './co
 import { compileOriginValue, matchOrigin } from './compile.js';
 import type { ConfigProblem } from './errors.js';
 import { CorsConfigError } from './errors.js';
+import { PROBE_ORIGIN } from './probes.js';
 
 /**
  * How an adapter calls an origin function: `'callback'` as
@@ -23,8 +24,8 @@ import { CorsConfigError } from './errors.js';
  */
 export type OriginFunctionStyle = 'callback' | 'context' | 'origin-context';
 
-/** An origin no site has (`.invalid` never resolves): the start-up check asks whether a function allows it. */
-export const PROBE_ORIGIN = 'https://corsproof-probe.invalid';
+/** An origin no site has (`.invalid` never resolves; the probe table's first): the start-up check asks whether a function allows it. */
+export { PROBE_ORIGIN };
 
 /**
  * An error passed to a `cors`-style callback: the function's way of saying

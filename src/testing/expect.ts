@@ -203,13 +203,17 @@ function readReason(name: string): ExpectedReason {
   throw new TypeError(`toBeBlocked: '${name}' is not a reason a browser reports. Known: ${known.join(', ')} (or corsproof's ids: ${REASONS.map((r) => r.id).join(', ')}).`);
 }
 
-/** Reject with the doctor's report. */
-function fail(outcome: CorsOutcome, what: string, operator: string): never {
+/** The doctor's report of an outcome: the exchanges, the verdict with each browser's console line and fix, the detected stack's recipe. */
+export function reportText(outcome: CorsOutcome): string {
   const { scenario, verdict, exchanges, layers } = outcome;
-  const request = scenario.request;
-  const head = `corsproof: expected ${request.method ?? 'GET'} ${request.url} from ${request.origin} ${what}.`;
   const sent = exchanges.length > 0 ? renderExchanges(exchanges, layers) : '(nothing was sent)';
   const recipes = renderRecipes(recipesToShow(outcome).slice(0, 1), '(detected from the layers that answered)', '    ');
-  const message = `${head}\n\n${sent}\n\n${renderVerdict(scenario, verdict)}${recipes}\n`;
-  throw new AssertionError({ message, operator });
+  return `${sent}\n\n${renderVerdict(scenario, verdict)}${recipes}\n`;
+}
+
+/** Reject with the doctor's report. */
+function fail(outcome: CorsOutcome, what: string, operator: string): never {
+  const request = outcome.scenario.request;
+  const head = `corsproof: expected ${request.method ?? 'GET'} ${request.url} from ${request.origin} ${what}.`;
+  throw new AssertionError({ message: `${head}\n\n${reportText(outcome)}`, operator });
 }

@@ -18,11 +18,16 @@
 import type { BrowserName } from '../engine/types.js';
 import type { Judging } from './expect.js';
 import { BROWSERS, CorsPage } from './expect.js';
+import type { AttackersOptions } from './attackers.js';
+import { AttackerExpectation } from './attackers.js';
 import type { AppTarget, FetchHandler, NodeListener, RouteModule, Transport, TransportOptions } from './targets.js';
 import { fetchTransport, nodeTransport, routeModuleTransport, transportFor } from './targets.js';
 
 export { CorsPage, CorsRequestExpectation } from './expect.js';
 export type { CorsOutcome } from './expect.js';
+export { AttackerExpectation } from './attackers.js';
+export type { AttackersOptions, AttackResult } from './attackers.js';
+export type { ProbeId, Probe } from '../policy/probes.js';
 export type { Body, EventSourceInit, FetchInit, HeadersInit, XhrInit } from './client.js';
 export type { AppTarget, ExpressLike, FastifyLike, FetchApp, FetchHandler, KoaLike, NodeListener, RouteModule } from './targets.js';
 export { DEFAULT_APP_URL } from './targets.js';
@@ -47,6 +52,16 @@ export class CorsExpectation {
   /** The page's origin (`https://app.example.com`): every request below is made from it. */
   from(pageOrigin: string): CorsPage {
     return new CorsPage(this.#transport, pageOrigin, this.#judging);
+  }
+
+  /**
+   * Pages at the origins an attacker would try, derived from the origins the
+   * app means to allow (prefix and suffix tricks, an unescaped dot, the http
+   * twin, any subdomain, hosting services, ...); `.toBeBlocked()` fails when
+   * a browser lets any of them read a response.
+   */
+  attackers(options: AttackersOptions): AttackerExpectation {
+    return new AttackerExpectation(this.#transport, options, this.#judging);
   }
 }
 
