@@ -175,6 +175,7 @@ export const CHROMIUM: BrowserProfile = {
   name: 'chromium',
   corsUnsafeRequestHeaderNames(request) {
     const { headers, headerNames } = request;
+    if (headers.length === 0) return [];
     const unsafe: string[] = [];
     const safelisted: string[] = [];
     let total = 0;

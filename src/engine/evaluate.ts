@@ -50,6 +50,8 @@ export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOut
   return { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, context, preflightRequired: preflights.length > 0, warningSites, requests };
 }
 
+const NONE_STRIPPED: readonly string[] = [];
+
 /**
  * Main fetch, as one browser walks it, hop by hop: for each URL of the
  * redirect chain, the CORS-preflight fetch when needed, then the CORS check
@@ -73,7 +75,7 @@ class MainFetch {
   private originTainted = false;
   private redirectCount = 0;
   /** Lowercase header names the last redirect removed (Firefox keeps the rest of its original preflight state). */
-  private strippedByLastRedirect: readonly string[] = [];
+  private strippedByLastRedirect: readonly string[] = NONE_STRIPPED;
   /** The CORS-unsafe request-header names of the request script made, once computed. */
   private initialUnsafeNames: string[] | null = null;
   private preflightMaxAge: number | null = null;

@@ -21,10 +21,11 @@ export class Exchange {
   /** How many responses the chain has: the redirects, then the final response. */
   readonly hopCount: number;
   private readonly responses: Array<CorsResponseHeaders | undefined> = [];
-  private readonly preflightResponses: Array<CorsResponseHeaders | undefined> = [];
-  private readonly redirectTargets: Array<ParsedUrl | undefined> = [];
+  // Allocated on first use: most requests are not preflighted, most are not redirected.
+  private preflightResponses: Array<CorsResponseHeaders | undefined> | null = null;
+  private redirectTargets: Array<ParsedUrl | undefined> | null = null;
   private exposureKey = -1;
-  private exposure: string[] = [];
+  private exposure: string[] | null = null;
 
   constructor(scenario: Scenario) {
     this.scenario = scenario;
@@ -45,25 +46,27 @@ export class Exchange {
 
   /** The answer to the CORS-preflight request of hop `hop` (a redirect target without its own answer gets `preflight`'s). */
   preflightResponse(hop: number): CorsResponseHeaders {
-    let headers = this.preflightResponses[hop];
+    const preflightResponses = (this.preflightResponses ??= []);
+    let headers = preflightResponses[hop];
     if (headers === undefined) {
       const { scenario } = this;
       const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
       if (answer === null) throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
-      headers = this.preflightResponses[hop] = new CorsResponseHeaders(answer);
+      headers = preflightResponses[hop] = new CorsResponseHeaders(answer);
     }
     return headers;
   }
 
   /** The URL redirect `hop` points at: its Location resolved against `current`, the URL it answered. */
   redirectTarget(hop: number, current: ParsedUrl): ParsedUrl {
-    let target = this.redirectTargets[hop];
+    const redirectTargets = (this.redirectTargets ??= []);
+    let target = redirectTargets[hop];
     if (target === undefined) {
       const location = this.response(hop).location;
       if (location === null) throw new ScenarioError(`redirects[${hop}]`, 'a redirect needs a Location header');
       const resolved = resolveUrl(location, current);
       if (resolved === null) throw new ScenarioError(`redirects[${hop}]`, `Location '${location}' is not a valid URL`);
-      target = this.redirectTargets[hop] = resolved;
+      target = redirectTargets[hop] = resolved;
     }
     return target;
   }
@@ -71,7 +74,7 @@ export class Exchange {
   /** The final response's readable header names (Fetch "CORS filtered response" when `corsFiltered`). */
   exposedHeaders(corsFiltered: boolean): string[] {
     const key = corsFiltered ? 1 : 0;
-    if (this.exposureKey !== key) {
+    if (this.exposure === null || this.exposureKey !== key) {
       this.exposureKey = key;
       this.exposure = exposedHeaderNames(this.response(this.hopCount - 1), this.credentialsIncluded, corsFiltered);
     }
