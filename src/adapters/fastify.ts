@@ -411,7 +411,12 @@ function finish(request: Decided, reply: FastifyReplyLike, decision: CorsDecisio
 /** The onSend hook: merge Vary when the reply goes out, so a Vary the route sets is kept. */
 function mergeVaryOnSend(request: Decided, reply: FastifyReplyLike, payload: unknown, done: (error: unknown, payload: unknown) => void): void {
   const vary = request[DECISION]?.vary;
-  if (vary) reply.header('Vary', mergeVary(headerLine(reply.getHeader('vary')), vary));
+  if (vary) {
+    // Unchanged (an answered preflight's, or nobody else's): no second write.
+    const current = reply.getHeader('vary');
+    const merged = mergeVary(headerLine(current), vary);
+    if (merged !== current) reply.header('Vary', merged);
+  }
   done(null, payload);
 }
 

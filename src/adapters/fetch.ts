@@ -33,12 +33,15 @@ const CONVENTIONS = {
   probeContext: (origin: string) => new Request('http://localhost/', { headers: { origin } }),
 } as const;
 
-/** The policy's view of a Web Request. */
+/** The policy's view of a Web Request (the preflight headers read for OPTIONS only: nothing else can be a preflight). */
 export function policyRequest(request: Request): PolicyRequest {
   const h = request.headers;
+  const method = request.method;
+  const origin = h.get('origin') ?? undefined;
+  if (method !== 'OPTIONS') return { method, origin, accessControlRequestMethod: undefined, accessControlRequestHeaders: undefined, accessControlRequestPrivateNetwork: undefined };
   return {
-    method: request.method,
-    origin: h.get('origin') ?? undefined,
+    method,
+    origin,
     accessControlRequestMethod: h.get('access-control-request-method') ?? undefined,
     accessControlRequestHeaders: h.get('access-control-request-headers') ?? undefined,
     accessControlRequestPrivateNetwork: h.get('access-control-request-private-network') ?? undefined,
@@ -60,7 +63,11 @@ export function applyToResponse(response: Response, decision: CorsDecision): Res
 
 function write(headers: Headers, decision: CorsDecision): void {
   for (const [name, value] of decision.headers) headers.set(name, value);
-  if (decision.vary) headers.set('Vary', mergeVary(headers.get('vary'), decision.vary));
+  if (decision.vary) {
+    const current = headers.get('vary');
+    const merged = mergeVary(current, decision.vary);
+    if (merged !== current) headers.set('Vary', merged);
+  }
 }
 
 /** The complete answer to a preflight the policy decided. */

@@ -7,6 +7,7 @@
  * ```
  */
 import type { CorsOptions, OriginValue } from '../policy/options.js';
+import type { CorsDecision } from '../policy/policy.js';
 import { answersPreflight, createPolicy } from '../policy/policy.js';
 import { applyToResponse, policyRequest, preflightResponse } from './fetch.js';
 
@@ -52,22 +53,28 @@ export type HonoMiddleware = (c: HonoContext, next: () => Promise<void>) => Prom
  */
 export function cors(options: HonoCorsOptions = {}): HonoMiddleware {
   const policy = createPolicy(options, { originFunctionStyle: 'origin-context', probeContext, defaultMethods: HONO_DEFAULT_METHODS });
-  return async (c, next) => {
-    const decision = await policy.decide(policyRequest(c.req.raw), c);
-    if (answersPreflight(decision)) {
-      // Headers earlier middleware set with c.header() (a request id, security headers) stay on the answer, as with hono/cors.
-      const answer = preflightResponse(decision);
-      c.res.headers.forEach((value, name) => {
-        if (name !== 'content-length' && name !== 'content-type' && !answer.headers.has(name)) answer.headers.append(name, value);
-      });
-      return answer;
-    }
-    await next();
-    // In place when the headers are writable: assigning c.res makes Hono rebuild the response.
-    const res = c.res;
-    const answered = applyToResponse(res, decision);
-    if (answered !== res) c.res = answered;
+  return (c, next) => {
+    // No await for a decision taken synchronously (every policy without an asynchronous function).
+    const decision = policy.decide(policyRequest(c.req.raw), c);
+    return decision instanceof Promise ? decision.then((d) => respond(c, next, d)) : respond(c, next, decision);
   };
+}
+
+/** Answer a preflight here, or go on and put the CORS headers on whatever response comes back. */
+async function respond(c: HonoContext, next: () => Promise<void>, decision: CorsDecision): Promise<Response | void> {
+  if (answersPreflight(decision)) {
+    // Headers earlier middleware set with c.header() (a request id, security headers) stay on the answer, as with hono/cors.
+    const answer = preflightResponse(decision);
+    c.res.headers.forEach((value, name) => {
+      if (name !== 'content-length' && name !== 'content-type' && !answer.headers.has(name)) answer.headers.append(name, value);
+    });
+    return answer;
+  }
+  await next();
+  // In place when the headers are writable: assigning c.res makes Hono rebuild the response.
+  const res = c.res;
+  const answered = applyToResponse(res, decision);
+  if (answered !== res) c.res = answered;
 }
 
 export default cors;

@@ -85,26 +85,32 @@ function errorHeaders(error: unknown, decision: CorsDecision): void {
  */
 export default function cors(options: KoaCorsOptions = {}): KoaMiddleware {
   const policy = createPolicy(options, { originFunctionStyle: 'context', probeContext, defaultMethods: KOA_DEFAULT_METHODS });
-  return async (ctx, next) => {
-    const decision = await policy.decide(policyRequest(ctx.req), ctx);
-    applyHeaders(ctx.res, decision);
-    if (answersPreflight(decision)) {
-      if (decision.body !== null) {
-        ctx.set('Content-Type', 'text/plain; charset=utf-8');
-        ctx.body = decision.body;
-      } else {
-        ctx.body = null; // an explicit empty body (Koa turns the status into 204 here)...
-      }
-      ctx.status = decision.status; // ...so the status comes after it
-      return;
-    }
-    try {
-      await next();
-    } catch (error) {
-      errorHeaders(error, decision);
-      throw error;
-    }
+  return (ctx, next) => {
+    // No await for a decision taken synchronously (every policy without an asynchronous function).
+    const decision = policy.decide(policyRequest(ctx.req), ctx);
+    return decision instanceof Promise ? decision.then((d) => respond(ctx, next, d)) : respond(ctx, next, decision);
   };
+}
+
+/** Answer a preflight here, or set the CORS headers and go on, handing them to Koa's error response if one is thrown. */
+async function respond(ctx: KoaContext, next: () => Promise<unknown>, decision: CorsDecision): Promise<void> {
+  applyHeaders(ctx.res, decision);
+  if (answersPreflight(decision)) {
+    if (decision.body !== null) {
+      ctx.set('Content-Type', 'text/plain; charset=utf-8');
+      ctx.body = decision.body;
+    } else {
+      ctx.body = null; // an explicit empty body (Koa turns the status into 204 here)...
+    }
+    ctx.status = decision.status; // ...so the status comes after it
+    return;
+  }
+  try {
+    await next();
+  } catch (error) {
+    errorHeaders(error, decision);
+    throw error;
+  }
 }
 
 export { cors };

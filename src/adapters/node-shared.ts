@@ -22,11 +22,14 @@ export function probeRequest(origin: string): Pick<IncomingMessage, 'method' | '
   return { method: 'GET', url: '/', headers: { origin, host: 'localhost' } };
 }
 
-/** The policy's view of a Node request. */
+/** The policy's view of a Node request (the preflight headers read for OPTIONS only: nothing else can be a preflight). */
 export function policyRequest(req: IncomingMessage): PolicyRequest {
+  const method = req.method ?? 'GET';
+  const origin = header(req, 'origin');
+  if (method !== 'OPTIONS') return { method, origin, accessControlRequestMethod: undefined, accessControlRequestHeaders: undefined, accessControlRequestPrivateNetwork: undefined };
   return {
-    method: req.method ?? 'GET',
-    origin: header(req, 'origin'),
+    method,
+    origin,
     accessControlRequestMethod: header(req, 'access-control-request-method'),
     accessControlRequestHeaders: header(req, 'access-control-request-headers'),
     accessControlRequestPrivateNetwork: header(req, 'access-control-request-private-network'),
@@ -47,21 +50,34 @@ type PatchedResponse = ServerResponse & {
   [ORIGINAL_WRITE_HEAD]?: ServerResponse['writeHead'];
 };
 
+/** The Vary entry of the headers passed to writeHead, if any: its name as written there. */
+function varyKey(headers: OutgoingHttpHeaders): string | undefined {
+  if (headers.vary !== undefined) return 'vary';
+  for (const key in headers) if (key.length === 4 && key.toLowerCase() === 'vary') return key;
+  return undefined;
+}
+
 /** writeHead with our Vary tokens merged in: one shared function, no closure per response. */
-function writeHeadWithVary(this: PatchedResponse, ...args: unknown[]): ServerResponse {
+function writeHeadWithVary(this: PatchedResponse): ServerResponse {
   const tokens = this[VARY_TOKENS] as string;
   const original = this[ORIGINAL_WRITE_HEAD] as (...a: unknown[]) => ServerResponse;
-  const last = args[args.length - 1];
+  // writeHead(status[, message][, headers]): headers passed here win over those set before. `arguments`
+  // rather than a rest parameter: no array per response.
+  // eslint-disable-next-line prefer-rest-params
+  const args = arguments as unknown as unknown[];
+  const last: unknown = args[args.length - 1];
   if (typeof last === 'object' && last !== null && !Array.isArray(last)) {
     const headers = last as OutgoingHttpHeaders;
-    const key = Object.keys(headers).find((k) => k.toLowerCase() === 'vary');
+    const key = varyKey(headers);
     if (key !== undefined) {
       headers[key] = mergeVary(headerLine(headers[key]), tokens);
       return original.apply(this, args);
     }
   }
   if (!this.headersSent) {
-    this.setHeader('Vary', mergeVary(headerLine(this.getHeader('vary')), tokens));
+    const current = this.getHeader('vary');
+    const merged = mergeVary(headerLine(current), tokens);
+    if (merged !== current) this.setHeader('Vary', merged);
   }
   return original.apply(this, args);
 }

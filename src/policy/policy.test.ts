@@ -127,7 +127,47 @@ describe('mergeVary', () => {
     ['origin', 'Origin', 'origin'],
     ['*', 'Origin', '*'],
     ['Origin', 'Origin, Access-Control-Request-Method', 'Origin, Access-Control-Request-Method'],
-  ] as Array<[string | undefined, string, string]>)('%j + %s = %s', (existing, add, out) => expect(mergeVary(existing, add)).toBe(out));
+    [null, 'Origin', 'Origin'],
+    ['  ', 'Origin', 'Origin'],
+    ['Origin', 'Origin', 'Origin'],
+    ['Accept-Encoding,\tORIGIN ', 'Origin', 'Accept-Encoding,\tORIGIN '],
+    ['Accept-Encoding, * ', 'Origin', 'Accept-Encoding, * '],
+    ['Origins, X-Origin', 'Origin', 'Origins, X-Origin, Origin'],
+    ['Accept, origin', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers', 'Accept, origin, Access-Control-Request-Method, Access-Control-Request-Headers'],
+  ] as Array<[string | null | undefined, string, string]>)('%j + %s = %s', (existing, add, out) => expect(mergeVary(existing, add)).toBe(out));
+});
+
+describe('a static policy remembers its decisions, and they are the ones it would take', () => {
+  it('answers the same preflight the same way, and each variant of it its own way', () => {
+    const policy = createPolicy({ origin: APP, methods: ['GET', 'PUT'], allowedHeaders: '*', privateNetwork: true });
+    const plain = sync(policy.decide(req('OPTIONS', APP, 'PUT', 'x-a')));
+    expect(sync(policy.decide(req('OPTIONS', APP, 'PUT', 'x-a')))).toEqual(plain);
+    expect(sync(policy.decide(req('OPTIONS', APP, 'PUT', 'x-b'))).headers).toContainEqual(['Access-Control-Allow-Headers', 'x-b']);
+    expect(sync(policy.decide(req('OPTIONS', APP, 'PUT'))).headers.map(([n]) => n)).not.toContain('Access-Control-Allow-Headers');
+    const pna = sync(policy.decide({ ...req('OPTIONS', APP, 'PUT', 'x-a'), accessControlRequestPrivateNetwork: 'true' }));
+    expect(pna.headers).toContainEqual(['Access-Control-Allow-Private-Network', 'true']);
+    expect(sync(policy.decide(req('OPTIONS', APP, 'PUT', 'x-a'))).headers.map(([n]) => n)).not.toContain('Access-Control-Allow-Private-Network');
+    expect(sync(policy.decide(req('OPTIONS', 'https://evil.example', 'PUT', 'x-a')))).toMatchObject({ allowed: false, status: 403 });
+    expect(sync(policy.decide(req('OPTIONS', APP, 'PATCH', 'x-a')))).toMatchObject({ allowed: false, status: 403 });
+  });
+
+  it('logs every refused preflight with debug, not only the first', () => {
+    const lines: string[] = [];
+    const policy = createPolicy({ origin: APP, debug: (line) => lines.push(line) });
+    for (let i = 0; i < 3; i++) expect(sync(policy.decide(req('OPTIONS', 'https://evil.example', 'PUT'))).body).toContain('not allowed');
+    expect(lines).toHaveLength(3);
+  });
+
+  it('stays bounded and right past what it remembers: thousands of origins and request header lists', () => {
+    const policy = createPolicy({ origin: 'https://*.example.com', allowedHeaders: '*' });
+    for (let i = 0; i < 3000; i++) {
+      const origin = `https://a${i}.example.com`;
+      expect(sync(policy.decide(req('GET', origin))).headers).toContainEqual(['Access-Control-Allow-Origin', origin]);
+      expect(sync(policy.decide(req('OPTIONS', origin, 'PUT', `x-${i}`))).headers).toContainEqual(['Access-Control-Allow-Headers', `x-${i}`]);
+    }
+    const long = `x-${'a'.repeat(600)}`;
+    expect(sync(policy.decide(req('OPTIONS', 'https://a.example.com', 'PUT', long))).headers).toContainEqual(['Access-Control-Allow-Headers', long]);
+  });
 });
 
 describe('Access-Control-Request-Headers parsing is bounded', () => {

@@ -87,13 +87,41 @@ const NOT_CORS: ActualDecision = { kind: 'actual', allowed: false, headers: [], 
 /**
  * Merge tokens into a Vary header value: keep what the application set,
  * never duplicate a name (case-insensitively), and leave `*` alone.
+ * Allocates nothing when there is nothing to merge (no Vary yet, or the same
+ * value): the common case, on every response.
  */
 export function mergeVary(existing: string | null | undefined, add: string): string {
-  if (existing === null || existing === undefined || existing.trim() === '') return add;
-  const present = existing.split(',').map((t) => t.trim().toLowerCase());
-  if (present.includes('*')) return existing;
-  const extra = add.split(',').map((t) => t.trim()).filter((t) => !present.includes(t.toLowerCase()));
-  return extra.length === 0 ? existing : `${existing}, ${extra.join(', ')}`;
+  if (existing === null || existing === undefined) return add;
+  if (existing === add) return existing;
+  if (existing.trim() === '') return add;
+  const present = existing.toLowerCase();
+  if (hasElement(present, '*')) return existing;
+  let merged = existing;
+  let start = 0;
+  for (let i = 0; i <= add.length; i++) {
+    if (i < add.length && add.charCodeAt(i) !== 0x2c) continue;
+    const token = add.slice(start, i).trim();
+    start = i + 1;
+    if (token !== '' && !hasElement(present, token.toLowerCase())) merged += `, ${token}`;
+  }
+  return merged;
+}
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/** Whether the comma-separated list `list` has an element equal to `element` once trimmed. */
+function hasElement(list: string, element: string): boolean {
+  let start = 0;
+  for (let i = 0; i <= list.length; i++) {
+    if (i < list.length && list.charCodeAt(i) !== 0x2c) continue;
+    let a = start;
+    let b = i;
+    while (a < b && isSpace(list.charCodeAt(a))) a++;
+    while (b > a && isSpace(list.charCodeAt(b - 1))) b--;
+    start = i + 1;
+    if (b - a === element.length && list.startsWith(element, a)) return true;
+  }
+  return false;
 }
 
 /** Parse Access-Control-Request-Headers within bounds: lowercase names, or a reason to refuse. */
@@ -126,9 +154,31 @@ export function parseRequestHeaders(value: string | undefined): string[] | { inv
   return names;
 }
 
+/** The most decisions a policy remembers per kind; then it forgets them all and starts again. */
+const REMEMBERED = 1024;
+
+function remember<T>(decisions: Map<string, T>, key: string, decision: T): T {
+  if (decisions.size >= REMEMBERED) decisions.clear();
+  decisions.set(key, decision);
+  return decision;
+}
+
+/** The most bytes of Origin and Access-Control-Request-Headers together for a preflight's decision to be remembered. */
+const REMEMBERED_PREFLIGHT_LENGTH = 512;
+
+/** What a static policy's answer to a preflight depends on, as one string; `null` when too long to keep. */
+function preflightKey(r: PolicyRequest, origin: string): string | null {
+  const requested = r.accessControlRequestHeaders ?? '';
+  if (origin.length + requested.length > REMEMBERED_PREFLIGHT_LENGTH) return null;
+  return `${r.accessControlRequestPrivateNetwork === 'true' ? 'p' : '-'}${origin}\n${r.accessControlRequestMethod}\n${requested}`;
+}
+
 class CompiledCorsPolicy implements Policy {
   readonly #c: CompiledPolicy;
+  /** A static policy's decisions for actual requests, by origin. */
   readonly #actualByOrigin = new Map<string, ActualDecision>();
+  /** A static policy's decisions for preflights, by preflightKey. */
+  readonly #preflightByKey = new Map<string, PreflightDecision>();
   readonly #values: OriginValueCache;
   /** Decisions can be remembered per origin: nothing per request decides them. */
   readonly #static: boolean;
@@ -180,10 +230,7 @@ class CompiledCorsPolicy implements Policy {
     const origin = r.origin;
     if (origin === undefined) return this.#noOrigin;
     const preflight = this.isPreflight(r);
-    if (!preflight && this.#static) {
-      const cached = this.#actualByOrigin.get(origin);
-      if (cached !== undefined) return cached;
-    }
+    if (this.#static) return this.#decideStatic(r, origin, preflight);
     const decideWith = (allowance: Allowance, credentials: boolean): CorsDecision => {
       if (allowance === '*' && credentials) {
         // Only an origin function can give '*' here (the option itself is refused at creation).
@@ -211,12 +258,32 @@ class CompiledCorsPolicy implements Policy {
     );
   }
 
+  /**
+   * A static policy (no origin or credentials function) decides the same way
+   * for the same origin and preflight headers, synchronously: its decisions
+   * are remembered (bounded), so that a request from a known origin costs a
+   * lookup. A refused preflight is decided again when `debug` logs refusals.
+   */
+  #decideStatic(r: PolicyRequest, origin: string, preflight: boolean): CorsDecision {
+    const c = this.#c;
+    if (!preflight) return this.#actualByOrigin.get(origin) ?? this.#actual(origin, this.#fixedAllowance(origin), c.credentials, true);
+    const key = preflightKey(r, origin);
+    const known = key === null ? undefined : this.#preflightByKey.get(key);
+    if (known !== undefined) return known;
+    const decision = this.#preflight(r, origin, this.#fixedAllowance(origin), c.credentials);
+    return key !== null && (decision.allowed || c.debug === null) ? remember(this.#preflightByKey, key, decision) : decision;
+  }
+
+  /** How the origin option alone answers an origin. */
+  #fixedAllowance(origin: string): Allowance {
+    return origin.length > MAX_ORIGIN_LENGTH ? false : matchOrigin(this.#c, origin);
+  }
+
   /** How an origin is answered: static entries first, then the function. */
   #originAllowed(origin: string, context: unknown): Allowance | Promise<Allowance> {
     const c = this.#c;
-    if (origin.length > MAX_ORIGIN_LENGTH) return false;
-    const fixed = matchOrigin(c, origin);
-    if (fixed !== false || c.originFunction === null) return fixed;
+    const fixed = this.#fixedAllowance(origin);
+    if (fixed !== false || c.originFunction === null || origin.length > MAX_ORIGIN_LENGTH) return fixed;
     if (splitOrigin(origin) === null) return false;
     const value = callOriginFunction(c, origin, context);
     if (value instanceof Promise) return value.then((v) => allowanceOf(c, this.#values, origin, v));
@@ -241,19 +308,16 @@ class CompiledCorsPolicy implements Policy {
       decision = { kind: 'actual', allowed: true, headers, vary };
     }
     // Static policies decide the same way for the same origin: remember (bounded).
-    if (cache) {
-      if (this.#actualByOrigin.size >= 1024) this.#actualByOrigin.clear();
-      this.#actualByOrigin.set(origin, decision);
-    }
-    return decision;
+    return cache ? remember(this.#actualByOrigin, origin, decision) : decision;
   }
 
   #preflight(r: PolicyRequest, origin: string, allowance: Allowance, credentials: boolean): PreflightDecision {
     const c = this.#c;
     const method = r.accessControlRequestMethod as string;
     const refuse = (refusal: string, remedy: string): PreflightDecision => {
-      const line = `corsproof: refused the CORS preflight for ${method} from ${JSON.stringify(origin.slice(0, 200))}: ${refusal}. ${remedy}`;
-      if (c.debug) c.debug(line);
+      // The line in words only for `debug`: a refusal costs no more than an answer.
+      const line = c.debug ? `corsproof: refused the CORS preflight for ${method} from ${JSON.stringify(origin.slice(0, 200))}: ${refusal}. ${remedy}` : null;
+      if (c.debug && line !== null) c.debug(line);
       return {
         kind: 'preflight',
         allowed: false,
@@ -262,7 +326,7 @@ class CompiledCorsPolicy implements Policy {
         vary: PREFLIGHT_VARY,
         continue: false,
         refusal,
-        body: c.debug ? `${line}\n` : null,
+        body: line !== null ? `${line}\n` : null,
       };
     };
     if (allowance === false) {
