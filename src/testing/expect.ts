@@ -76,7 +76,7 @@ export class CorsRequestExpectation {
   async toPass(): Promise<Verdict> {
     const outcome = await this.run();
     const blocking = this.#browsers.filter((b) => !outcome.verdict.browsers[b].ok);
-    if (blocking.length > 0) fail(outcome, `to pass in ${names(this.#browsers)}, but ${names(blocking)} ${blocking.length > 1 ? 'block' : 'blocks'} it`, 'toPass');
+    if (blocking.length > 0) fail(outcome, `to pass in ${names(this.#browsers)}, but ${names(blocking)} ${blocking.length > 1 ? 'block' : 'blocks'} it`);
     return outcome.verdict;
   }
 
@@ -93,14 +93,14 @@ export class CorsRequestExpectation {
     const outcome = await this.run();
     const { verdict } = outcome;
     const passing = this.#browsers.filter((b) => verdict.browsers[b].ok);
-    if (passing.length > 0) fail(outcome, `to be blocked in ${names(this.#browsers)}, but ${names(passing)} ${passing.length > 1 ? 'let' : 'lets'} the page read it`, 'toBeBlocked');
+    if (passing.length > 0) fail(outcome, `to be blocked in ${names(this.#browsers)}, but ${names(passing)} ${passing.length > 1 ? 'let' : 'lets'} the page read it`);
     if (expected === undefined) return verdict;
     const judged = this.#browsers.filter((b) => expected.browsers.includes(b));
     if (judged.length === 0) throw new TypeError(`'${reason}' is ${expected.vocabulary}; the selected browsers (${names(this.#browsers)}) do not report it.`);
     const wrong = judged.filter((b) => !expected.matches(verdict, b));
     if (wrong.length > 0) {
       const said = wrong.map((b) => `${DISPLAY[b]} reports ${reported(verdict, b)}`).join(', ');
-      fail(outcome, `to be blocked with ${reason}, but ${said}`, 'toBeBlocked');
+      fail(outcome, `to be blocked with ${reason}, but ${said}`);
     }
     return verdict;
   }
@@ -112,7 +112,7 @@ export class CorsRequestExpectation {
       headerNames.filter((n) => !outcome.browsers[b].exposedHeaders.includes(n.toLowerCase())).map((n) => `${DISPLAY[b]}: ${n}`),
     );
     if (missing.length > 0) {
-      fail(await this.run(), `to expose ${headerNames.join(', ')}, but script cannot read ${missing.join('; ')} (Access-Control-Expose-Headers lists what it may read)`, 'toExpose');
+      fail(await this.run(), `to expose ${headerNames.join(', ')}, but script cannot read ${missing.join('; ')} (Access-Control-Expose-Headers lists what it may read)`);
     }
     return outcome;
   }
@@ -122,11 +122,11 @@ export class CorsRequestExpectation {
     if (!Number.isFinite(seconds) || seconds < 0) throw new TypeError(`toCachePreflightFor: seconds must be a number of seconds, not ${String(seconds)}`);
     const verdict = await this.toPass();
     const outcome = await this.run();
-    if (!verdict.preflight.required) fail(outcome, `to cache its preflight for ${seconds} s, but the request needs no preflight`, 'toCachePreflightFor');
+    if (!verdict.preflight.required) fail(outcome, `to cache its preflight for ${seconds} s, but the request needs no preflight`);
     const short = this.#browsers.filter((b) => (verdict.browsers[b].preflightMaxAge ?? 0) < seconds);
     if (short.length > 0) {
       const said = short.map((b) => `${DISPLAY[b]} ${verdict.browsers[b].preflightMaxAge ?? 0} s`).join(', ');
-      fail(outcome, `to cache its preflight for at least ${seconds} s, but ${said} (Access-Control-Max-Age, after each browser's cap; Firefox never reuses an approval that rests on '*')`, 'toCachePreflightFor');
+      fail(outcome, `to cache its preflight for at least ${seconds} s, but ${said} (Access-Control-Max-Age, after each browser's cap; Firefox never reuses an approval that rests on '*')`);
     }
     return verdict;
   }
@@ -211,9 +211,13 @@ export function reportText(outcome: CorsOutcome): string {
   return `${sent}\n\n${renderVerdict(scenario, verdict)}${recipes}\n`;
 }
 
-/** Reject with the doctor's report. */
-function fail(outcome: CorsOutcome, what: string, operator: string): never {
+/**
+ * Reject with the doctor's report. The operator is 'fail', as `assert.fail(message)` has it:
+ * there is no actual and expected value to compare, and Jest prints a node:assert error with
+ * any other operator as "Expected value ... Received: undefined" with an empty diff.
+ */
+function fail(outcome: CorsOutcome, what: string): never {
   const request = outcome.scenario.request;
   const head = `corsproof: expected ${request.method ?? 'GET'} ${request.url} from ${request.origin} ${what}.`;
-  throw new AssertionError({ message: `${head}\n\n${reportText(outcome)}`, operator });
+  throw new AssertionError({ message: `${head}\n\n${reportText(outcome)}`, operator: 'fail' });
 }
