@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `corsproof` command line: the commands wired to their modules
- * (explain.ts, check.ts, demo.ts). Exit codes: 0 done, 1 blocked (with
+ * (explain.ts, check.ts, test.ts, demo.ts). Exit codes: 0 done, 1 blocked (with
  * --exit-code, or check's verdict), 2 bad usage or input, 3 a request that
  * did not complete, 70 internal error.
  */
@@ -13,6 +13,7 @@ import { ScenarioError } from '../engine/request.js';
 import { defineCheck } from './check.js';
 import { defineDemo } from './demo.js';
 import { defineExplain } from './explain.js';
+import { defineTest } from './test.js';
 import { UsageError } from './io.js';
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
@@ -25,6 +26,7 @@ function program(): Command {
     .exitOverride();
   defineExplain(cmd, EXAMPLES_DIR);
   defineCheck(cmd);
+  defineTest(cmd);
   defineDemo(cmd);
   return cmd;
 }

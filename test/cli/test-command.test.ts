@@ -1,0 +1,168 @@
+/**
+ * `corsproof test <contract>` against services on loopback: the built CLI in
+ * a child process, as CI runs it after a deploy.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import express from 'express';
+import peerCors from 'cors';
+import cors from '../../src/adapters/express.js';
+import { runCli } from './run-cli.js';
+
+const APP = 'https://app.example.com';
+
+/** The service the contract is written for, behind corsproof. */
+const good = express();
+good.use(cors({ origin: [APP], credentials: true, exposedHeaders: ['X-Total-Count'], maxAge: 600 }));
+good.all('/{*path}', (_req, res) => void res.set('X-Total-Count', '3').json([]));
+/** The same service after a bad deploy: cors with '*' and credentials, reflecting nothing. */
+const broken = express();
+broken.use(peerCors({ origin: true, credentials: true }));
+broken.all('/{*path}', (_req, res) => void res.json([]));
+
+const servers = await Promise.all(
+  [good, broken].map(
+    (app) =>
+      new Promise<{ url: string; close: () => void }>((resolve) => {
+        const server = createServer(app).listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() }));
+      }),
+  ),
+);
+const [goodUrl, brokenUrl] = servers.map((s) => s.url) as [string, string];
+afterAll(() => servers.forEach((s) => s.close()));
+
+const dir = mkdtempSync(join(tmpdir(), 'corsproof-test-'));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const CONTRACT = `# The app's CORS contract
+cases:
+  - name: the app reads its items with cookies
+    from: ${APP}
+    path: /items
+    credentials: include
+    expect: { expose: [X-Total-Count] }
+  - from: ${APP}
+    path: /items/7
+    method: PUT
+    headers: { Content-Type: application/json }
+    body: '{"done": true}'
+    credentials: include
+    expect: { cachePreflightFor: 600 }
+  - from: https://evil.example
+    path: /items
+    expect: { blocked: CORSMissingAllowOrigin }
+attackers:
+  allowed: [${APP}]
+`;
+
+describe('corsproof test', () => {
+  it('exits 0 when every case holds, with a summary', async () => {
+    const r = await runCli(['test', file('ok.yaml', CONTRACT), '--url', goodUrl]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('✓ the app reads its items with cookies');
+    expect(r.stdout).toContain(`✓ PUT /items/7 from ${APP}`);
+    expect(r.stdout).toMatch(/✓ attackers: \d+ origins blocked/);
+    expect(r.stdout).toContain('4 of 4 held.');
+  });
+
+  it('exits 1 when a case fails, printing the report and writing JUnit', async () => {
+    const junit = join(dir, 'junit.xml');
+    const r = await runCli(['test', file('broken.yaml', CONTRACT), '--url', brokenUrl, '--junit', junit]);
+    expect(r.code).toBe(1);
+    // The reflecting service lets evil.example read, and every attacker's origin.
+    expect(r.stdout).toContain('✗ GET /items from https://evil.example');
+    expect(r.stdout).toContain('to be blocked in Chromium and Firefox, but Chromium and Firefox let the page read it');
+    expect(r.stdout).toContain('reflects-any-origin: https://corsproof-probe.invalid reads GET / with credentials');
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(xml.match(/<failure /g)?.length).toBeGreaterThanOrEqual(2);
+    expect(xml).toContain('name="attackers"');
+    // Each report is escaped text inside its <failure>: no markup of its own.
+    const reports = [...xml.matchAll(/<failure [^>]*>([\s\S]*?)<\/failure>/g)].map((m) => m[1] as string);
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    for (const report of reports) expect(report).not.toContain('<');
+    expect(reports.join('')).toContain('&lt;');
+  });
+
+  it('prints JSON for machines', async () => {
+    const r = await runCli(['test', file('json.yaml', CONTRACT), '--url', goodUrl, '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { url: string; browsers: string[]; cases: Array<{ name: string; line: number; held: boolean }>; attackers: { held: boolean; findings: unknown[] }; networkFailures: unknown[] };
+    expect(json.browsers).toEqual(['chromium', 'firefox']);
+    expect(json.cases.map((c) => [c.line, c.held])).toEqual([
+      [3, true],
+      [8, true],
+      [15, true],
+    ]);
+    expect(json.attackers).toEqual({ held: true, failure: null, findings: [] });
+    expect(json.networkFailures).toEqual([]);
+  });
+
+  it('exits 2 on a bad contract, naming each line and field', async () => {
+    const bad = `url: ${goodUrl}
+cases:
+  - from: https://app.example.com/
+    path: items
+    method: PUT GET
+    expect: passes
+  - from: ${APP}
+    path: /x
+    expect: { blocked: 1 }
+    colour: red
+attackers:
+  allowed: []
+`;
+    const r = await runCli(['test', file('bad.yaml', bad)]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    for (const line of [
+      'line 3: cases[0].from: a serialized origin',
+      'line 4: cases[0].path: the path requested, starting with /',
+      'line 5: cases[0].method: an HTTP method',
+      'line 6: cases[0].expect: pass, blocked,',
+      'line 9: cases[1].expect:',
+      'line 10: cases[1].colour: unknown field',
+      'line 12: attackers.allowed: the origins the service means to allow',
+    ]) {
+      expect(r.stderr).toContain(line);
+    }
+  });
+
+  it('exits 2 on YAML that does not parse, and on a missing url', async () => {
+    const syntax = await runCli(['test', file('syntax.yaml', 'cases:\n  - from: [unclosed\n')]);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toMatch(/line \d+: \(syntax\)/);
+    const noUrl = await runCli(['test', file('nourl.yaml', `cases:\n  - from: ${APP}\n    path: /\n    expect: pass\n`)]);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain('has no url: and no --url was given');
+  });
+
+  it('reads JSON contracts too', async () => {
+    const json = JSON.stringify({ url: goodUrl, cases: [{ from: APP, path: '/items', credentials: 'include', expect: 'pass' }] }, null, 2);
+    const r = await runCli(['test', file('contract.json', json)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 of 1 held.');
+  });
+
+  it('exits 3 when the service cannot be reached', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const port = (s.address() as AddressInfo).port;
+        s.close(() => resolve(port));
+      });
+    });
+    const r = await runCli(['test', file('down.yaml', CONTRACT), '--url', `http://127.0.0.1:${closed}`]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('The request did not complete: Nothing accepts connections');
+  });
+});
