@@ -45,12 +45,15 @@ export interface SentRequest {
 export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
   const fetch = new MainFetch(BROWSERS[browser], new Exchange(scenario), true);
   const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings } = fetch.run();
-  const { context, warningSites, requests } = fetch;
+  const { context, requests } = fetch;
+  const warningSites = fetch.warningSites ?? [];
   // Spelled out: an object spread with properties added after it is several times slower here.
   return { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, context, preflightRequired: preflights.length > 0, warningSites, requests };
 }
 
 const NONE_STRIPPED: readonly string[] = [];
+/** The requests of a walk that does not record them (`evaluate`): never pushed to, never returned. */
+const NOT_RECORDED: SentRequest[] = [];
 
 /**
  * Main fetch, as one browser walks it, hop by hop: for each URL of the
@@ -84,14 +87,15 @@ class MainFetch {
   /** Set when blocked: the context for the messages and the fix. */
   context: ReasonContext | null = null;
   /** Each warning logged, with the URL its message names. */
-  readonly warningSites: Array<{ id: WarningId; url: string }> = [];
-  /** The requests sent, one per hop reached (recorded for `evaluateIn` only). */
-  readonly requests: SentRequest[] = [];
+  warningSites: Array<{ id: WarningId; url: string }> | null = null;
+  /** The requests sent, one per hop reached (recorded for `evaluateIn` only: `evaluate` reports none). */
+  readonly requests: SentRequest[];
 
   constructor(profile: BrowserProfile, exchange: Exchange, recordRequests: boolean) {
     this.profile = profile;
     this.exchange = exchange;
     this.recordRequests = recordRequests;
+    this.requests = recordRequests ? [] : NOT_RECORDED;
     this.request = exchange.request;
     this.current = exchange.request.url;
     this.corsTainted = exchange.request.url.origin !== exchange.request.origin;
@@ -152,7 +156,7 @@ class MainFetch {
     const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, this.current.origin === request.origin);
     if (result.failure) return this.blocked(result.failure, 'preflight', answer.status);
     this.preflightMaxAge = result.maxAge;
-    for (const id of result.warnings) this.warningSites.push({ id, url: this.current.href });
+    for (const id of result.warnings) (this.warningSites ??= []).push({ id, url: this.current.href });
     return null;
   }
 
@@ -260,7 +264,7 @@ class MainFetch {
       preflights: this.preflights,
       exposedHeaders,
       preflightMaxAge: failure === null ? this.preflightMaxAge : null,
-      warnings: warningSites.length === 0 ? [] : warningSites.map((w) => w.id),
+      warnings: warningSites === null ? [] : warningSites.map((w) => w.id),
     };
   }
 }
@@ -317,7 +321,7 @@ function verdictWarnings(chromium: MainFetch, firefox: MainFetch): VerdictWarnin
 }
 
 function addWarnings(out: VerdictWarning[], browser: BrowserName, fetch: MainFetch): void {
-  for (const site of fetch.warningSites) {
+  for (const site of fetch.warningSites ?? []) {
     const row = warning(site.id);
     // The table words the warnings Firefox logs; Chromium logs none of them.
     const part = browser === 'firefox' ? row.firefox : null;
