@@ -16,6 +16,12 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // CommonJS examples (examples/testing/fastify-jest-cjs): require() is how they load modules.
+  {
+    files: ['examples/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // Functions short enough to read at once (data tables are values, not functions, and tests may run long).
   {
     files: ['src/**/*.ts'],
