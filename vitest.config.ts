@@ -21,6 +21,16 @@ export default defineConfig({
       },
       {
         test: {
+          // examples/testing/*: each example's own runner (Vitest, node:test, Jest) and tsc as
+          // child processes, all started at once; against dist/, so after the build.
+          name: 'examples',
+          include: ['test/examples/**/*.test.ts'],
+          testTimeout: 3 * 60 * 1000,
+          hookTimeout: 3 * 60 * 1000,
+        },
+      },
+      {
+        test: {
           // The fix recipes run for real (Node frameworks, Next.js, nginx, Caddy, Apache, Go, Flask,
           // Django, workerd): many child processes, so one file at a time.
           name: 'recipes',
