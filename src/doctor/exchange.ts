@@ -3,6 +3,7 @@
  * (order, case and repeated lines kept, since one comma-joined line and two
  * lines are different errors in Firefox), and network failures named.
  */
+import type { Agent } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { HeaderList } from '../engine/types.js';
@@ -60,8 +61,16 @@ function describe(error: NodeJS.ErrnoException, url: string): NetworkFailure {
 /** The largest response head read: Chromium's limit (256 KB); Node's own default is 16 KB. */
 export const MAX_HEADER_BYTES = 256 * 1024;
 
+/** How {@link send} sends: its time limit, whether to accept an untrusted certificate, and the connection pool (default: a new connection per request). */
+export interface SendOptions {
+  timeoutMs: number;
+  insecure: boolean;
+  /** A keep-alive agent, for many requests to one server (corsproof/testing's apps on loopback). */
+  agent?: Agent;
+}
+
 /** Send one request; never follows redirects. */
-export function send(req: OutgoingRequest, options: { timeoutMs: number; insecure: boolean }): Promise<Exchange> {
+export function send(req: OutgoingRequest, options: SendOptions): Promise<Exchange> {
   const url = new URL(req.url);
   const make = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -72,7 +81,7 @@ export function send(req: OutgoingRequest, options: { timeoutMs: number; insecur
     }
     const outgoing = make(
       url,
-      { method: req.method, headers, agent: false, rejectUnauthorized: !options.insecure, timeout: options.timeoutMs, maxHeaderSize: MAX_HEADER_BYTES },
+      { method: req.method, headers, agent: options.agent ?? false, rejectUnauthorized: !options.insecure, timeout: options.timeoutMs, maxHeaderSize: MAX_HEADER_BYTES },
       (res) => {
         const raw = res.rawHeaders;
         const list: HeaderList = [];

@@ -13,7 +13,7 @@
  * different error in Firefox; only a real socket shows which it sent.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Exchange, OutgoingRequest } from '../doctor/exchange.js';
 import { send as sendLive } from '../doctor/exchange.js';
@@ -148,7 +148,8 @@ function portOf(listener: NodeListener): Promise<number> {
 /** A Node request listener, on loopback: the request goes out with the app's Host. */
 export function nodeTransport(listener: NodeListener, options: TransportOptions): Transport {
   const base = appUrl(options);
-  const io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: false };
+  // Connections kept open between requests (a free one does not hold the process open).
+  const io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: false, agent: new Agent({ keepAlive: true }) };
   return {
     base,
     send: async (req) => {
