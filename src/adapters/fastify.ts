@@ -74,6 +74,8 @@ interface FastifyInstanceLike {
   prefix: string;
   addHook(name: string, hook: (...args: never[]) => unknown): unknown;
   addConstraintStrategy(strategy: ConstraintStrategyLike): unknown;
+  decorateRequest(name: symbol, value: null): unknown;
+  hasRequestDecorator(name: symbol): boolean;
   hasConstraintStrategy(name: string): boolean;
   route(options: Record<string, unknown>): unknown;
 }
@@ -86,7 +88,7 @@ const PREFLIGHT_POLICIES = Symbol('corsproof.preflightPolicies');
 const SKIP_OVERRIDE = Symbol.for('skip-override');
 const DISPLAY_NAME = Symbol.for('fastify.display-name');
 
-type Decided = FastifyRequestLike & { [DECISION]?: CorsDecision };
+type Decided = FastifyRequestLike & { [DECISION]?: CorsDecision | null };
 
 /** The route constraint that sends CORS preflights (OPTIONS with Access-Control-Request-Method) to the plugin's OPTIONS routes. */
 const PREFLIGHT_CONSTRAINT = 'corsproofPreflight';
@@ -285,6 +287,8 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
   await global.ready();
   const policies = new RoutePolicies(fastify, global, settings, conventions);
   if (!fastify.hasConstraintStrategy(PREFLIGHT_CONSTRAINT)) fastify.addConstraintStrategy(PREFLIGHT_STRATEGY);
+  // Declared up front, as @fastify/cors does with its own: every request object keeps one shape, decided or not.
+  if (!fastify.hasRequestDecorator(DECISION)) fastify.decorateRequest(DECISION, null);
   fastify.addHook('onRoute', ((route: RouteOptionsLike) => policies.onRoute(route)) as never);
   fastify.addHook('onRequest', ((request: Decided, reply: FastifyReplyLike, done: (error?: unknown) => void) => decideRequest(policies.policyFor(request), request, reply, done)) as never);
   fastify.addHook('onSend', mergeVaryOnSend as never);

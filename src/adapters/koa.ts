@@ -99,9 +99,9 @@ async function respond(ctx: KoaContext, next: () => Promise<unknown>, decision: 
     if (decision.body !== null) {
       ctx.set('Content-Type', 'text/plain; charset=utf-8');
       ctx.body = decision.body;
-    } else {
+    } else if (decision.status !== 204 && decision.status !== 205) {
       ctx.body = null; // an explicit empty body (Koa turns the status into 204 here)...
-    }
+    } // (204 and 205 have none: Koa empties them itself, once, as it answers)
     ctx.status = decision.status; // ...so the status comes after it
     return;
   }
