@@ -16,33 +16,35 @@
  * milliseconds of CPU time is reported, and the ratios are the medians of
  * the ratios within each round. The bars: corsproof at least 0.95x the floor,
  * and at least the peer (1.00x) in every case. CORSPROOF_INPROCESS_FRAMEWORKS
- * (e.g. `hono,koa`) runs only those; CORSPROOF_INPROCESS_VERBOSE=1 prints
+ * (e.g. `hono,koa`) and CORSPROOF_INPROCESS_CASES (e.g. `1,2`) run only
+ * those; CORSPROOF_INPROCESS_VERBOSE=1 prints
  * every round's figures.
  */
-import { spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { setImmediate as turnOfTheLoop } from 'node:timers/promises';
 import { inject } from 'light-my-request';
 import type { BuiltApp, Framework, Variant } from './middleware-apps.mjs';
 import { FRAMEWORKS, ORIGIN, PEERS, app } from './middleware-apps.mjs';
 
 /**
- * A young generation of 1 MB: the garbage collector's work (counted: it is
- * part of what each variant costs) then comes in many small pieces, spread
- * over every turn, instead of a few scavenges of tens of milliseconds that
- * land on whichever variant is running. Node is started again with it.
+ * Each variant runs in a process of its own, as it would in production: the
+ * framework's code then sees one middleware's objects, not four, and each
+ * variant's garbage is collected on its own time. A young generation of
+ * 1 MB spreads that collection (counted: it is part of what a variant costs)
+ * over every turn, instead of a few scavenges of tens of milliseconds.
  */
-const SEMI_SPACE = '--max-semi-space-size=1';
-if (!process.execArgv.includes(SEMI_SPACE)) {
-  const child = spawnSync(process.execPath, [SEMI_SPACE, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exit(child.status ?? 1);
-}
+const CHILD_FLAGS = ['--max-semi-space-size=1'];
 
 const SAMPLE_MS = Number(process.env.CORSPROOF_INPROCESS_MS ?? 150);
 const ROUNDS = Number(process.env.CORSPROOF_INPROCESS_ROUNDS ?? 11);
-const WARMUP_MS = Number(process.env.CORSPROOF_INPROCESS_WARMUP_MS ?? 500);
+/** Warm-up, per variant: this much CPU time before a framework's first request case, a third of it before each other one. */
+const WARMUP_MS = Number(process.env.CORSPROOF_INPROCESS_WARMUP_MS ?? 2000);
 const FLOOR_BAR = 0.95;
 const PEER_BAR = 1.0;
 const ONLY = process.env.CORSPROOF_INPROCESS_FRAMEWORKS?.split(',') ?? FRAMEWORKS;
+/** CORSPROOF_INPROCESS_CASES: which requests (1 to 4, e.g. `1,2`), all by default. */
+const ONLY_CASES = process.env.CORSPROOF_INPROCESS_CASES?.split(',').map(Number) ?? [1, 2, 3, 4];
 
 interface Case {
   name: string;
@@ -107,45 +109,74 @@ async function check(framework: string, variant: Variant, c: Case, send: Send): 
   if (c.allowed && !/\borigin\b/i.test(answer.header('vary') ?? '')) throw new Error(`${where}: no Vary: Origin`);
 }
 
-/** The CPU time this process has used, in microseconds. */
-function cpu(): number {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-}
-
-/** Requests one batch is made of: short enough that the variants take turns every few milliseconds. */
+/** Requests one batch is made of; a turn is TURN batches. */
 const BATCH = 8;
+const TURN = 2;
 
 /**
- * One round: the variants take turns, a batch of requests each, in an order
- * shuffled at every turn, until the first has had `ms` milliseconds of CPU
- * time; gives the requests per CPU-second of each. CPU time, not
- * wall-clock time: everything runs in this process without waiting on I/O,
- * so the time the machine gives to other processes is not counted. Turns of
- * a millisecond or so put whatever slows the machine down (another
- * benchmark on the other core) on every variant alike; the shuffle keeps
- * the garbage collector, which runs every few batches, from falling in step
- * with one variant.
+ * The child: one framework with one variant. It answers `run` by sending
+ * `batches` batches of one request case, one request after the other, and
+ * replies with the requests sent and the CPU time this process has used in
+ * all (so that whatever it does between its turns, a garbage collection
+ * finishing, counts too).
  */
-async function round(sends: Array<[Variant, Send]>, ms: number): Promise<number[]> {
-  const costs = sends.map((): number[] => []);
-  const order = sends.map((_, k) => k);
-  let first = 0;
-  while (first < ms * 1000) {
-    shuffle(order);
-    for (const k of order) {
-      const send = (sends[k] as [Variant, Send])[1];
-      const start = cpu();
-      for (let j = 0; j < BATCH; j++) await send();
-      // Let the event loop run what the requests left for it (light-my-request's setImmediate): a loop
-      // of promises alone would never get there, and every request would stay in memory.
-      await turnOfTheLoop();
-      const cost = cpu() - start;
-      costs[k]?.push(cost);
-      if (k === 0) first += cost;
-    }
+async function child(framework: Framework, variant: Variant): Promise<void> {
+  const built = await app(framework, variant);
+  const sends = CASES.map((c) => sender(built, c));
+  process.on('message', (m: { run?: number; check?: number; batches: number }) => {
+    void (async () => {
+      if (m.check !== undefined) {
+        const error = await check(framework, variant, CASES[m.check] as Case, sends[m.check] as Send).then(() => null, (e: unknown) => String(e));
+        process.send?.({ error });
+        return;
+      }
+      const send = sends[m.run as number] as Send;
+      for (let b = 0; b < m.batches; b++) {
+        for (let j = 0; j < BATCH; j++) await send();
+        // Let the event loop run what the requests left for it (light-my-request's setImmediate): a loop
+        // of promises alone would never get there, and every request would stay in memory.
+        await turnOfTheLoop();
+      }
+      const { user, system } = process.cpuUsage();
+      process.send?.({ requests: m.batches * BATCH, cpu: user + system });
+    })();
+  });
+  process.send?.({ ready: true });
+}
+
+/** A variant's process, from the parent's side: one question at a time. */
+class Runner {
+  readonly #process: ChildProcess;
+  #reply: ((m: Record<string, unknown>) => void) | null = null;
+  /** The requests sent and the CPU time used, in all, at the last reply. */
+  requests = 0;
+  cpu = 0;
+
+  constructor(
+    readonly framework: Framework,
+    readonly variant: Variant,
+  ) {
+    const args = [...CHILD_FLAGS, ...process.execArgv, process.argv[1] as string, '--child', framework, variant];
+    this.#process = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#process.on('message', (m: Record<string, unknown>) => this.#reply?.(m));
+    this.#process.on('exit', (code) => {
+      if (code !== 0 && code !== null) throw new Error(`${framework}/${variant} exited with ${code}`);
+    });
   }
-  return costs.map((c) => rate(c));
+
+  ask(question: Record<string, unknown> | null): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      this.#reply = (m) => {
+        if (typeof m.cpu === 'number') [this.cpu, this.requests] = [m.cpu, this.requests + (m.requests as number)];
+        resolve(m);
+      };
+      if (question !== null) this.#process.send(question);
+    });
+  }
+
+  stop(): void {
+    this.#process.kill();
+  }
 }
 
 /** Fisher-Yates, in place. */
@@ -156,8 +187,24 @@ function shuffle(order: number[]): void {
   }
 }
 
-/** Requests per CPU-second, from the CPU time of each batch. */
-const rate = (costs: number[]): number => (costs.length * BATCH * 1e6) / costs.reduce((a, b) => a + b, 0);
+/**
+ * One round: the variants take turns, in an order shuffled at every turn,
+ * until the first has used `ms` milliseconds of CPU time; gives the requests
+ * per CPU-second of each. CPU time, not wall-clock time: the requests wait on
+ * no I/O, so the time the machine gives to other processes is not counted;
+ * and turns of a few milliseconds put whatever slows the machine down
+ * (another benchmark on the other core) on every variant alike.
+ */
+async function round(runners: Runner[], c: number, ms: number): Promise<number[]> {
+  const start = runners.map((r) => [r.requests, r.cpu] as const);
+  const order = runners.map((_, k) => k);
+  const first = runners[0] as Runner;
+  while (first.cpu - (start[0]?.[1] as number) < ms * 1000) {
+    shuffle(order);
+    for (const k of order) await runners[k]?.ask({ run: c, batches: TURN });
+  }
+  return runners.map((r, k) => ((r.requests - (start[k]?.[0] as number)) * 1e6) / (r.cpu - (start[k]?.[1] as number)));
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -179,17 +226,20 @@ interface Result {
 }
 
 /**
- * Interleaved rounds after a warm-up. The ratios are taken round by round
- * (the variants of a round ran side by side, so what slowed the machine
- * down slowed them alike), then their median.
+ * Check each variant's answer, warm up, then interleaved rounds. The ratios
+ * are taken round by round (the variants of a round ran side by side, so
+ * what slowed the machine down slowed them alike), then their median.
  */
-async function rounds(sends: Map<Variant, Send>): Promise<Result> {
-  const entries = [...sends];
-  await round(entries, WARMUP_MS);
-  const samples = entries.map((): number[] => []);
-  for (let r = 0; r < ROUNDS; r++) (await round(entries, SAMPLE_MS)).forEach((rate, k) => samples[k]?.push(rate));
-  if (process.env.CORSPROOF_INPROCESS_VERBOSE) entries.forEach(([v], k) => console.error(v.padEnd(10), samples[k]?.map((x) => Math.round(x)).join(' ')));
-  const of = new Map(entries.map(([v], k) => [v, samples[k] as number[]]));
+async function measure(runners: Runner[], c: number, warmUp: number): Promise<Result> {
+  for (const r of runners) {
+    const { error } = await r.ask({ check: c });
+    if (error !== null) throw new Error(error as string);
+  }
+  await round(runners, c, warmUp);
+  const samples = runners.map((): number[] => []);
+  for (let r = 0; r < ROUNDS; r++) (await round(runners, c, SAMPLE_MS)).forEach((rate, k) => samples[k]?.push(rate));
+  if (process.env.CORSPROOF_INPROCESS_VERBOSE) runners.forEach((r, k) => console.error(r.variant.padEnd(10), samples[k]?.map((x) => Math.round(x)).join(' ')));
+  const of = new Map(runners.map((r, k) => [r.variant, samples[k] as number[]]));
   const cp = of.get('corsproof') as number[];
   return {
     rates: new Map([...of].map(([v, xs]) => [v, median(xs)])),
@@ -200,34 +250,38 @@ async function rounds(sends: Map<Variant, Send>): Promise<Result> {
 const fmt = (n: number | undefined): string => (n === undefined ? '-' : Math.round(n).toString());
 const bar = (r: number | undefined, min: number): string => (r === undefined ? '-' : `${r.toFixed(3)}x ${r >= min ? 'PASS' : 'FAIL'}`);
 
-const table = [
-  '| framework | request | none | floor | peer | corsproof | corsproof/floor (≥0.95) | corsproof/peer (≥1.00) |',
-  '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
-];
-let failures = 0;
-for (const framework of FRAMEWORKS.filter((f) => ONLY.includes(f))) {
-  const variants: Variant[] = ['none', 'floor', ...(PEERS[framework] !== null ? (['peer'] as const) : []), 'corsproof'];
-  const apps = new Map<Variant, BuiltApp>();
-  for (const v of variants) apps.set(v, await app(framework, v));
-  for (const c of CASES) {
-    const sends = new Map<Variant, Send>();
-    for (const v of variantsFor(framework, c)) {
-      const send = sender(apps.get(v) as BuiltApp, c);
-      await check(framework, v, c, send);
-      sends.set(v, send);
+async function main(): Promise<void> {
+  const table = [
+    '| framework | request | none | floor | peer | corsproof | corsproof/floor (≥0.95) | corsproof/peer (≥1.00) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  let failures = 0;
+  for (const framework of FRAMEWORKS.filter((f) => ONLY.includes(f))) {
+    const variants: Variant[] = ['none', 'floor', ...(PEERS[framework] !== null ? (['peer'] as const) : []), 'corsproof'];
+    const runners = variants.map((v) => new Runner(framework, v));
+    await Promise.all(runners.map((r) => r.ask(null)));
+    let warmUp = WARMUP_MS;
+    for (const [i, c] of CASES.entries()) {
+      if (!ONLY_CASES.includes(i + 1)) continue;
+      const measured = variantsFor(framework, c);
+      const { rates, ratios } = await measure(runners.filter((r) => measured.includes(r.variant)), i, warmUp);
+      warmUp = WARMUP_MS / 3;
+      const [none, floor, peer, cp] = (['none', 'floor', 'peer', 'corsproof'] as const).map((v) => fmt(rates.get(v)));
+      const toFloor = ratios.get('floor');
+      const toPeer = ratios.get('peer');
+      if ((toFloor !== undefined && toFloor < FLOOR_BAR) || (toPeer !== undefined && toPeer < PEER_BAR)) failures++;
+      console.log(
+        `${framework.padEnd(8)} ${c.name.padEnd(43)} none ${none?.padStart(6)}  floor ${floor?.padStart(6)}  ${(PEERS[framework] ?? '-').padEnd(13)} ${peer?.padStart(6)}  corsproof ${cp?.padStart(6)} req/CPU-s   /floor ${bar(toFloor, FLOOR_BAR).padEnd(11)}  /peer ${bar(toPeer, PEER_BAR)}`,
+      );
+      table.push(`| ${framework} | ${c.name} | ${none} | ${floor} | ${peer} | ${cp} | ${bar(toFloor, FLOOR_BAR)} | ${bar(toPeer, PEER_BAR)} |`);
     }
-    const { rates, ratios } = await rounds(sends);
-    const [none, floor, peer, cp] = (['none', 'floor', 'peer', 'corsproof'] as const).map((v) => fmt(rates.get(v)));
-    const toFloor = ratios.get('floor');
-    const toPeer = ratios.get('peer');
-    if ((toFloor !== undefined && toFloor < FLOOR_BAR) || (toPeer !== undefined && toPeer < PEER_BAR)) failures++;
-    console.log(
-      `${framework.padEnd(8)} ${c.name.padEnd(43)} none ${none?.padStart(6)}  floor ${floor?.padStart(6)}  ${(PEERS[framework] ?? '-').padEnd(13)} ${peer?.padStart(6)}  corsproof ${cp?.padStart(6)} req/CPU-s   /floor ${bar(toFloor, FLOOR_BAR).padEnd(10)}  /peer ${bar(toPeer, PEER_BAR)}`,
-    );
-    table.push(`| ${framework} | ${c.name} | ${none} | ${floor} | ${peer} | ${cp} | ${bar(toFloor, FLOOR_BAR)} | ${bar(toPeer, PEER_BAR)} |`);
+    for (const r of runners) r.stop();
   }
+  console.log(
+    `\nIn process (no sockets), one process per variant: requests per CPU-second, one at a time, medians of ${ROUNDS} interleaved rounds of ${SAMPLE_MS} ms of CPU; ratios: medians of the ratios within each round.\n${table.join('\n')}`,
+  );
+  console.log(failures === 0 ? '\nEvery bar: PASS' : `\n${failures} case(s) below a bar: FAIL`);
 }
-console.log(
-  `\nIn process (no sockets): requests per CPU-second, one at a time, medians of ${ROUNDS} interleaved rounds of ${SAMPLE_MS} ms of CPU per variant; ratios: medians of the ratios within each round.\n${table.join('\n')}`,
-);
-console.log(failures === 0 ? '\nEvery bar: PASS' : `\n${failures} case(s) below a bar: FAIL`);
+
+if (process.argv[2] === '--child') await child(process.argv[3] as Framework, process.argv[4] as Variant);
+else await main();
