@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/adapters/**/*.test.ts', 'test/testing/**/*.test.ts'],
+          // The CLI tests start the built binary several times per test; npm test runs every project at
+          // once on two cores, so a test that takes 2 s alone can take 10 s there. Not a timing assertion.
+          testTimeout: 30_000,
         },
       },
       {

@@ -45,8 +45,8 @@ export function indent(text: string, by: string): string {
     .join('\n');
 }
 
-/** The headers of an exchange that matter for CORS (and which layer answered). */
-const SHOWN = /^(origin|access-control-|vary$|location$|server$|via$|x-powered-by$|content-type$)/i;
+/** The headers of an exchange that matter for CORS (and which layer answered; Allow shows a framework that answered OPTIONS itself). */
+const SHOWN = /^(origin|access-control-|vary$|location$|allow$|server$|via$|x-powered-by$|content-type$)/i;
 
 /** Render the exchanges of a live check: request line, the headers that matter, status. */
 export function renderExchanges(

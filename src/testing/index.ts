@@ -83,13 +83,17 @@ export interface ExpectCors {
   (target: AppTarget, options?: ExpectCorsOptions): CorsExpectation;
   /** A Node request listener `(req, res)`: a node:http handler, `koaApp.callback()`. */
   node(listener: NodeListener, options?: ExpectCorsOptions): CorsExpectation;
-  /** A Web fetch handler `(request) => Response`, or a Next.js route module's exported methods (`{ GET, POST, OPTIONS }`). */
-  fetch(handler: FetchHandler | RouteModule, options?: ExpectCorsOptions): CorsExpectation;
+  /**
+   * A Web fetch handler `(request) => Response`, or a Next.js route module's
+   * exported methods (`{ GET, POST, OPTIONS }`; `params` is what a dynamic
+   * route's handlers get, e.g. `{ id: '7' }` for `app/items/[id]/route.ts`).
+   */
+  fetch(handler: FetchHandler | RouteModule, options?: ExpectCorsOptions & { params?: Record<string, string | string[]> }): CorsExpectation;
 }
 
 /** Check a target's CORS the way browsers will. */
 export const expectCors: ExpectCors = Object.assign((target: AppTarget, options: ExpectCorsOptions = {}) => new CorsExpectation(transportFor(target, options), options), {
   node: (listener: NodeListener, options: ExpectCorsOptions = {}) => new CorsExpectation(nodeTransport(listener, options), options),
-  fetch: (handler: FetchHandler | RouteModule, options: ExpectCorsOptions = {}) =>
+  fetch: (handler: FetchHandler | RouteModule, options: ExpectCorsOptions & { params?: Record<string, string | string[]> } = {}) =>
     new CorsExpectation(typeof handler === 'function' ? fetchTransport(handler, options) : routeModuleTransport(handler, options), options),
 });

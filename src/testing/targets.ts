@@ -195,13 +195,13 @@ export function fetchTransport(handler: FetchHandler, options: TransportOptions)
 }
 
 /** A Next.js route module: each method to its handler; HEAD falls back to GET, OPTIONS without a handler is answered 204 with Allow, as Next.js does; any other method gets 405. */
-export function routeModuleTransport(module: RouteModule, options: TransportOptions): Transport {
+export function routeModuleTransport(module: RouteModule, options: TransportOptions & { params?: Record<string, string | string[]> }): Transport {
   const methods = (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const).filter((m) => isFunction(module[m]));
   if (methods.length === 0) throw new TypeError('expectCors.fetch: the route module exports no method handler (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS).');
   const handler = (request: Request): Response | Promise<Response> => {
     const method = request.method.toUpperCase() as keyof RouteModule;
     const own = module[method] ?? (method === 'HEAD' ? module.GET : undefined);
-    if (own !== undefined) return (own as (request: Request, context: unknown) => Response | Promise<Response>)(request, { params: Promise.resolve({}) });
+    if (own !== undefined) return (own as (request: Request, context: unknown) => Response | Promise<Response>)(request, { params: Promise.resolve(options.params ?? {}) });
     const allow = [...new Set([...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'])].sort().join(', ');
     return new Response(null, { status: method === 'OPTIONS' ? 204 : 405, headers: { Allow: allow } });
   };

@@ -164,8 +164,25 @@ describe('expectCors: what it reports', () => {
   });
   it('answers a preflight to a Next.js route module without OPTIONS as Next.js does (204, no CORS headers): blocked', async () => {
     const route = expectCors.fetch({ PUT: () => new Response('ok', { headers: { 'Access-Control-Allow-Origin': APP } }) });
-    const verdict = await route.from(APP).fetch('/', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' }).toBeBlocked('CORSMissingAllowOrigin');
+    const request = route.from(APP).fetch('/', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const verdict = await request.toBeBlocked('CORSMissingAllowOrigin');
     expect(verdict.failedAt).toBe('preflight');
+    // The report shows who answered: Allow, as Next.js sends it with its automatic OPTIONS.
+    await expect(request.toPass()).rejects.toThrow(/< 204\n\s+< allow: OPTIONS, PUT/);
+  });
+  it("hands a dynamic route's handlers their params", async () => {
+    let seen: unknown;
+    const route = expectCors.fetch(
+      {
+        GET: async (_request: Request, context: { params: Promise<Record<string, string>> }) => {
+          seen = await context.params;
+          return new Response('ok', { headers: { 'Access-Control-Allow-Origin': '*' } });
+        },
+      } as never,
+      { params: { id: '7' } },
+    );
+    await route.from(APP).fetch('/items/7').toPass();
+    expect(seen).toEqual({ id: '7' });
   });
   it('judges XMLHttpRequest and EventSource with their own messages', async () => {
     const app = expectCors.fetch(() => new Response('ok', { headers: { 'Access-Control-Allow-Origin': '*' } }));
