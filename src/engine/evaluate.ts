@@ -29,7 +29,6 @@ export interface BrowserOutcome extends BrowserVerdict {
    * The requests this browser sends, one per hop it reaches (after that
    * hop's preflight passed): URL, method and headers as redirects left them,
    * with the Origin header it carries (`null` after a tainting redirect).
-   * Recorded by {@link evaluateIn} only (`evaluate` reports none: empty).
    */
   requests: SentRequest[];
 }
@@ -43,10 +42,10 @@ export interface SentRequest {
 
 /** Walk the scenario as one browser does. */
 export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
-  const fetch = new MainFetch(BROWSERS[browser], new Exchange(scenario), true);
-  const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings } = fetch.run();
-  const { context, requests } = fetch;
-  const warningSites = fetch.warningSites ?? [];
+  const walk = new MainFetch(BROWSERS[browser], new Exchange(scenario), true);
+  const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings } = walk.run();
+  const { context, requests } = walk;
+  const warningSites = walk.warningSites ?? [];
   // Spelled out: an object spread with properties added after it is several times slower here.
   return { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, context, preflightRequired: preflights.length > 0, warningSites, requests };
 }
@@ -284,16 +283,16 @@ class MainFetch {
  */
 export function evaluate(scenario: Scenario): Verdict {
   const exchange = new Exchange(scenario);
-  const chromiumFetch = new MainFetch(CHROMIUM, exchange, false);
-  const chromium = chromiumFetch.run();
-  const firefoxFetch = new MainFetch(FIREFOX, exchange, false);
-  const firefox = firefoxFetch.run();
+  const chromiumWalk = new MainFetch(CHROMIUM, exchange, false);
+  const chromium = chromiumWalk.run();
+  const firefoxWalk = new MainFetch(FIREFOX, exchange, false);
+  const firefox = firefoxWalk.run();
   const ok = chromium.ok && firefox.ok;
   // The verdict's headline follows the first browser that blocks.
   const lead = chromium.ok && !firefox.ok ? firefox : chromium;
-  const leadFetch = lead === firefox ? firefoxFetch : chromiumFetch;
+  const leadWalk = lead === firefox ? firefoxWalk : chromiumWalk;
   const row = lead.reasonId !== null ? reason(lead.reasonId) : null;
-  const context = leadFetch.context;
+  const context = leadWalk.context;
   const fixes = row && context ? { server: row.fixServer(context), client: row.fixClient(context) } : null;
   return {
     ok,
@@ -302,12 +301,12 @@ export function evaluate(scenario: Scenario): Verdict {
       required: lead.preflights.length > 0,
       request: lead.preflights[0] ?? null,
     },
-    firefox: firefoxReport(firefox, firefoxFetch.context),
-    chromium: chromiumReport(chromium, chromiumFetch.context),
+    firefox: firefoxReport(firefox, firefoxWalk.context),
+    chromium: chromiumReport(chromium, chromiumWalk.context),
     exposedHeaders: ok ? chromium.exposedHeaders : [],
     fix: fixes ? (fixes.client ? `Server: ${fixes.server} Client: ${fixes.client}` : `Server: ${fixes.server}`) : null,
     fixes,
-    warnings: verdictWarnings(chromiumFetch, firefoxFetch),
+    warnings: verdictWarnings(chromiumWalk, firefoxWalk),
     browsers: { chromium, firefox },
   };
 }
@@ -320,8 +319,8 @@ function verdictWarnings(chromium: MainFetch, firefox: MainFetch): VerdictWarnin
   return out;
 }
 
-function addWarnings(out: VerdictWarning[], browser: BrowserName, fetch: MainFetch): void {
-  for (const site of fetch.warningSites ?? []) {
+function addWarnings(out: VerdictWarning[], browser: BrowserName, walk: MainFetch): void {
+  for (const site of walk.warningSites ?? []) {
     const row = warning(site.id);
     // The table words the warnings Firefox logs; Chromium logs none of them.
     const part = browser === 'firefox' ? row.firefox : null;
