@@ -30,6 +30,6 @@ describe('package exports', () => {
     expect(Object.keys(doctor).sort()).toEqual(['CurlError', 'HarError', 'NetworkFailure', 'check', 'diagnoseHar', 'parseCurl', 'recipesForReport']);
   });
   it('corsproof/testing: expectCors and what it returns', () => {
-    expect(Object.keys(testing).sort()).toEqual(['CorsExpectation', 'CorsPage', 'CorsRequestExpectation', 'DEFAULT_APP_URL', 'expectCors']);
+    expect(Object.keys(testing).sort()).toEqual(['AttackerExpectation', 'CorsExpectation', 'CorsPage', 'CorsRequestExpectation', 'DEFAULT_APP_URL', 'expectCors']);
   });
 });
