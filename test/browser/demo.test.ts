@@ -11,6 +11,7 @@ import { startDemos, stopDemos } from '../../src/demo/servers.js';
 import type { Observation, World } from './harness.js';
 import { runCases, startWorld } from './harness.js';
 import { requireBrowser } from './require-browser.js';
+import { predicted, seenBy } from './shapes.js';
 
 for (const browser of ['chromium', 'firefox'] as const) {
   describe(`the demo APIs: check vs real ${browser}`, () => {
@@ -44,15 +45,7 @@ for (const browser of ['chromium', 'firefox'] as const) {
     it('agrees with the browser on every demo', () => {
       const rows = observations.map((o, i) => {
         const v = (reports.get(o.id) as CheckReport).verdict;
-        const seen =
-          browser === 'chromium'
-            ? { ok: o.ok, code: o.chromium?.corsError ?? null, message: o.chromium?.messages.find((m) => m.includes('blocked by CORS policy')) ?? null }
-            : { ok: o.ok, code: null, message: o.firefox?.messages.find((m) => m.startsWith('Cross-Origin Request Blocked')) ?? null };
-        const predicted =
-          browser === 'chromium'
-            ? { ok: v.browsers.chromium.ok, code: v.chromium?.corsError ?? null, message: v.chromium?.message ?? null }
-            : { ok: v.browsers.firefox.ok, code: null, message: v.firefox?.message ?? null };
-        return { demo: demos[i]?.demo.id, seen, predicted };
+        return { demo: demos[i]?.demo.id, seen: seenBy(browser, o), predicted: predicted(browser, v) };
       });
       expect(rows.filter((r) => JSON.stringify(r.seen) !== JSON.stringify(r.predicted))).toEqual([]);
       expect(rows.filter((r) => r.seen.ok)).toHaveLength(1); // only the corsproof-fixed API passes

@@ -8,29 +8,15 @@
  * come from policies that do not list it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CredentialsMode, HeaderList, Scenario } from '../../src/engine/types.js';
+import type { Scenario } from '../../src/engine/types.js';
 import type { CorsOptions } from '../../src/policy/options.js';
 import type { AdapterName, Running } from '../adapters/servers.js';
 import { ADAPTERS, startAdapter } from '../adapters/servers.js';
 import type { Observation, World } from './harness.js';
 import { runCases, startWorld } from './harness.js';
 import { requireBrowser } from './require-browser.js';
-
-interface Shape {
-  name: string;
-  method: string;
-  headers: HeaderList;
-  credentials: CredentialsMode;
-}
-
-const SHAPES: Shape[] = [
-  { name: 'GET', method: 'GET', headers: [], credentials: 'same-origin' },
-  { name: 'GET with credentials', method: 'GET', headers: [], credentials: 'include' },
-  { name: 'PUT JSON with credentials', method: 'PUT', headers: [['Content-Type', 'application/json']], credentials: 'include' },
-  { name: 'DELETE with X-Api-Key', method: 'DELETE', headers: [['X-Api-Key', 'k']], credentials: 'same-origin' },
-  { name: 'POST with X-Secret', method: 'POST', headers: [['X-Secret', 's']], credentials: 'same-origin' },
-  { name: 'PATCH', method: 'PATCH', headers: [], credentials: 'same-origin' },
-];
+import type { Shape } from './shapes.js';
+import { SHAPES } from './shapes.js';
 
 interface PolicyCase {
   name: string;

@@ -27,27 +27,13 @@ import koaCors from '../../src/adapters/koa.js';
 import { withCors as nodeWithCors } from '../../src/adapters/node.js';
 import type { RunningDemo } from '../../src/demo/servers.js';
 import { startDemos, stopDemos } from '../../src/demo/servers.js';
-import type { CredentialsMode, Verdict } from '../../src/engine/types.js';
+import type { Verdict } from '../../src/engine/types.js';
 import type { CorsExpectation, FetchInit } from '../../src/testing/index.js';
 import { expectCors } from '../../src/testing/index.js';
 import type { Observation, World } from './harness.js';
 import { runCases, startWorld } from './harness.js';
 import { requireBrowser } from './require-browser.js';
-
-interface Shape {
-  name: string;
-  method: string;
-  headers: Array<[string, string]>;
-  credentials: CredentialsMode;
-}
-
-const SHAPES: Shape[] = [
-  { name: 'GET', method: 'GET', headers: [], credentials: 'same-origin' },
-  { name: 'GET with credentials', method: 'GET', headers: [], credentials: 'include' },
-  { name: 'PUT JSON with credentials', method: 'PUT', headers: [['Content-Type', 'application/json']], credentials: 'include' },
-  { name: 'DELETE with X-Api-Key', method: 'DELETE', headers: [['X-Api-Key', 'k']], credentials: 'same-origin' },
-  { name: 'PATCH', method: 'PATCH', headers: [], credentials: 'same-origin' },
-];
+import { SHAPES, predicted, seenBy } from './shapes.js';
 
 /** An app under test: served on loopback for the browser, and the target expectCors takes in-process. */
 interface App {
@@ -119,17 +105,6 @@ interface Case {
   target: CorsExpectation;
   init: FetchInit;
   origin: string;
-}
-
-function seenBy(browser: 'chromium' | 'firefox', o: Observation) {
-  return browser === 'chromium'
-    ? { ok: o.ok, code: o.chromium?.corsError ?? null, message: o.chromium?.messages.find((m) => m.includes('blocked by CORS policy')) ?? null }
-    : { ok: o.ok, code: null, message: o.firefox?.messages.find((m) => m.startsWith('Cross-Origin Request Blocked')) ?? null };
-}
-function predicted(browser: 'chromium' | 'firefox', v: Verdict) {
-  return browser === 'chromium'
-    ? { ok: v.browsers.chromium.ok, code: v.chromium?.corsError ?? null, message: v.chromium?.message ?? null }
-    : { ok: v.browsers.firefox.ok, code: null, message: v.firefox?.message ?? null };
 }
 
 for (const browser of ['chromium', 'firefox'] as const) {
