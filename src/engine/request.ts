@@ -46,12 +46,14 @@ export function parseHttpUrl(value: string, field: string): ParsedUrl {
 }
 
 /**
- * Parse a serialized origin (`scheme://host[:port]`, as the `Origin` header
- * carries it), or throw. Returns the origin serialized again, which must be
- * the same string.
+ * Parse a page's origin: a serialized origin (`scheme://host[:port]`, as the
+ * `Origin` header carries it), or `'null'`, an opaque origin (a sandboxed
+ * iframe, a `data:` page), which is same-origin with nothing. Throws
+ * otherwise. Returns the origin serialized again, which must be the same
+ * string.
  */
 export function parseOrigin(value: string, field: string): string {
-  if (value === 'null') throw new ScenarioError(field, "an opaque origin ('null') cannot be a page origin here");
+  if (value === 'null') return value;
   const url = parseUrl(value);
   if (url === null) throw new ScenarioError(field, `'${value}' is not an origin (expected scheme://host[:port])`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -67,9 +67,7 @@ export class AttackerExpectation {
   /** Send every probe's requests and judge them, without asserting anything (every readable probe, explained by another or not). */
   async run(): Promise<AttackResult[]> {
     const ignored = new Set(this.#options.ignore ?? []);
-    // The 'null' probe (trusts-null) needs a page with an opaque origin, which the engine does not judge yet
-    // (a sandboxed iframe in the browser suite first): it is left out until then.
-    const probes = probesFor(this.#options.allowed).filter((p) => !ignored.has(p.id) && p.origin !== 'null');
+    const probes = probesFor(this.#options.allowed).filter((p) => !ignored.has(p.id));
     const requests = this.#requests.length > 0 ? this.#requests : DEFAULT_REQUESTS;
     const results: AttackResult[] = [];
     for (const probe of probes) {

@@ -394,9 +394,55 @@ window.__corsproofRun = function (req, timeoutMs, esTimeoutMs) {
 };
 `;
 
+/**
+ * Requests from an opaque origin (Origin: null): the same runner in a
+ * sandboxed iframe without allow-same-origin, created once and driven by
+ * postMessage.
+ */
+const OPAQUE_SCRIPT = String.raw`
+'use strict';
+window.__corsproofRunOpaque = (function () {
+  var frame = null;
+  var ready = null;
+  var pending = {};
+  var next = 0;
+  window.addEventListener('message', function (e) {
+    if (e.data && e.data.corsproofReady && ready !== null) ready.resolve();
+    if (e.data && typeof e.data.corsproofId === 'number' && pending[e.data.corsproofId]) {
+      pending[e.data.corsproofId](e.data.result);
+      delete pending[e.data.corsproofId];
+    }
+  });
+  function start() {
+    if (frame !== null) return ready.promise;
+    var r = {};
+    r.promise = new Promise(function (resolve) { r.resolve = resolve; });
+    ready = r;
+    frame = document.createElement('iframe');
+    frame.setAttribute('sandbox', 'allow-scripts');
+    frame.srcdoc = '<!doctype html><script>' + window.__corsproofRunnerSource +
+      ';window.addEventListener("message", function (e) { window.__corsproofRun(e.data.req, e.data.t, e.data.es).then(function (result) { parent.postMessage({ corsproofId: e.data.id, result: result }, "*"); }); });' +
+      'parent.postMessage({ corsproofReady: true }, "*");<' + '/script>';
+    document.body.appendChild(frame);
+    return ready.promise;
+  }
+  return function (req, t, es) {
+    return start().then(function () {
+      var id = next++;
+      return new Promise(function (resolve) {
+        pending[id] = resolve;
+        frame.contentWindow.postMessage({ id: id, req: req, t: t, es: es }, '*');
+      });
+    });
+  };
+})();
+`;
+
 const PAGE_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>corsproof harness</title>
-<script>${PAGE_SCRIPT}</script></head><body>corsproof harness</body></html>
+<script>${PAGE_SCRIPT}</script>
+<script>window.__corsproofRunnerSource = ${JSON.stringify(PAGE_SCRIPT).replace(/</g, '\\u003c')};</script>
+<script>${OPAQUE_SCRIPT}</script></head><body>corsproof harness</body></html>
 `;
 
 // ---------------------------------------------------------------------------
@@ -588,7 +634,7 @@ function isFirefoxCorsText(text: string): boolean {
 
 function validate(world: HarnessWorld, id: string, req: ScenarioRequest): string | null {
   if (!ID_RE.test(id)) return `case id ${JSON.stringify(id)} must match ${ID_RE}`;
-  if (req.origin !== world.pageOrigin) return `request.origin ${req.origin} is not the page origin ${world.pageOrigin}`;
+  if (req.origin !== world.pageOrigin && req.origin !== 'null') return `request.origin ${req.origin} is neither the page origin ${world.pageOrigin} nor 'null' (a sandboxed iframe)`;
   let url: URL;
   try {
     url = new URL(req.url);
@@ -842,7 +888,8 @@ export async function runCases(
           initiator: r.initiator ?? 'fetch',
           cache: opts.fetchCache ?? 'no-store',
         };
-        const expr = `window.__corsproofRun(${JSON.stringify(req)}, ${timeoutMs}, ${esTimeoutMs})`;
+        const runner = r.origin === 'null' ? '__corsproofRunOpaque' : '__corsproofRun';
+        const expr = `window.${runner}(${JSON.stringify(req)}, ${timeoutMs}, ${esTimeoutMs})`;
         try {
           for (let attempt = 0; attempt < (opts.repeat ?? 1); attempt++) {
             const json = await withTimeout(page.evaluate(expr) as Promise<unknown>, Math.max(timeoutMs, esTimeoutMs) + 5_000, 'page.evaluate');

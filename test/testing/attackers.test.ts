@@ -43,7 +43,7 @@ describe('attackers: the classic flaws are found', () => {
     app.use((ctx) => void (ctx.body = { secret: 1 }));
     const attack = expectCors(app).attackers({ allowed });
     // Every probe reads it; one finding explains them all.
-    expect(new Set((await attack.run()).filter((r) => r.readableIn.length > 0).map((r) => r.probe.id)).size).toBe(9);
+    expect(new Set((await attack.run()).filter((r) => r.readableIn.length > 0).map((r) => r.probe.id)).size).toBe(10);
     expect(await findings(attack.run())).toEqual(['reflects-any-origin']);
     const error = await attack.toBeBlocked().then(
       () => null,
@@ -119,7 +119,7 @@ describe('attackers: nothing in a correct corsproof policy', () => {
   ] as const)('%s', async (_name, make) => {
     const results = await expectCors(make()).attackers({ allowed }).toBeBlocked();
     // Every probe class was tried, with both default requests (GET, and a preflighted PUT).
-    expect(new Set(results.map((r) => r.probe.id)).size).toBe(9);
+    expect(new Set(results.map((r) => r.probe.id)).size).toBe(10);
     expect(new Set(results.map((r) => r.init.method ?? 'GET'))).toEqual(new Set(['GET', 'PUT']));
     // ... and the allowed origin itself passes.
     await expectCors(make()).from(APP).fetch('/', { credentials: 'include' }).toPass();
