@@ -83,7 +83,7 @@ export function transportFor(target: unknown, options: TransportOptions): Transp
   if (target !== null && typeof target === 'object') {
     const app = target as Record<string, unknown>;
     if (isFunction(app.inject) && isFunction(app.ready) && isFunction(app.routing)) return fastifyTransport(target as FastifyLike, options);
-    if (isFunction(app.callback) && isFunction(app.use)) return nodeTransport((target as KoaLike).callback(), options);
+    if (isFunction(app.callback) && isFunction(app.use)) return nodeTransport(koaListener(target as KoaLike), options);
     if (isFunction(app.fetch)) return fetchTransport((request) => (target as FetchApp).fetch(request), options);
   }
   if (isFunction(target)) {
@@ -125,14 +125,20 @@ export function liveTransport(url: string, options: TransportOptions): Transport
   return { base, send: (req) => sendLive(req, io) };
 }
 
-/** Listening ports of the Node listeners served so far. */
-const listening = new WeakMap<NodeListener, Promise<number>>();
+/** A Node listener served on loopback: its port, and the connections kept open to it. */
+interface Served {
+  port: Promise<number>;
+  agent: Agent;
+}
+
+/** The Node listeners served so far: each once, however many expectations test it. */
+const served = new WeakMap<NodeListener, Served>();
 
 /** Serve the listener on an ephemeral loopback port, once, without holding the process open. */
-function portOf(listener: NodeListener): Promise<number> {
-  let port = listening.get(listener);
-  if (port === undefined) {
-    port = new Promise<number>((resolve, reject) => {
+function serve(listener: NodeListener): Served {
+  let s = served.get(listener);
+  if (s === undefined) {
+    const port = new Promise<number>((resolve, reject) => {
       const server = createServer((req, res) => void listener(req, res));
       server.on('error', reject);
       server.listen(0, '127.0.0.1', () => {
@@ -140,22 +146,36 @@ function portOf(listener: NodeListener): Promise<number> {
         resolve((server.address() as AddressInfo).port);
       });
     });
-    listening.set(listener, port);
+    // Connections kept open between requests (a free one does not hold the process open).
+    s = { port, agent: new Agent({ keepAlive: true }) };
+    served.set(listener, s);
   }
-  return port;
+  return s;
+}
+
+/** Each Koa app's request listener (`callback()` makes a new one each time). */
+const koaListeners = new WeakMap<KoaLike, NodeListener>();
+
+function koaListener(app: KoaLike): NodeListener {
+  let listener = koaListeners.get(app);
+  if (listener === undefined) {
+    listener = app.callback();
+    koaListeners.set(app, listener);
+  }
+  return listener;
 }
 
 /** A Node request listener, on loopback: the request goes out with the app's Host. */
 export function nodeTransport(listener: NodeListener, options: TransportOptions): Transport {
   const base = appUrl(options);
-  // Connections kept open between requests (a free one does not hold the process open).
-  const io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: false, agent: new Agent({ keepAlive: true }) };
+  const { port: listening, agent } = serve(listener);
+  const io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: false, agent };
   return {
     base,
     send: async (req) => {
       const url = new URL(req.url);
       if (url.origin !== base.origin) throw outside(base, req.url);
-      const port = await portOf(listener);
+      const port = await listening;
       const local: OutgoingRequest = { ...req, url: `http://127.0.0.1:${port}${url.pathname}${url.search}`, headers: [['Host', url.host], ...req.headers] };
       const ex = await sendLive(local, io);
       return { ...ex, request: req };
@@ -163,10 +183,19 @@ export function nodeTransport(listener: NodeListener, options: TransportOptions)
   };
 }
 
+/** Each Fastify instance's request listener, once it is ready. */
+const fastifyListeners = new WeakMap<FastifyLike, Promise<NodeListener>>();
+
 /** A Fastify instance: ready, then served like a Node listener through its own request handler. */
 export function fastifyTransport(app: FastifyLike, options: TransportOptions): Transport {
-  let ready: Promise<NodeListener> | undefined;
-  const listener = (): Promise<NodeListener> => (ready ??= Promise.resolve(app.ready()).then(() => (req: IncomingMessage, res: ServerResponse) => app.routing(req, res)));
+  const listener = (): Promise<NodeListener> => {
+    let ready = fastifyListeners.get(app);
+    if (ready === undefined) {
+      ready = Promise.resolve(app.ready()).then(() => (req: IncomingMessage, res: ServerResponse) => app.routing(req, res));
+      fastifyListeners.set(app, ready);
+    }
+    return ready;
+  };
   const base = appUrl(options);
   let inner: Transport | undefined;
   return {

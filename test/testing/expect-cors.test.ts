@@ -210,3 +210,26 @@ describe('expectCors: what it reports', () => {
     await expect(app.from(APP).fetch('/').toPass()).rejects.toThrow(/redirected to https:\/\/elsewhere\.example\/x, outside https:\/\/api\.example\.test/);
   });
 });
+
+describe('expectCors: one server per app', () => {
+  it('serves each Koa and Fastify app once, however many expectations test it', async () => {
+    const ports = { koa: new Set<number>(), fastify: new Set<number>() };
+    const koa = new Koa();
+    koa.use((ctx) => {
+      ports.koa.add(ctx.req.socket.localPort ?? 0);
+      ctx.set('Access-Control-Allow-Origin', '*');
+      ctx.body = 'ok';
+    });
+    const fastify = Fastify();
+    fastify.get('/', async (request, reply) => {
+      ports.fastify.add(request.raw.socket.localPort ?? 0);
+      return reply.header('Access-Control-Allow-Origin', '*').send('ok');
+    });
+    for (let i = 0; i < 4; i++) {
+      await expectCors(koa).from(APP).fetch('/').toPass();
+      await expectCors(fastify).from(APP).fetch('/').toPass();
+    }
+    expect(ports.koa.size).toBe(1);
+    expect(ports.fastify.size).toBe(1);
+  });
+});
