@@ -90,7 +90,7 @@ function isRedirect(response: CorsResponseHeaders): boolean {
 }
 
 /** Allow-Methods matching: exact bytes, safelisted methods always, `*` only without credentials. */
-function methodAllowed(method: string, methods: string[], credentialsIncluded: boolean): boolean {
+function methodAllowed(method: string, methods: readonly string[], credentialsIncluded: boolean): boolean {
   if (isCorsSafelistedMethod(method) || methods.includes(method)) return true;
   return !credentialsIncluded && methods.includes('*');
 }
@@ -103,20 +103,20 @@ function methodAllowed(method: string, methods: string[], credentialsIncluded: b
  * network.cors_preflight.authorization_covered_by_wildcard is true), unlike
  * the Fetch Standard.
  */
-function disallowedHeader(unsafeNames: string[], allowed: string[], credentialsIncluded: boolean): string | null {
+function disallowedHeader(unsafeNames: string[], allowed: readonly string[], credentialsIncluded: boolean): string | null {
   if (!credentialsIncluded && allowed.includes('*')) return null;
   for (const name of unsafeNames) if (!allowed.includes(name)) return name;
   return null;
 }
 
 /** Whether every name of `names` is in `list`. */
-function isSubset(names: string[], list: string[]): boolean {
+function isSubset(names: string[], list: readonly string[]): boolean {
   for (const name of names) if (!list.includes(name)) return false;
   return true;
 }
 
 /** Whether `*` is what lets Authorization through (Firefox warns that this will stop working). */
-function authorizationCoveredByWildcard(unsafeNames: string[], allowed: string[], credentialsIncluded: boolean): boolean {
+function authorizationCoveredByWildcard(unsafeNames: string[], allowed: readonly string[], credentialsIncluded: boolean): boolean {
   if (credentialsIncluded || !unsafeNames.includes('authorization')) return false;
   return allowed.includes('*') && !allowed.includes('authorization');
 }

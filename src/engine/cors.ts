@@ -3,6 +3,17 @@
  * once per evaluation), the CORS-preflight request, the Allow-Methods /
  * Allow-Headers list parsing, and the CORS filtered response's readable
  * header names.
+ *
+ * Caches: three pure parsing steps keep their results in small bounded maps,
+ * keyed only by the string they parse, because callers evaluate many
+ * scenarios whose servers send the same header names and the same list
+ * values: a response-header name's meaning here (lowercase, which CORS header
+ * it is, safelisted or forbidden for script), an Access-Control-Allow-Methods
+ * or -Headers value's parsed list (with its names in lowercase), and an
+ * Access-Control-Expose-Headers value's parsed list. Each map holds at most
+ * {@link CACHE_MAX} entries (cleared when full, before the next insertion),
+ * and only keys of up to {@link KEY_MAX} characters; longer strings are
+ * parsed anew each time. Cached results are shared, so they are read-only.
  */
 import { isToken, lowercaseName, normalizeHeaderValue, splitList } from './headers.js';
 import {
@@ -13,7 +24,63 @@ import {
 import type { HeaderList, PreflightRequest, ScenarioResponse } from './types.js';
 
 /** A parsed Access-Control-Allow-Methods or -Headers: its items, or the first element that is not a token. */
-export type AllowList = { items: string[] } | { invalid: string };
+export type AllowList = { readonly items: readonly string[] } | { readonly invalid: string };
+
+const CACHE_MAX = 256;
+const KEY_MAX = 256;
+
+/** `cache.set(key, value)`, for a key short enough to keep, clearing the map first when it is full. */
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (key.length <= KEY_MAX) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+// Which CORS header a response-header line is, as a small number (0: none the CORS protocol reads).
+const ALLOW_ORIGIN = 1;
+const ALLOW_CREDENTIALS = 2;
+const ALLOW_METHODS = 3;
+const ALLOW_HEADERS = 4;
+const MAX_AGE = 5;
+const EXPOSE_HEADERS = 6;
+const LOCATION = 7;
+
+const CORS_FIELDS: ReadonlyMap<string, number> = new Map([
+  ['access-control-allow-origin', ALLOW_ORIGIN],
+  ['access-control-allow-credentials', ALLOW_CREDENTIALS],
+  ['access-control-allow-methods', ALLOW_METHODS],
+  ['access-control-allow-headers', ALLOW_HEADERS],
+  ['access-control-max-age', MAX_AGE],
+  ['access-control-expose-headers', EXPOSE_HEADERS],
+  ['location', LOCATION],
+]);
+
+/** What a response-header name means here (see the cache above). */
+interface ResponseName {
+  lower: string;
+  /** Which CORS header it is (`ALLOW_ORIGIN`...), or 0. */
+  field: number;
+  /** Never readable by script (Set-Cookie). */
+  forbidden: boolean;
+  /** A CORS-safelisted response-header name: readable by script without Access-Control-Expose-Headers. */
+  safelisted: boolean;
+}
+
+const responseNames = new Map<string, ResponseName>();
+
+function responseName(name: string): ResponseName {
+  const hit = responseNames.get(name);
+  if (hit !== undefined) return hit;
+  const lower = lowercaseName(name);
+  return remember(responseNames, name, {
+    lower,
+    field: CORS_FIELDS.get(lower) ?? 0,
+    forbidden: FORBIDDEN_RESPONSE_HEADER_NAMES.has(lower),
+    safelisted: CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(lower),
+  });
+}
 
 /** Append a line's value to the combined value so far (Fetch "get a header": values joined with `", "`). */
 function combine(out: string | null, value: string): string {
@@ -42,41 +109,46 @@ export class CorsResponseHeaders {
   location: string | null = null;
   private parsedMethods: AllowList | null = null;
   private parsedHeaders: AllowList | null = null;
-  private lowercaseAllowedHeaders: string[] | null = null;
+  private lowercaseAllowedHeaders: readonly string[] | null = null;
 
   constructor(response: ScenarioResponse) {
     this.status = response.status;
-    this.list = response.headers;
-    for (const [name, value] of response.headers) {
+    const list = (this.list = response.headers);
+    for (let i = 0; i < list.length; i++) {
+      const line = list[i] as [string, string];
+      const name = line[0];
       // The names read here are 8 (Location) or 22 to 32 characters long: other lines are passed over unread.
       const n = name.length;
-      if (n === 8 || (n >= 22 && n <= 32)) this.read(name, lowercaseName(name), value);
+      if (n === 8 || (n >= 22 && n <= 32)) {
+        const field = responseName(name).field;
+        if (field !== 0) this.read(field, name, line[1]);
+      }
     }
   }
 
-  /** One header line. */
-  private read(name: string, lower: string, value: string): void {
-    switch (lower) {
-      case 'access-control-allow-origin':
+  /** One header line of a CORS header. */
+  private read(field: number, name: string, value: string): void {
+    switch (field) {
+      case ALLOW_ORIGIN:
         this.allowOrigin = combine(this.allowOrigin, value);
         if (name === 'Access-Control-Allow-Origin') this.allowOriginLines++;
         break;
-      case 'access-control-allow-credentials':
+      case ALLOW_CREDENTIALS:
         this.allowCredentials = combine(this.allowCredentials, value);
         break;
-      case 'access-control-allow-methods':
+      case ALLOW_METHODS:
         this.allowMethods = combine(this.allowMethods, value);
         break;
-      case 'access-control-allow-headers':
+      case ALLOW_HEADERS:
         this.allowHeaders = combine(this.allowHeaders, value);
         break;
-      case 'access-control-max-age':
+      case MAX_AGE:
         this.maxAge = combine(this.maxAge, value);
         break;
-      case 'access-control-expose-headers':
+      case EXPOSE_HEADERS:
         this.exposeHeaders = combine(this.exposeHeaders, value);
         break;
-      case 'location':
+      case LOCATION:
         this.location = combine(this.location, value);
         break;
     }
@@ -84,22 +156,36 @@ export class CorsResponseHeaders {
 
   /** Access-Control-Allow-Methods, parsed. */
   methods(): AllowList {
-    return (this.parsedMethods ??= parseAllowList(this.allowMethods));
+    return (this.parsedMethods ??= allowList(this.allowMethods).list);
   }
 
   /** Access-Control-Allow-Headers, parsed. */
   headers(): AllowList {
-    return (this.parsedHeaders ??= parseAllowList(this.allowHeaders));
+    return (this.parsedHeaders ??= allowList(this.allowHeaders).list);
   }
 
   /** The items of a valid Access-Control-Allow-Headers, in lowercase (header names match ignoring case). */
-  allowedHeaderNames(): string[] {
-    if (this.lowercaseAllowedHeaders === null) {
-      const parsed = this.headers();
-      this.lowercaseAllowedHeaders = 'items' in parsed ? parsed.items.map(lowercaseName) : [];
-    }
-    return this.lowercaseAllowedHeaders;
+  allowedHeaderNames(): readonly string[] {
+    return (this.lowercaseAllowedHeaders ??= allowList(this.allowHeaders).lowercase);
   }
+}
+
+/** A parsed Allow-Methods or Allow-Headers value, with its items in lowercase (none when invalid). */
+interface ParsedAllowList {
+  list: AllowList;
+  lowercase: readonly string[];
+}
+
+const ABSENT: ParsedAllowList = { list: { items: [] }, lowercase: [] };
+const allowLists = new Map<string, ParsedAllowList>();
+
+/** {@link parseAllowList}, from the cache. */
+function allowList(value: string | null): ParsedAllowList {
+  if (value === null) return ABSENT;
+  const hit = allowLists.get(value);
+  if (hit !== undefined) return hit;
+  const list = parseAllowList(value);
+  return remember(allowLists, value, { list, lowercase: 'items' in list ? list.items.map(lowercaseName) : [] });
 }
 
 /**
@@ -153,27 +239,42 @@ function joinNames(names: string[]): string {
  * Set-Cookie.
  */
 export function exposedHeaderNames(response: CorsResponseHeaders, credentialsIncluded: boolean, corsFiltered: boolean): string[] {
-  let exposed: string[] | null = null;
+  let exposed: readonly string[] | null = null;
   let wildcard = !corsFiltered;
   if (corsFiltered && response.exposeHeaders !== null) {
-    // Extract header list values: one element that is not a token voids the whole list.
-    exposed = [];
-    for (const element of splitList(response.exposeHeaders)) {
-      if (element === '') continue;
-      if (!isToken(element)) {
-        exposed = [];
-        wildcard = false;
-        break;
-      }
-      if (element === '*' && !credentialsIncluded) wildcard = true;
-      else exposed.push(lowercaseName(element));
-    }
+    const parsed = exposeList(response.exposeHeaders);
+    exposed = parsed.names;
+    if (parsed.star && !credentialsIncluded) wildcard = true;
   }
   const out: string[] = [];
-  for (const [n] of response.list) {
-    const name = lowercaseName(n);
-    if (FORBIDDEN_RESPONSE_HEADER_NAMES.has(name) || out.includes(name)) continue;
-    if (wildcard || CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(name) || (exposed !== null && exposed.includes(name))) out.push(name);
+  const { list } = response;
+  for (let i = 0; i < list.length; i++) {
+    const { lower, forbidden, safelisted } = responseName((list[i] as [string, string])[0]);
+    if (forbidden || out.includes(lower)) continue;
+    if (wildcard || safelisted || (exposed !== null && exposed.includes(lower))) out.push(lower);
   }
   return sortNames(out);
+}
+
+/** A parsed Access-Control-Expose-Headers value: its elements in lowercase, and whether one is `*`. */
+interface ExposeList {
+  names: readonly string[];
+  star: boolean;
+}
+
+const exposeLists = new Map<string, ExposeList>();
+
+/** Extract header list values: one element that is not a token voids the whole list (no names, no `*`). */
+function exposeList(value: string): ExposeList {
+  const hit = exposeLists.get(value);
+  if (hit !== undefined) return hit;
+  const names: string[] = [];
+  let star = false;
+  for (const element of splitList(value)) {
+    if (element === '') continue;
+    if (!isToken(element)) return remember(exposeLists, value, { names: [], star: false });
+    if (element === '*') star = true;
+    names.push(lowercaseName(element));
+  }
+  return remember(exposeLists, value, { names, star });
 }

@@ -2,6 +2,17 @@
  * The request as the browser builds it from what script passed: method
  * normalization, the header list after the `Headers` object (or
  * `setRequestHeader`) has dropped forbidden headers, and the credentials mode.
+ *
+ * Cache: what a request-header line is (its name valid, the name in
+ * lowercase, the value normalized and valid, forbidden, CORS-safelisted) is
+ * judged once per distinct (name, value) pair and kept in a bounded map,
+ * keyed only by the two strings as script wrote them: callers evaluate many
+ * scenarios carrying the same few headers, and the judgement is a pure
+ * function of the pair (the Content-Type MIME parse being the costly part).
+ * Bounds: at most {@link NAMES_MAX} names, each with at most
+ * {@link VALUES_MAX} values (a map that is full is cleared before the next
+ * insertion), and only names and values of up to {@link KEY_MAX} characters
+ * are kept; anything else is judged anew each time.
  */
 import { isHeaderName, isHeaderValue, isToken, lowercaseName, normalizeHeaderValue } from './headers.js';
 import { isCorsSafelistedLowercaseRequestHeader, isForbiddenLowercaseRequestHeader, isForbiddenMethod, normalizeMethod } from './safelist.js';
@@ -22,6 +33,63 @@ export interface BrowserRequest {
   safelisted: boolean[];
   credentials: CredentialsMode;
   initiator: Initiator;
+}
+
+/** What one header line of script's request is, judged on its own (see the cache above). */
+interface HeaderLine {
+  /** The name in lowercase. */
+  lower: string;
+  /** The value, normalized. */
+  value: string;
+  /** Whether the normalized value is a valid header value. */
+  valid: boolean;
+  /** A forbidden request-header: the `Headers` object drops the line. */
+  forbidden: boolean;
+  /** A CORS-safelisted request-header (Fetch). */
+  safelisted: boolean;
+}
+
+const NAMES_MAX = 256;
+const VALUES_MAX = 64;
+const KEY_MAX = 256;
+/** Judged lines, by name as written (valid names only), then by value as written. */
+const lineCache = new Map<string, Map<string, HeaderLine>>();
+
+/** The judgement of line `i` of script's headers; throws on an invalid name or value. */
+function headerLine(name: string, rawValue: string, i: number): HeaderLine {
+  let byValue = lineCache.get(name);
+  if (byValue === undefined) {
+    if (!isHeaderName(name)) throw new ScenarioError(`request.headers[${i}][0]`, `'${name}' is not a valid header name`);
+    if (name.length <= KEY_MAX) {
+      if (lineCache.size >= NAMES_MAX) lineCache.clear();
+      lineCache.set(name, (byValue = new Map()));
+    }
+  }
+  let line = byValue?.get(rawValue);
+  if (line === undefined) {
+    line = judgeLine(name, rawValue);
+    if (byValue !== undefined && rawValue.length <= KEY_MAX) {
+      if (byValue.size >= VALUES_MAX) byValue.clear();
+      byValue.set(rawValue, line);
+    }
+  }
+  if (!line.valid) {
+    throw new ScenarioError(`request.headers[${i}][1]`, 'a header value may not contain CR, LF or NUL (or characters above U+00FF)');
+  }
+  return line;
+}
+
+function judgeLine(name: string, rawValue: string): HeaderLine {
+  const lower = lowercaseName(name);
+  const value = normalizeHeaderValue(rawValue);
+  const valid = isHeaderValue(value);
+  return {
+    lower,
+    value,
+    valid,
+    forbidden: valid && isForbiddenLowercaseRequestHeader(lower, value),
+    safelisted: valid && isCorsSafelistedLowercaseRequestHeader(lower, value),
+  };
 }
 
 /** Thrown for a scenario that no real page could produce (the API itself would throw). */
@@ -106,35 +174,27 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
 function headerListOf(list: HeaderList, initiator: Initiator): Pick<BrowserRequest, 'headers' | 'headerNames' | 'safelisted'> {
   const headers: HeaderList = [];
   const headerNames: string[] = [];
+  const safelisted: boolean[] = [];
   for (let i = 0; i < list.length; i++) {
-    const [name, rawValue] = list[i] as [string, string];
-    if (!isHeaderName(name)) throw new ScenarioError(`request.headers[${i}][0]`, `'${name}' is not a valid header name`);
-    const value = normalizeHeaderValue(rawValue);
-    if (!isHeaderValue(value)) {
-      throw new ScenarioError(
-        `request.headers[${i}][1]`,
-        'a header value may not contain CR, LF or NUL (or characters above U+00FF)',
-      );
-    }
-    const lower = lowercaseName(name);
-    if (isForbiddenLowercaseRequestHeader(lower, value)) continue; // the Headers object ignores it silently
-    const first = headerNames.indexOf(lower);
+    const entry = list[i] as [string, string];
+    const line = headerLine(entry[0], entry[1], i);
+    if (line.forbidden) continue; // the Headers object ignores it silently
+    const { lower, value } = line;
+    const first = headerNames.length === 0 ? -1 : headerNames.indexOf(lower);
     if (first === -1) {
-      headers.push([name, value]);
+      headers.push([entry[0], value]);
     } else if (initiator === 'xhr') {
       // setRequestHeader combines a repeated name into the first line.
       const existing = headers[first] as [string, string];
       existing[1] = `${existing[1]}, ${value}`;
+      safelisted[first] = isCorsSafelistedLowercaseRequestHeader(lower, existing[1]);
       continue;
     } else {
       // Headers#append keeps separate entries but reuses the first entry's spelling of the name.
       headers.push([(headers[first] as [string, string])[0], value]);
     }
     headerNames.push(lower);
-  }
-  const safelisted: boolean[] = [];
-  for (let i = 0; i < headers.length; i++) {
-    safelisted.push(isCorsSafelistedLowercaseRequestHeader(headerNames[i] as string, (headers[i] as [string, string])[1]));
+    safelisted.push(line.safelisted);
   }
   return { headers, headerNames, safelisted };
 }
