@@ -170,6 +170,13 @@ const CHROMIUM_CLIENT_HINTS: ReadonlySet<string> = new Set([
 /** Chromium: forbidden request-headers it drops below the CORS layer as well (net::HttpUtil::IsSafeHeader). */
 const CHROMIUM_UNSAFE_TO_SEND: ReadonlySet<string> = new Set(['user-agent']);
 
+/** Every distinct name of the request but those Chromium drops below the CORS layer, sorted. */
+function chromiumAllNames(headerNames: string[]): string[] {
+  const names: string[] = [];
+  for (const name of headerNames) if (!CHROMIUM_UNSAFE_TO_SEND.has(name) && !names.includes(name)) names.push(name);
+  return sortNames(names);
+}
+
 /** Chromium: `services/network/public/cpp/cors/cors.cc` and `services/network/cors/`. */
 export const CHROMIUM: BrowserProfile = {
   name: 'chromium',
@@ -177,12 +184,11 @@ export const CHROMIUM: BrowserProfile = {
     const { headers, headerNames } = request;
     if (headers.length === 0) return [];
     const unsafe: string[] = [];
-    const safelisted: string[] = [];
     let total = 0;
     for (let i = 0; i < headers.length; i++) {
       const name = headerNames[i] as string;
       // Blink keeps one entry per name, the values combined: judge each name once, at its first line.
-      if (headerNames.indexOf(name) !== i || CHROMIUM_UNSAFE_TO_SEND.has(name)) continue;
+      if ((i > 0 && headerNames.indexOf(name) !== i) || CHROMIUM_UNSAFE_TO_SEND.has(name)) continue;
       let value = (headers[i] as [string, string])[1];
       let fetchSafelisted = request.safelisted[i] as boolean;
       for (let j = headerNames.indexOf(name, i + 1); j !== -1; j = headerNames.indexOf(name, j + 1)) {
@@ -190,14 +196,11 @@ export const CHROMIUM: BrowserProfile = {
         fetchSafelisted = isCorsSafelistedLowercaseRequestHeader(name, value);
       }
       const ok = value.length <= SAFELISTED_VALUE_MAX && (fetchSafelisted || isChromiumExtraSafelisted(name, value));
-      if (ok) {
-        safelisted.push(name);
-        total += value.length;
-      } else {
-        unsafe.push(name);
-      }
+      if (ok) total += value.length;
+      else unsafe.push(name);
     }
-    if (total > SAFELISTED_TOTAL_MAX) unsafe.push(...safelisted);
+    // Over the total, the safelisted names count as unsafe too: every name judged (unsafe or not).
+    if (total > SAFELISTED_TOTAL_MAX) return chromiumAllNames(headerNames);
     return sortNames(unsafe);
   },
   corsCheck(response, requestOrigin, credentialsIncluded) {

@@ -5,7 +5,6 @@
  */
 import type { BrowserProfile, CheckFailure } from './browsers.js';
 import { BROWSERS, CHROMIUM, FIREFOX } from './browsers.js';
-import { corsPreflightRequest } from './cors.js';
 import { Exchange } from './exchange.js';
 import type { ReasonContext, WarningId } from './reasons.js';
 import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } from './reasons.js';
@@ -150,12 +149,13 @@ class MainFetch {
   private corsPreflightFetch(hop: number, unsafeNames: string[], requestOrigin: string): BrowserVerdict | null {
     const { profile, request } = this;
     const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
-    this.preflights.push(corsPreflightRequest(request.method, preflightOrigin, unsafeNames));
+    this.preflights.push(this.exchange.preflightRequest(request.method, preflightOrigin, unsafeNames));
     const answer = this.exchange.preflightResponse(hop);
     const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, this.current.origin === request.origin);
     if (result.failure) return this.blocked(result.failure, 'preflight', answer.status);
     this.preflightMaxAge = result.maxAge;
-    for (const id of result.warnings) (this.warningSites ??= []).push({ id, url: this.current.href });
+    const { warnings } = result;
+    for (let i = 0; i < warnings.length; i++) (this.warningSites ??= []).push({ id: warnings[i] as WarningId, url: this.current.href });
     return null;
   }
 

@@ -6,10 +6,10 @@
  * (the URLs do not depend on the browser), so what one browser computes for
  * a hop, the other reuses.
  */
-import { CorsResponseHeaders, exposedHeaderNames } from './cors.js';
+import { CorsResponseHeaders, corsPreflightRequest, exposedHeaderNames } from './cors.js';
 import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
-import type { Scenario, ScenarioResponse } from './types.js';
+import type { PreflightRequest, Scenario, ScenarioResponse } from './types.js';
 import type { ParsedUrl } from './url.js';
 import { resolveUrl } from './url.js';
 
@@ -24,6 +24,8 @@ export class Exchange {
   // Allocated on first use: most requests are not preflighted, most are not redirected.
   private preflightResponses: Array<CorsResponseHeaders | undefined> | null = null;
   private redirectTargets: Array<ParsedUrl | undefined> | null = null;
+  /** The last CORS-preflight request built, with what it was built from: the other browser usually sends the same. */
+  private lastPreflight: { method: string; origin: string; unsafeNames: string[]; request: PreflightRequest } | null = null;
   private exposureKey = -1;
   private exposure: string[] | null = null;
 
@@ -57,6 +59,20 @@ export class Exchange {
     return headers;
   }
 
+  /**
+   * The CORS-preflight request for `method`, `origin` and `unsafeNames`: the
+   * one built last when it was built from the same (both browsers then
+   * report the same object, as the verdict's `preflight.request` already
+   * shares the lead browser's).
+   */
+  preflightRequest(method: string, origin: string, unsafeNames: string[]): PreflightRequest {
+    const last = this.lastPreflight;
+    if (last !== null && last.method === method && last.origin === origin && sameNames(last.unsafeNames, unsafeNames)) return last.request;
+    const request = corsPreflightRequest(method, origin, unsafeNames);
+    this.lastPreflight = { method, origin, unsafeNames, request };
+    return request;
+  }
+
   /** The URL redirect `hop` points at: its Location resolved against `current`, the URL it answered. */
   redirectTarget(hop: number, current: ParsedUrl): ParsedUrl {
     const redirectTargets = (this.redirectTargets ??= []);
@@ -80,4 +96,10 @@ export class Exchange {
     }
     return this.exposure;
   }
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -156,13 +156,20 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
     const { headers, headerNames, safelisted } = headerListOf([['Accept', 'text/event-stream']], initiator);
     return { url, origin, method: 'GET', headers, headerNames, safelisted, credentials: req.credentials, initiator };
   }
-  if (!isToken(req.method)) throw new ScenarioError('request.method', `'${req.method}' is not a valid method token`);
-  if (isForbiddenMethod(req.method)) {
-    throw new ScenarioError('request.method', `${req.method.toUpperCase()} is a forbidden method: browsers refuse to send it`);
-  }
-  const method = normalizeMethod(req.method);
+  const method = requestMethod(req.method);
   const { headers, headerNames, safelisted } = headerListOf(req.headers, initiator);
   return { url, origin, method, headers, headerNames, safelisted, credentials: req.credentials, initiator };
+}
+
+/** The method as `fetch()` sends it (normalized), or throw for an invalid or forbidden one. */
+function requestMethod(method: string): string {
+  // The usual methods, written as sent: valid, allowed, normalized already.
+  if (method === 'GET' || method === 'POST' || method === 'PUT' || method === 'DELETE' || method === 'PATCH' || method === 'HEAD') return method;
+  if (!isToken(method)) throw new ScenarioError('request.method', `'${method}' is not a valid method token`);
+  if (isForbiddenMethod(method)) {
+    throw new ScenarioError('request.method', `${method.toUpperCase()} is a forbidden method: browsers refuse to send it`);
+  }
+  return normalizeMethod(method);
 }
 
 /**
