@@ -244,11 +244,22 @@ export const CHROMIUM: BrowserProfile = {
   droppedOnRedirectAwayFromPage: CHROMIUM_CLIENT_HINTS,
 };
 
-const CHROMIUM_MAX_AGE = /^[+-]?[0-9]{1,18}$/;
+/** Whether `value` from `start` is 1 to `max` ASCII digits and nothing else. */
+function isDigitsFrom(value: string, start: number, max: number): boolean {
+  const n = value.length - start;
+  if (n < 1 || n > max) return false;
+  for (let i = start; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
 /** preflight_result.cc ParseAccessControlMaxAge: 5 s default or unparsable, negative is 0, capped at 7200 s. */
 function chromiumMaxAge(value: string | null): number {
-  if (value === null || !CHROMIUM_MAX_AGE.test(value)) return 5;
+  // [+-]? followed by 1 to 18 digits.
+  const sign = value === null ? 0 : value.charCodeAt(0);
+  if (value === null || !isDigitsFrom(value, sign === 0x2b || sign === 0x2d ? 1 : 0, 18)) return 5;
   const n = Number(value);
   return n < 0 ? 0 : Math.min(n, 7200);
 }
@@ -335,7 +346,7 @@ export const FIREFOX: BrowserProfile = {
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */
 function firefoxMaxAge(value: string | null): number | null {
   if (value === null || value === '') return 5;
-  if (!DIGITS.test(value)) return null;
+  if (!isDigitsFrom(value, 0, value.length)) return null;
   const n = Math.min(Number(value), 86400);
   return n === 0 ? null : n;
 }

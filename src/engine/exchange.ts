@@ -22,10 +22,14 @@ export class Exchange {
   readonly hopCount: number;
   private readonly responses: Array<CorsResponseHeaders | undefined> = [];
   // Allocated on first use: most requests are not preflighted, most are not redirected.
+  private firstPreflightResponse: CorsResponseHeaders | null = null;
   private preflightResponses: Array<CorsResponseHeaders | undefined> | null = null;
   private redirectTargets: Array<ParsedUrl | undefined> | null = null;
-  /** The last CORS-preflight request built, with what it was built from: the other browser usually sends the same. */
-  private lastPreflight: { method: string; origin: string; unsafeNames: string[]; request: PreflightRequest } | null = null;
+  // The last CORS-preflight request built, with what it was built from: the other browser usually sends the same.
+  private lastPreflight: PreflightRequest | null = null;
+  private lastPreflightMethod = '';
+  private lastPreflightOrigin = '';
+  private lastPreflightNames: string[] = [];
   private exposureKey = -1;
   private exposure: string[] | null = null;
 
@@ -48,15 +52,16 @@ export class Exchange {
 
   /** The answer to the CORS-preflight request of hop `hop` (a redirect target without its own answer gets `preflight`'s). */
   preflightResponse(hop: number): CorsResponseHeaders {
+    if (hop === 0) return (this.firstPreflightResponse ??= this.readPreflightResponse(0));
     const preflightResponses = (this.preflightResponses ??= []);
-    let headers = preflightResponses[hop];
-    if (headers === undefined) {
-      const { scenario } = this;
-      const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
-      if (answer === null) throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
-      headers = preflightResponses[hop] = new CorsResponseHeaders(answer);
-    }
-    return headers;
+    return (preflightResponses[hop] ??= this.readPreflightResponse(hop));
+  }
+
+  private readPreflightResponse(hop: number): CorsResponseHeaders {
+    const { scenario } = this;
+    const answer = hop === 0 ? scenario.preflight : (scenario.redirectPreflights?.[hop - 1] ?? scenario.preflight);
+    if (answer === null) throw new ScenarioError('preflight', 'the request needs a CORS preflight, but no preflight response is given');
+    return new CorsResponseHeaders(answer);
   }
 
   /**
@@ -67,10 +72,11 @@ export class Exchange {
    */
   preflightRequest(method: string, origin: string, unsafeNames: string[]): PreflightRequest {
     const last = this.lastPreflight;
-    if (last !== null && last.method === method && last.origin === origin && sameNames(last.unsafeNames, unsafeNames)) return last.request;
-    const request = corsPreflightRequest(method, origin, unsafeNames);
-    this.lastPreflight = { method, origin, unsafeNames, request };
-    return request;
+    if (last !== null && this.lastPreflightMethod === method && this.lastPreflightOrigin === origin && sameNames(this.lastPreflightNames, unsafeNames)) return last;
+    this.lastPreflightMethod = method;
+    this.lastPreflightOrigin = origin;
+    this.lastPreflightNames = unsafeNames;
+    return (this.lastPreflight = corsPreflightRequest(method, origin, unsafeNames));
   }
 
   /** The URL redirect `hop` points at: its Location resolved against `current`, the URL it answered. */

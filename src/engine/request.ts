@@ -153,11 +153,15 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
   if (initiator === 'eventsource') {
     if (req.method.toUpperCase() !== 'GET') throw new ScenarioError('request.method', 'EventSource always uses GET');
     if (req.headers.length > 0) throw new ScenarioError('request.headers', 'EventSource cannot set request headers');
-    const { headers, headerNames, safelisted } = headerListOf([['Accept', 'text/event-stream']], initiator);
+    const headerNames: string[] = [];
+    const safelisted: boolean[] = [];
+    const headers = headerListOf([['Accept', 'text/event-stream']], initiator, headerNames, safelisted);
     return { url, origin, method: 'GET', headers, headerNames, safelisted, credentials: req.credentials, initiator };
   }
   const method = requestMethod(req.method);
-  const { headers, headerNames, safelisted } = headerListOf(req.headers, initiator);
+  const headerNames: string[] = [];
+  const safelisted: boolean[] = [];
+  const headers = headerListOf(req.headers, initiator, headerNames, safelisted);
   return { url, origin, method, headers, headerNames, safelisted, credentials: req.credentials, initiator };
 }
 
@@ -176,12 +180,11 @@ function requestMethod(method: string): string {
  * The request's header list as the `Headers` object (or `setRequestHeader`)
  * leaves it: values normalized, forbidden request-headers dropped, and a
  * repeated name combined (XMLHttpRequest) or spelled as its first entry
- * (fetch); with the lowercase names and the safelist judgement of each line beside it.
+ * (fetch); with the lowercase names and the safelist judgement of each line
+ * beside it, pushed to `headerNames` and `safelisted`.
  */
-function headerListOf(list: HeaderList, initiator: Initiator): Pick<BrowserRequest, 'headers' | 'headerNames' | 'safelisted'> {
+function headerListOf(list: HeaderList, initiator: Initiator, headerNames: string[], safelisted: boolean[]): HeaderList {
   const headers: HeaderList = [];
-  const headerNames: string[] = [];
-  const safelisted: boolean[] = [];
   for (let i = 0; i < list.length; i++) {
     const entry = list[i] as [string, string];
     const line = headerLine(entry[0], entry[1], i);
@@ -203,5 +206,5 @@ function headerListOf(list: HeaderList, initiator: Initiator): Pick<BrowserReque
     headerNames.push(lower);
     safelisted.push(line.safelisted);
   }
-  return { headers, headerNames, safelisted };
+  return headers;
 }
