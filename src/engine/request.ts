@@ -9,10 +9,10 @@
  * keyed only by the two strings as script wrote them: callers evaluate many
  * scenarios carrying the same few headers, and the judgement is a pure
  * function of the pair (the Content-Type MIME parse being the costly part).
- * Bounds: at most {@link NAMES_MAX} names, each with at most
- * {@link VALUES_MAX} values (a map that is full is cleared before the next
- * insertion), and only names and values of up to {@link KEY_MAX} characters
- * are kept; anything else is judged anew each time.
+ * Bounds: at most {@link NAMES_MAX} names (the map is cleared when full,
+ * before the next insertion), each with its last {@link VALUES_MAX} values
+ * (the oldest replaced), and only names and values of up to
+ * {@link KEY_MAX} characters are kept; anything else is judged anew each time.
  */
 import { isHeaderName, isHeaderValue, isToken, lowercaseName, normalizeHeaderValue } from './headers.js';
 import { isCorsSafelistedLowercaseRequestHeader, isForbiddenLowercaseRequestHeader, isForbiddenMethod, normalizeMethod } from './safelist.js';
@@ -50,33 +50,60 @@ interface HeaderLine {
 }
 
 const NAMES_MAX = 256;
-const VALUES_MAX = 64;
+const VALUES_MAX = 8;
 const KEY_MAX = 256;
-/** Judged lines, by name as written (valid names only), then by value as written. */
-const lineCache = new Map<string, Map<string, HeaderLine>>();
+
+/** The lines judged for one name: values as written, each with its judgement at the same index. */
+interface JudgedValues {
+  values: string[];
+  lines: HeaderLine[];
+  /** Where the next value goes once `VALUES_MAX` are kept. */
+  next: number;
+}
+
+/** Judged lines, by name as written (valid names only). */
+const lineCache = new Map<string, JudgedValues>();
 
 /** The judgement of line `i` of script's headers; throws on an invalid name or value. */
 function headerLine(name: string, rawValue: string, i: number): HeaderLine {
-  let byValue = lineCache.get(name);
-  if (byValue === undefined) {
+  let judged = lineCache.get(name);
+  if (judged === undefined) {
     if (!isHeaderName(name)) throw new ScenarioError(`request.headers[${i}][0]`, `'${name}' is not a valid header name`);
     if (name.length <= KEY_MAX) {
       if (lineCache.size >= NAMES_MAX) lineCache.clear();
-      lineCache.set(name, (byValue = new Map()));
+      lineCache.set(name, (judged = { values: [], lines: [], next: 0 }));
     }
   }
-  let line = byValue?.get(rawValue);
+  let line: HeaderLine | undefined;
+  if (judged !== undefined) {
+    const { values } = judged;
+    for (let k = 0; k < values.length; k++) {
+      if (values[k] === rawValue) {
+        line = judged.lines[k] as HeaderLine;
+        break;
+      }
+    }
+  }
   if (line === undefined) {
     line = judgeLine(name, rawValue);
-    if (byValue !== undefined && rawValue.length <= KEY_MAX) {
-      if (byValue.size >= VALUES_MAX) byValue.clear();
-      byValue.set(rawValue, line);
-    }
+    if (judged !== undefined && rawValue.length <= KEY_MAX) remember(judged, rawValue, line);
   }
   if (!line.valid) {
     throw new ScenarioError(`request.headers[${i}][1]`, 'a header value may not contain CR, LF or NUL (or characters above U+00FF)');
   }
   return line;
+}
+
+/** Keep a value's judgement for its name, in place of the oldest once `VALUES_MAX` are kept. */
+function remember(judged: JudgedValues, value: string, line: HeaderLine): void {
+  if (judged.values.length < VALUES_MAX) {
+    judged.values.push(value);
+    judged.lines.push(line);
+  } else {
+    judged.values[judged.next] = value;
+    judged.lines[judged.next] = line;
+    judged.next = (judged.next + 1) % VALUES_MAX;
+  }
 }
 
 function judgeLine(name: string, rawValue: string): HeaderLine {
