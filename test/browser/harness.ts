@@ -107,7 +107,7 @@ export interface RunOptions {
   repeat?: number;
   /** The `cache` mode of fetch() requests (default 'no-store'; Chromium consults its preflight cache only without cache flags, so 'default'). */
   fetchCache?: 'no-store' | 'default' | 'reload' | 'no-cache';
-  /** How long an EventSource may neither open nor fail, ms (default 5000). */
+  /** How long an EventSource may neither open nor fail, ms (default 15000: Firefox following twenty redirects on a loaded machine takes seconds; a case that settles costs nothing of it). */
   eventSourceTimeoutMs?: number;
   /** After the last case settles, how long to wait at most for issues and messages of failed cases, ms (default 3000). */
   attributionTimeoutMs?: number;
@@ -766,7 +766,7 @@ export async function runCases(
 ): Promise<Observation[]> {
   const concurrency = Math.max(1, opts.concurrency ?? 16);
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const esTimeoutMs = opts.eventSourceTimeoutMs ?? 5_000;
+  const esTimeoutMs = opts.eventSourceTimeoutMs ?? 15_000;
   const attributionTimeoutMs = opts.attributionTimeoutMs ?? 3_000;
   const quietMs = opts.quietMs ?? 300;
 
