@@ -293,7 +293,11 @@ async function corsproofFastify(instance: unknown, options: FastifyCorsOptions =
   fastify.addHook('onRequest', ((request: Decided, reply: FastifyReplyLike, done: (error?: unknown) => void) => decideRequest(policies.policyFor(request), request, reply, done)) as never);
   fastify.addHook('onSend', mergeVaryOnSend as never);
   // Preflights for paths without an OPTIONS route of their own land here (the onRequest hook answers them).
-  if (settings.answerPreflights) fastify.route({ ...policies.ownRoute, method: 'OPTIONS', url: '*', handler: optionsHandler });
+  // Constrained to preflights, so that the app's own catch-all (app.all('/*'), app.options('*')) still starts
+  // and gets every other OPTIONS request.
+  if (settings.answerPreflights) {
+    fastify.route({ ...policies.ownRoute, method: 'OPTIONS', url: '*', constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' }, handler: optionsHandler });
+  }
 }
 
 /** Which policy governs a request: the plugin's, a route's own (`config.cors`), or the one for a preflight's method. */

@@ -331,7 +331,7 @@ describe("corsproof/fastify: @fastify/cors's own options", () => {
         app.get('/x', async () => 'x');
       },
       async (port, _logs, app) => {
-        expect(app.printRoutes({ commonPrefix: false, includeMeta: ['logLevel'] })).toMatch(/\* \(OPTIONS\)\n\s*• \(logLevel\) "error"/);
+        expect(app.printRoutes({ commonPrefix: false, includeMeta: ['logLevel'] })).toMatch(/\* \(OPTIONS\) \{"corsproofPreflight":"preflight"\}\n\s*• \(logLevel\) "error"/);
         expect((await send(port, 'OPTIONS', '/x', preflight('GET'))).status).toBe(204);
       },
     );
@@ -371,6 +371,34 @@ describe("corsproof/fastify: @fastify/cors's own options", () => {
     expect(() => app.get('/b', { config: { cors: true } }, async () => 'b')).toThrow(/config\.cors: expected an options object, or false/);
     expect(() => app.get('/c', { config: { cors: { strictPreflight: true, hook: 'onRequest', origin: '*' } } }, async () => 'c')).not.toThrow();
     await app.close();
+  });
+});
+
+describe("corsproof/fastify next to the app's own catch-all routes", () => {
+  it.each([
+    ["app.all('/*')", (app: FastifyInstance) => void app.all('/*', async (req) => `app ${req.method}`)],
+    ["app.options('*')", (app: FastifyInstance) => void app.options('*', async (req) => `app ${req.method}`).get('/*', async (req) => `app ${req.method}`)],
+  ] as const)('%s: the app starts, preflights are answered, every other OPTIONS reaches the app', async (_name, declare) => {
+    const app = Fastify();
+    await app.register(cors, { origin: [APP], credentials: true, methods: ['GET', 'PUT'] });
+    declare(app);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (app.server.address() as { port: number }).port;
+      const preflight = await send(port, 'OPTIONS', '/items/7', { Origin: APP, 'Access-Control-Request-Method': 'PUT' });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe(APP);
+      expect(preflight.body).toBe('');
+      const refused = await send(port, 'OPTIONS', '/items/7', { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' });
+      expect(refused.status).toBe(403);
+      const own = await send(port, 'OPTIONS', '/items/7', { Origin: APP });
+      expect(own.body).toBe('app OPTIONS');
+      const get = await send(port, 'GET', '/items/7', { Origin: APP });
+      expect(get.body).toBe('app GET');
+      expect(get.headers['access-control-allow-origin']).toBe(APP);
+    } finally {
+      await app.close();
+    }
   });
 });
 
