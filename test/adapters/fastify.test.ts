@@ -376,8 +376,19 @@ describe("corsproof/fastify: @fastify/cors's own options", () => {
 
 describe("corsproof/fastify next to the app's own catch-all routes", () => {
   it.each([
-    ["app.all('/*')", (app: FastifyInstance) => void app.all('/*', async (req) => `app ${req.method}`)],
-    ["app.options('*')", (app: FastifyInstance) => void app.options('*', async (req) => `app ${req.method}`).get('/*', async (req) => `app ${req.method}`)],
+    [
+      "app.all('/*')",
+      (app: FastifyInstance): void => {
+        app.all('/*', async (req): Promise<string> => `app ${req.method}`);
+      },
+    ],
+    [
+      "app.options('*')",
+      (app: FastifyInstance): void => {
+        app.options('*', async (req): Promise<string> => `app ${req.method}`);
+        app.get('/*', async (req): Promise<string> => `app ${req.method}`);
+      },
+    ],
   ] as const)('%s: the app starts, preflights are answered, every other OPTIONS reaches the app', async (_name, declare) => {
     const app = Fastify();
     await app.register(cors, { origin: [APP], credentials: true, methods: ['GET', 'PUT'] });
