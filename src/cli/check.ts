@@ -15,7 +15,7 @@ import { validateScenario } from '../engine/validate.js';
 import type { Command } from 'commander';
 import { PROBE_ORIGIN } from '../doctor/exposure.js';
 import pc from './colors.js';
-import { UsageError, parseJson, readInput } from './io.js';
+import { UsageError, parseJson, readInput, readTimeoutMs } from './io.js';
 import { renderContext, renderExchanges, renderRecipes, renderVerdict } from './render.js';
 
 /** The options as commander gives them. */
@@ -150,8 +150,7 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
     remarks = [...remarks, `--origin ${origin}: the page's origin is ${pageOrigin} (scheme, host and port only), which is what the browser sends; using it.`];
   }
   if (!['fetch', 'xhr', 'eventsource'].includes(o.initiator)) throw new UsageError(`--initiator must be fetch, xhr or eventsource, not '${o.initiator}'`);
-  const timeout = Number(o.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UsageError(`--timeout must be a number of seconds from 0 to 3600, not '${o.timeout}'`);
+  const timeoutMs = readTimeoutMs(o.timeout);
   if (o.initiator === 'fetch' && hasUserinfo(url)) {
     // fetch() refuses a URL with a user name or password (a TypeError before anything is sent).
     throw new UsageError(`${url} has a user name or password: fetch() throws a TypeError for such URLs before sending anything. Drop them from the URL (send an Authorization header instead).`);
@@ -168,7 +167,7 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
     credentialsGiven: credentials !== undefined,
     credentialHeaders,
     insecure,
-    timeoutMs: timeout * 1000,
+    timeoutMs,
     probe: o.probe !== false,
     remarks,
     stack: o.stack,

@@ -34,3 +34,10 @@ export function parseJson(text: string, source: string): unknown {
   }
 }
 
+
+/** `--timeout <seconds>` read into milliseconds, or a UsageError: a number of seconds above 0, at most 3600. */
+export function readTimeoutMs(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--timeout must be a number of seconds from 0 to 3600, not '${value}'`);
+  return seconds * 1000;
+}

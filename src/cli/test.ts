@@ -10,7 +10,7 @@ import type { ContractResult } from '../testing/contract.js';
 import { ContractError, parseContract, runContract } from '../testing/contract.js';
 import { liveTransport } from '../testing/targets.js';
 import pc from './colors.js';
-import { UsageError, readInput } from './io.js';
+import { UsageError, readInput, readTimeoutMs } from './io.js';
 
 /** The options as commander gives them. */
 export interface TestCliOptions {
@@ -92,8 +92,7 @@ function renderText(file: string, url: string, result: ContractResult): string {
 
 /** Run `corsproof test`; returns the exit code. */
 export async function testCommand(file: string, o: TestCliOptions): Promise<number> {
-  const timeout = Number(o.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UsageError(`--timeout must be a number of seconds from 0 to 3600, not '${o.timeout}'`);
+  const timeoutMs = readTimeoutMs(o.timeout);
   let contract;
   try {
     contract = parseContract(readInput(file), file);
@@ -110,7 +109,7 @@ export async function testCommand(file: string, o: TestCliOptions): Promise<numb
     throw new UsageError(`--url must be an http(s) URL, not '${url}'`);
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError(`--url must be an http(s) URL, not '${url}'`);
-  const result = await runContract(contract, liveTransport(base.href, { timeoutMs: timeout * 1000 }));
+  const result = await runContract(contract, liveTransport(base.href, { timeoutMs }));
   if (o.junit !== undefined) writeFileSync(o.junit, junitXml(file, result));
   if (o.json) process.stdout.write(`${JSON.stringify(testJson(base.href, contract.browsers, result), null, 2)}\n`);
   else process.stdout.write(renderText(file, base.href, result));

@@ -10,9 +10,8 @@ import type { BrowserName } from '../engine/types.js';
 import type { Probe, ProbeId } from '../policy/probes.js';
 import { findingsAmong, probeFlaw, probesFor } from '../policy/probes.js';
 import type { FetchInit } from './client.js';
-import { fetchRequest } from './client.js';
 import type { CorsOutcome, Judging } from './expect.js';
-import { CorsRequestExpectation, reportText } from './expect.js';
+import { CorsPage, reportText } from './expect.js';
 import type { Transport } from './targets.js';
 
 /** Options of `expectCors(target).attackers(...)`. */
@@ -72,9 +71,7 @@ export class AttackerExpectation {
     const results: AttackResult[] = [];
     for (const probe of probes) {
       for (const { path, init } of requests) {
-        const url = new URL(path, this.#transport.base).href;
-        const expectation = new CorsRequestExpectation(this.#transport, () => fetchRequest(url, probe.origin, init), this.#judging);
-        const outcome = await expectation.run();
+        const outcome = await new CorsPage(this.#transport, probe.origin, this.#judging).fetch(path, init).run();
         const readableIn = this.#judging.browsers.filter((b) => outcome.verdict.browsers[b].ok);
         results.push({ probe, path, init, readableIn, outcome });
       }

@@ -8,6 +8,7 @@
  */
 import type { Document, Node as YamlNode } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
+import { ScenarioError, parseOrigin } from '../engine/request.js';
 import type { BrowserName, CredentialsMode, Verdict } from '../engine/types.js';
 import type { ProbeId } from '../policy/probes.js';
 import { PROBE_CLASSES } from '../policy/probes.js';
@@ -145,12 +146,14 @@ function urlAt(r: Reader, value: unknown, path: ReadonlyArray<string | number>):
   return null;
 }
 
-function originAt(r: Reader, value: unknown, path: ReadonlyArray<string | number>): string {
-  if (typeof value === 'string') {
+/** A page origin; `'null'` (a sandboxed iframe's) only where `opaque` allows it. */
+function originAt(r: Reader, value: unknown, path: ReadonlyArray<string | number>, opaque = true): string {
+  if (typeof value === 'string' && (opaque || value !== 'null')) {
     try {
-      if (new URL(value).origin === value) return value;
-    } catch {
-      // named below
+      // The engine's own check of a page origin (so 'null', a sandboxed iframe's, is one too).
+      return parseOrigin(value, fieldName(path));
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
     }
   }
   r.problem(r.node(path), fieldName(path), `a serialized origin (scheme://host[:port], no path or trailing slash), such as https://app.example.com, not ${JSON.stringify(value)}`);
@@ -244,7 +247,7 @@ function readAttackers(r: Reader, value: unknown): ContractAttackers | null {
   }
   const a = value as Record<string, unknown>;
   unknownKeys(r, a, KNOWN_ATTACKERS, path, 'attackers');
-  const allowed = Array.isArray(a.allowed) && a.allowed.length > 0 ? a.allowed.map((o, i) => originAt(r, o, [...path, 'allowed', i])) : [];
+  const allowed = Array.isArray(a.allowed) && a.allowed.length > 0 ? a.allowed.map((o, i) => originAt(r, o, [...path, 'allowed', i], false)) : [];
   if (allowed.length === 0) r.problem(r.node([...path, 'allowed']) ?? r.node(path), 'attackers.allowed', 'the origins the service means to allow, at least one');
   const ids = PROBE_CLASSES.map((c) => c.id);
   const ignore = Array.isArray(a.ignore) ? a.ignore : a.ignore === undefined ? [] : null;

@@ -147,6 +147,15 @@ attackers:
     expect(noUrl.stderr).toContain('has no url: and no --url was given');
   });
 
+  it("takes 'null' as a page origin (a sandboxed iframe's), but not as an origin the service means to allow", async () => {
+    const contract = `url: ${goodUrl}\ncases:\n  - from: 'null'\n    path: /items\n    expect: { blocked: CORSMissingAllowOrigin }\nattackers:\n  allowed: ['null']\n`;
+    const r = await runCli(['test', file('null.yaml', contract)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('a problem:');
+    expect(r.stderr).toContain('line 7: attackers.allowed[0]: a serialized origin');
+    const ok = await runCli(['test', file('null-ok.yaml', contract.replace("['null']", `[${APP}]`))]);
+    expect(ok.code).toBe(0);
+  });
   it('reads JSON contracts too', async () => {
     const json = JSON.stringify({ url: goodUrl, cases: [{ from: APP, path: '/items', credentials: 'include', expect: 'pass' }] }, null, 2);
     const r = await runCli(['test', file('contract.json', json)]);
