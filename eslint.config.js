@@ -34,6 +34,7 @@ export default tseslint.config(
   ...layer('src/policy/**/*.ts', ['../adapters/*', '../doctor/*', '../testing/*', '../cli/*', '../demo/*', 'node:*', 'commander', 'picocolors', 'shell-quote'], 'the policy is pure: it imports only the engine (and tldts)'),
   ...layer('src/adapters/**/*.ts', ['../doctor/*', '../testing/*', '../cli/*', '../demo/*'], 'adapters are thin layers over the policy'),
   ...layer('src/doctor/**/*.ts', ['../adapters/*', '../testing/*', '../cli/*', '../demo/*'], 'the doctor knows nothing of the CLI or the adapters'),
+  ...layer('src/scan/**/*.ts', ['../adapters/*', '../testing/*', '../cli/*', '../demo/*'], 'the scanner plays the attacker over the engine, the probe table and the doctor; it knows no CLI or adapter'),
   ...layer('src/testing/**/*.ts', ['../adapters/*', '../cli/*', '../demo/*'], 'corsproof/testing plays the browser over the engine, the doctor and the probe table; it knows no adapter'),
 );
 

@@ -257,7 +257,8 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
     if (input.json) {
       process.stdout.write(`${JSON.stringify({ error: { kind: e.kind, url: e.url, message: e.message } }, null, 2)}\n`);
     } else {
-      const flag = e.kind === 'tls' ? '\n  --insecure looks past the certificate, to see the CORS answer.' : '';
+      const flag =
+        e.kind === 'tls' ? '\n  --insecure looks past the certificate, to see the CORS answer.' : e.kind === 'timeout' ? '\n  --timeout <seconds> waits longer.' : '';
       process.stderr.write(
         `corsproof: the request did not complete: ${e.message}\n  A browser reports this as a network error (Firefox: CORSDidNotSucceed), before any CORS check.${flag}\n`,
       );

@@ -3,6 +3,13 @@
  * means "the input is wrong" (printed without a stack, exit code 2).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** corsproof's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** A problem with what the user gave us: printed without a stack, exit code 2. */
 export class UsageError extends Error {}

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `corsproof` command line: the commands wired to their modules
- * (explain.ts, check.ts, test.ts, demo.ts). Exit codes: 0 done, 1 blocked (with
+ * (explain.ts, check.ts, test.ts, scan.ts, demo.ts). Exit codes: 0 done, 1 blocked (with
  * --exit-code, or check's verdict), 2 bad usage or input, 3 a request that
  * did not complete, 70 internal error.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -13,20 +12,22 @@ import { ScenarioError } from '../engine/request.js';
 import { defineCheck } from './check.js';
 import { defineDemo } from './demo.js';
 import { defineExplain } from './explain.js';
+import { defineScan } from './scan.js';
 import { defineTest } from './test.js';
-import { UsageError } from './io.js';
+import { UsageError, packageVersion } from './io.js';
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 function program(): Command {
   const cmd = new Command('corsproof')
     .description('CORS errors, explained the way real browsers see them.')
-    .version(JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')).version as string)
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   defineExplain(cmd, EXAMPLES_DIR);
   defineCheck(cmd);
   defineTest(cmd);
+  defineScan(cmd);
   defineDemo(cmd);
   return cmd;
 }

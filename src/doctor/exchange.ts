@@ -69,7 +69,16 @@ export interface SendOptions {
   agent?: Agent;
 }
 
-/** Send one request; never follows redirects. */
+/** A response body larger than this is not read to its end: the doctor reads headers, and a huge body only costs time. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Send one request; never follows redirects. `timeoutMs` bounds the whole
+ * exchange, not only the silences between bytes: a server that trickles its
+ * answer a byte at a time (slow loris) fails with a timeout too. The body
+ * is read and dropped (past {@link MAX_BODY_BYTES}, the connection is
+ * closed instead).
+ */
 export function send(req: OutgoingRequest, options: SendOptions): Promise<Exchange> {
   const url = new URL(req.url);
   const make = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -79,6 +88,14 @@ export function send(req: OutgoingRequest, options: SendOptions): Promise<Exchan
       const prev = headers[n];
       headers[n] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
+    let settled = false;
+    const settle = (outcome: Exchange | NetworkFailure): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      if (outcome instanceof NetworkFailure) reject(outcome);
+      else resolve(outcome);
+    };
     const outgoing = make(
       url,
       { method: req.method, headers, agent: options.agent ?? false, rejectUnauthorized: !options.insecure, timeout: options.timeoutMs, maxHeaderSize: MAX_HEADER_BYTES },
@@ -86,19 +103,29 @@ export function send(req: OutgoingRequest, options: SendOptions): Promise<Exchan
         const raw = res.rawHeaders;
         const list: HeaderList = [];
         for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i] as string, raw[i + 1] as string]);
-        res.on('data', () => undefined);
-        res.on('end', () => resolve({ request: req, status: res.statusCode ?? 0, headers: list }));
-        res.on('error', (e: NodeJS.ErrnoException) => reject(describe(e, req.url)));
+        const exchange: Exchange = { request: req, status: res.statusCode ?? 0, headers: list };
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > MAX_BODY_BYTES) {
+            settle(exchange);
+            res.destroy();
+          }
+        });
+        res.on('end', () => settle(exchange));
+        res.on('error', (e: NodeJS.ErrnoException) => settle(describe(e, req.url)));
       },
     );
-    outgoing.on('timeout', () => {
+    const timedOut = (): NetworkFailure => new NetworkFailure('timeout', req.url, `No answer from ${url.host} within ${Math.round(options.timeoutMs / 1000)} s.`);
+    const deadline = setTimeout(() => {
+      settle(timedOut());
       outgoing.destroy();
-      reject(new NetworkFailure('timeout', req.url, `No answer from ${url.host} within ${Math.round(options.timeoutMs / 1000)} s (--timeout).`));
+    }, options.timeoutMs);
+    outgoing.on('timeout', () => {
+      settle(timedOut());
+      outgoing.destroy();
     });
-    outgoing.on('error', (e: NodeJS.ErrnoException) => {
-      if (e instanceof NetworkFailure) reject(e);
-      else reject(describe(e, req.url));
-    });
+    outgoing.on('error', (e: NodeJS.ErrnoException) => settle(e instanceof NetworkFailure ? e : describe(e, req.url)));
     outgoing.end(req.body);
   });
 }

@@ -1,0 +1,299 @@
+/**
+ * `corsproof scan`: the attacker's view of a whole API. Routes from
+ * arguments, a URL list, an OpenAPI document or a HAR; each probed from the
+ * probe table's origins and judged the way a browser would let an attacker
+ * read it (src/scan/). Text as routes finish (a progress line on a
+ * terminal), `--json` streamed, `--sarif <file>`. Exit codes: 0 nothing at
+ * or above `--fail-on`, 1 findings at or above it, 2 bad usage, 3 no route
+ * could be reached.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isToken } from '../engine/headers.js';
+import type { HeaderList } from '../engine/types.js';
+import { FINDINGS, SEVERITIES, atOrAbove } from '../scan/findings.js';
+import type { RouteResult, ScanSummary } from '../scan/run.js';
+import { scan } from '../scan/run.js';
+import type { ScanAuth } from '../scan/plan.js';
+import type { Finding, ScanTarget, Severity } from '../scan/types.js';
+import { TargetError, dedupeTargets, readHar, readOpenApi, readUrlList, targetKey, targetsFromUrls } from '../scan/targets.js';
+import { toSarif } from '../scan/sarif.js';
+import pc from './colors.js';
+import { UsageError, packageVersion, readTimeoutMs } from './io.js';
+
+/** The options as commander gives them. */
+export interface ScanCliOptions {
+  origin?: string[];
+  urls?: string;
+  openapi?: string;
+  base?: string;
+  har?: string;
+  header?: string[];
+  cookie?: string;
+  bearer?: string;
+  methods: string;
+  concurrency: string;
+  rate?: string;
+  timeout: string;
+  retries: string;
+  insecure?: boolean;
+  json?: boolean;
+  sarif?: string;
+  failOn: string;
+  progress?: boolean;
+}
+
+/** What to scan and how: {@link parseScanInput}'s result. */
+export interface ScanInput {
+  urls: string[];
+  urlList: string | null;
+  openapi: string | null;
+  base: string | null;
+  har: string | null;
+  origins: string[];
+  auth: ScanAuth;
+  concurrency: number;
+  rate: number | null;
+  timeoutMs: number;
+  retries: number;
+  insecure: boolean;
+  json: boolean;
+  sarif: string | null;
+  failOn: Severity;
+}
+
+/** A whole number within bounds, or a UsageError naming the flag. */
+function integer(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not '${value}'`);
+  return n;
+}
+
+/** `Name: value` lines (`-H`), or a UsageError. */
+function headerLines(lines: readonly string[]): HeaderList {
+  return lines.map((line) => {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    if (!isToken(name)) throw new UsageError(`-H '${line}': expected 'Name: value'`);
+    return [name, line.slice(colon + 1).trim()];
+  });
+}
+
+/** A page origin (`--origin`): a serialized http(s) origin, or a UsageError saying which. */
+function pageOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--origin '${value}' is not an origin (scheme://host[:port])`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value) {
+    throw new UsageError(`--origin '${value}' is not a serialized http(s) origin; did you mean '${url.origin}'?`);
+  }
+  return value;
+}
+
+/** The options, checked: pure, so that tests can call it. */
+export function parseScanInput(urls: readonly string[], options: ScanCliOptions): ScanInput {
+  if (urls.length === 0 && !options.urls && !options.openapi && !options.har) {
+    throw new UsageError('nothing to scan: give URLs, --urls <file>, --openapi <file> or --har <file>');
+  }
+  const failOn = options.failOn as Severity;
+  if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${options.failOn}'`);
+  const scriptHeaders = headerLines(options.header ?? []);
+  if (options.bearer !== undefined) scriptHeaders.push(['Authorization', `Bearer ${options.bearer}`]);
+  const methods = options.methods.split(',').map((m) => m.trim().toUpperCase()).filter((m) => m !== '');
+  const bad = methods.find((m) => !isToken(m));
+  if (bad !== undefined) throw new UsageError(`--methods: '${bad}' is not a method`);
+  const rate = options.rate === undefined ? null : Number(options.rate);
+  if (rate !== null && !(rate > 0 && rate <= 100_000)) throw new UsageError(`--rate must be a number of requests per second above 0, not '${options.rate ?? ''}'`);
+  return {
+    urls: [...urls],
+    urlList: options.urls ?? null,
+    openapi: options.openapi ?? null,
+    base: options.base ?? null,
+    har: options.har ?? null,
+    origins: (options.origin ?? []).map(pageOrigin),
+    auth: { credentialHeaders: options.cookie === undefined ? [] : [['Cookie', options.cookie]], scriptHeaders, methods },
+    concurrency: integer(options.concurrency, '--concurrency', 1, 1024),
+    rate,
+    timeoutMs: readTimeoutMs(options.timeout),
+    retries: integer(options.retries, '--retries', 0, 10),
+    insecure: options.insecure === true,
+    json: options.json === true,
+    sarif: options.sarif ?? null,
+    failOn,
+  };
+}
+
+/** An input problem that does not stop the scan (a bad line of a URL list, an OpenAPI operation that names no URL). */
+export interface InputProblem {
+  url: string;
+  kind: 'input';
+  message: string;
+}
+
+/**
+ * Every route of the inputs, each once, streamed: arguments first, then the
+ * URL list line by line, the OpenAPI document, the HAR. Problems go to
+ * `problems`; an input that cannot be read at all throws a UsageError.
+ */
+export async function* scanTargets(input: ScanInput, problems: InputProblem[]): AsyncGenerator<ScanTarget> {
+  const seen = new Set<string>();
+  const fresh = (t: ScanTarget): boolean => {
+    const key = targetKey(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const problem = (file: string, line: number, message: string): void => void problems.push({ url: `${file}:${line}`, kind: 'input', message });
+  try {
+    for (const t of targetsFromUrls(input.urls)) if (fresh(t)) yield t;
+    if (input.urlList !== null) {
+      for await (const item of readUrlList(input.urlList)) {
+        if (item.kind === 'problem') problem(item.problem.file, item.problem.line, item.problem.message);
+        else if (fresh(item.target)) yield item.target;
+      }
+    }
+    if (input.openapi !== null) {
+      const reading = await readOpenApi(input.openapi, input.base === null ? {} : { base: input.base });
+      for (const p of reading.problems) problem(p.file, p.line, p.message);
+      for (const t of reading.targets) if (fresh(t)) yield t;
+    }
+    if (input.har !== null) for (const t of dedupeTargets(await readHar(input.har))) if (fresh(t)) yield t;
+  } catch (error) {
+    if (error instanceof TargetError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `corsproof scan --json`: the contract in the README ("Scanning an API"). */
+export interface ScanJson {
+  targets: Array<{ url: string; method: string; status: RouteResult['status']; legitOrigins: string[]; requests: number }>;
+  findings: Finding[];
+  errors: Array<{ url: string; kind: string; message: string }>;
+}
+
+/** A finding for the terminal: severity, id, route, message, fix. */
+function renderFinding(f: Finding): string {
+  const label = { high: pc.red(pc.bold('HIGH  ')), medium: pc.yellow(pc.bold('MEDIUM')), low: pc.cyan('LOW   '), info: pc.dim('INFO  ') }[f.severity];
+  const browsers = f.severity === 'high' || f.severity === 'medium' ? pc.dim(` (readable in ${[f.browsers.chromium ? 'Chromium' : '', f.browsers.firefox ? 'Firefox' : ''].filter(Boolean).join(' and ') || 'no browser'})`) : '';
+  return `  ${label} ${pc.bold(f.id)}${browsers}\n         ${f.message}\n         ${pc.green('Fix:')} ${f.fix}`;
+}
+
+/** A route's findings for the terminal, with the recipe for the layer that answered once at the end. */
+function renderRoute(r: RouteResult): string {
+  const head = `${pc.bold(`${r.target.method} ${r.target.url}`)}${r.error ? pc.red(` (${r.error.kind}: ${r.error.message})`) : ''}`;
+  const first = r.findings[0];
+  const recipe =
+    first !== undefined && first.recipe !== null && r.findings.some((f) => atOrAbove(f.severity, 'low'))
+      ? `\n  ${pc.dim(`Answered by ${first.layer ?? 'an unknown layer'}: the fix in that stack is printed by corsproof check ${r.target.url} --origin ${r.legitOrigins[0] ?? ''} --stack ${first.recipe}`)}`
+      : '';
+  return [head, ...r.findings.map(renderFinding)].join('\n') + recipe + '\n';
+}
+
+/** The summary line: findings per severity, routes, errors. */
+function summaryLine(summary: ScanSummary, findings: Map<Severity, number>, errors: number): string {
+  const counts = SEVERITIES.map((s) => `${findings.get(s) ?? 0} ${s}`).join(', ');
+  return `${summary.scanned} of ${summary.routes} route${summary.routes === 1 ? '' : 's'} scanned (${summary.requests} requests): ${counts}${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}.`;
+}
+
+/** Run the scan, printing as routes finish; the exit code. */
+async function runScan(urls: string[], options: ScanCliOptions): Promise<number> {
+  const input = parseScanInput(urls, options);
+  const problems: InputProblem[] = [];
+  const counts = new Map<Severity, number>();
+  const targets: ScanJson['targets'] = [];
+  const errors: ScanJson['errors'] = [];
+  const sarifFindings: Finding[] = [];
+  const progress = options.progress !== false && !input.json && process.stderr.isTTY === true;
+  let firstJsonFinding = true;
+  if (input.json) process.stdout.write('{"findings":[');
+  const onResult = (r: RouteResult): void => {
+    targets.push({ url: r.target.url, method: r.target.method, status: r.status, legitOrigins: r.legitOrigins, requests: r.requests });
+    if (r.error !== null) errors.push({ url: r.target.url, kind: r.error.kind, message: r.error.message });
+    for (const f of r.findings) {
+      counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+      if (input.sarif !== null) sarifFindings.push(f);
+      if (input.json) {
+        process.stdout.write(`${firstJsonFinding ? '' : ','}\n${JSON.stringify(f)}`);
+        firstJsonFinding = false;
+      }
+    }
+    if (progress) process.stderr.write(`\r\x1b[K${targets.length} routes scanned, ${r.findings.length > 0 ? pc.bold(`${sumCounts(counts)} findings`) : `${sumCounts(counts)} findings`}`);
+    if (!input.json && (r.findings.length > 0 || r.error !== null)) {
+      if (progress) process.stderr.write('\r\x1b[K');
+      process.stdout.write(renderRoute(r));
+    }
+  };
+  const summary = await scan(scanTargets(input, problems), { ...input, onResult });
+  if (progress) process.stderr.write('\r\x1b[K');
+  errors.push(...problems);
+  if (input.json) process.stdout.write(`${firstJsonFinding ? '' : '\n'}],\n"targets":${JSON.stringify(targets)},\n"errors":${JSON.stringify(errors)}}\n`);
+  else process.stdout.write(`${problems.map((p) => pc.yellow(`${p.url}: ${p.message}`)).join('\n')}${problems.length > 0 ? '\n' : ''}${summaryLine(summary, counts, errors.length)}\n`);
+  if (input.sarif !== null) writeSarif(input.sarif, sarifFindings, errors);
+  if (summary.routes > 0 && summary.scanned === 0) return 3;
+  return sarifOrJsonFailing(counts, input.failOn) ? 1 : 0;
+}
+
+function sumCounts(counts: Map<Severity, number>): number {
+  let n = 0;
+  for (const v of counts.values()) n += v;
+  return n;
+}
+
+/** Whether any finding is at or above the threshold. */
+function sarifOrJsonFailing(counts: Map<Severity, number>, failOn: Severity): boolean {
+  return SEVERITIES.some((s) => atOrAbove(s, failOn) && (counts.get(s) ?? 0) > 0);
+}
+
+function writeSarif(file: string, findings: Finding[], errors: ScanJson['errors']): void {
+  const version = packageVersion();
+  const rules = FINDINGS.map((row) => ({ id: row.id, severity: row.severity, title: row.title, reason: row.reason }));
+  writeFileSync(file, `${JSON.stringify(toSarif(findings, { toolVersion: version, rules, errors }), null, 2)}\n`);
+}
+
+/** Register `corsproof scan`. */
+export function defineScan(program: Command): void {
+  program
+    .command('scan')
+    .description("the attacker's view of an API: probe each route from the origins careless allow-lists let through, judged as a browser would let an attacker read it")
+    .argument('[urls...]', 'routes to scan (GET unless a list or document says otherwise)')
+    .option('--origin <origin>', 'a page origin your pages really use (repeatable); probes are derived from it. Without one, learned from the answers and the HAR', (v: string, all: string[] | undefined) => [...(all ?? []), v])
+    .option('--urls <file>', "a file of routes, one per line: 'URL' or 'METHOD URL' (# comments)")
+    .option('--openapi <file>', 'an OpenAPI 3 document (JSON or YAML): servers x paths x methods')
+    .option('--base <url>', "the URL an OpenAPI document's relative servers are resolved against")
+    .option('--har <file>', 'a HAR export: every cross-origin request the page made')
+    .option('-H, --header <line>', 'a request header your pages set from script, "Name: value" (repeatable)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
+    .option('--cookie <cookies>', "the user's cookies, as a Cookie header value (sent on credentialed requests, never on preflights)")
+    .option('--bearer <token>', 'a bearer token your pages send (Authorization: Bearer <token>)')
+    .option('--methods <list>', 'methods the scanner may send as they are; other routes are probed with their preflight and a GET', 'GET,HEAD')
+    .option('--concurrency <n>', 'requests in flight at once', '16')
+    .option('--rate <n>', 'requests per second per host')
+    .option('--timeout <seconds>', 'give up on a request after this long', '10')
+    .option('--retries <n>', 'retries of a 429 or 503 answer (waiting as Retry-After says)', '2')
+    .option('--insecure', 'accept an untrusted TLS certificate (browsers will not)')
+    .option('--json', 'print JSON (streamed: findings as routes finish, then targets and errors)')
+    .option('--sarif <file>', 'write SARIF 2.1.0 (for code scanning dashboards)')
+    .option('--fail-on <severity>', `exit 1 when a finding is at or above this severity (${SEVERITIES.join(', ')})`, 'high')
+    .option('--no-progress', 'no progress line on the terminal')
+    .addHelpText(
+      'after',
+      `
+Findings and severities:
+${FINDINGS.map((row) => `  ${row.id.padEnd(34)} ${row.reach === null ? row.severity : row.reach === 'any-website' ? 'high/low' : 'medium/low'}`).join('\n')}
+  (high/low: high when a page on the probe origin reads credentialed 2xx responses, low without credentials)
+
+Examples:
+  corsproof scan https://api.example.com/me --origin https://app.example.com --cookie 'session=...'
+  corsproof scan --openapi openapi.yaml --base https://api.example.com --origin https://app.example.com --json
+  corsproof scan --har app.har --sarif cors.sarif --fail-on medium
+
+Nothing is sent that could change state: probes are preflights and GET/HEAD unless --methods allows more.
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 no route could be reached.`,
+    )
+    .action(async (urls: string[], options: ScanCliOptions) => {
+      process.exitCode = await runScan(urls, options);
+    });
+}
+
