@@ -23,6 +23,8 @@ import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/
 import type { Cacheable, CacheReuse } from './caching.js';
 import { cacheReuse, conditionalHeaders, updatedBy304, varyTokens } from './caching.js';
 import { PROBE_ORIGIN } from '../policy/probes.js';
+import type { Severity } from '../policy/findings.js';
+import { severityOf } from '../policy/findings.js';
 
 /** An origin no site has: `.invalid` never resolves (RFC 6761); the probe table's first (src/policy/probes.ts). */
 export { PROBE_ORIGIN };
@@ -36,6 +38,13 @@ export interface ExposureFinding {
    * caches' configuration.
    */
   severity: 'error' | 'warning';
+  /**
+   * The finding's severity in the finding table (src/policy/findings.ts),
+   * as `corsproof scan` rates it: what an attacker gains (reflects-any-origin
+   * high with credentials, low without; missing-vary-origin low;
+   * expose-wildcard-with-credentials info).
+   */
+  security: Severity;
   message: string;
   /**
    * `missing-vary-origin` only: the response without `Vary: Origin`: the
@@ -67,11 +76,13 @@ export function probeFindings(probe: ProbeResult): ExposureFinding[] {
       ? {
           id: 'reflects-any-origin',
           severity: 'error',
+          security: severityOf('reflects-any-origin', true),
           message: `The server sends back any Origin with Access-Control-Allow-Credentials: true: a ${probe.method} from ${PROBE_ORIGIN} was allowed. Any website a user visits can read these responses with the user's cookies. Allow an explicit list of your own origins instead.`,
         }
       : {
           id: 'reflects-any-origin',
           severity: 'warning',
+          security: severityOf('reflects-any-origin', false),
           message: `The server sends back any Origin: a ${probe.method} from ${PROBE_ORIGIN} was allowed. That is '*' in effect; if these responses are not public (an intranet API, data behind IP allow-lists), allow an explicit list of origins.`,
         },
   ];
@@ -94,6 +105,7 @@ export function responseFindings(response: Cacheable, pageOrigin: string, creden
     out.push({
       id: 'missing-vary-origin',
       severity: 'warning',
+      security: severityOf('missing-vary-origin', false),
       message: `Access-Control-Allow-Origin names this page's origin but the response has no \`Vary: Origin\`: a browser or CDN cache can hand this response to a page on another origin (which then fails), or another origin's to this page. Add \`Vary: Origin\` wherever the value depends on the request.`,
       cause: 'cors-response',
       fixHeaders: [['Vary', 'Origin']],
@@ -104,6 +116,7 @@ export function responseFindings(response: Cacheable, pageOrigin: string, creden
     out.push({
       id: 'expose-wildcard-with-credentials',
       severity: 'warning',
+      security: severityOf('expose-wildcard-with-credentials', false),
       message: "Access-Control-Expose-Headers: * exposes nothing extra to a credentialed request (browsers then read '*' as a header name): list the header names script needs.",
     });
   }
@@ -202,6 +215,7 @@ export function noOriginFindings(scenario: Scenario, answer: NoOriginAnswer, rev
     {
       id: 'missing-vary-origin',
       severity: error ? 'error' : 'warning',
+      security: severityOf('missing-vary-origin', false),
       message: `${seen} ${capitalize(how.join('; '))}. Served from there, this page's request fails: ${failure} ${fix}${also}`,
       cause: 'no-origin-response',
       caches,

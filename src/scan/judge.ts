@@ -16,7 +16,7 @@ import { recipesForReport } from '../doctor/fixes.js';
 import { layerFindings } from '../doctor/layers.js';
 import type { ProbeId } from '../policy/probes.js';
 import { findingsAmong, probeFlaw } from '../policy/probes.js';
-import { findingRow, probeSeverity } from './findings.js';
+import { findingRow, severityOf } from './findings.js';
 import type { PlannedRequest, RoutePlan } from './plan.js';
 import { INVENTED_HEADER, INVENTED_METHOD } from './plan.js';
 import type { Evidence, Finding, FindingId, Severity } from './types.js';
@@ -109,13 +109,13 @@ function probeDraft(plan: RoutePlan, answered: readonly Answered[], id: ProbeId,
   if (get(actual.headers, 'access-control-allow-origin') !== origin) return null;
   const { preflight } = answersFor(answered, 'probe', origin);
   const evidence = [...(plan.preflighted && preflight !== null ? [evidenceOf(preflight)] : []), evidenceOf(actual)];
-  const reach = findingRow(id).reach ?? 'any-website';
+  const reach = findingRow(id).reach;
   const withCredentials = readableBy(plan, origin, preflight, actual, 'include');
   const flaw = `The server ${probeFlaw(id)}: it allowed the Origin ${origin}.`;
   if (anyBrowser(withCredentials) && isOk(actual.status)) {
     const who = reach === 'any-website' ? 'a page on that origin' : 'a page on that origin (a network attacker or a subdomain)';
     const message = `${flaw} With Access-Control-Allow-Credentials: true, ${who} reads this ${actual.status} response with the user's cookies.`;
-    return { id, severity: probeSeverity(reach, true), probe: origin, message, evidence, browsers: withCredentials };
+    return { id, severity: severityOf(id, true), probe: origin, message, evidence, browsers: withCredentials };
   }
   const withoutCredentials = readableBy(plan, origin, preflight, actual, 'omit');
   if (anyBrowser(withCredentials) || anyBrowser(withoutCredentials)) {

@@ -4,6 +4,9 @@
  * `corsproof scan --json`.
  */
 import type { HeaderList } from '../engine/types.js';
+import type { FindingId, Severity } from '../policy/findings.js';
+
+export type { FindingId, Severity };
 
 /** Where a target was read from, so that a report (SARIF) can point at it. */
 export type TargetSource =
@@ -28,35 +31,11 @@ export interface ScanTarget {
   source: TargetSource;
 }
 
-/** How bad a finding is: what an attacker gains, as the severity table says. */
-export type Severity = 'high' | 'medium' | 'low' | 'info';
-
 /** One request the scanner sent and what came back. */
 export interface Evidence {
   request: { method: string; url: string; headers: HeaderList };
   response: { status: number; headers: HeaderList };
 }
-
-/** The finding ids: the JSON contract (`corsproof scan --json`, SARIF rule ids). */
-export type FindingId =
-  | 'reflects-any-origin'
-  | 'trusts-null'
-  | 'prefix-match'
-  | 'suffix-match'
-  | 'unescaped-dot'
-  | 'substring-match'
-  | 'special-characters'
-  | 'trusts-http-origin'
-  | 'trusts-any-subdomain'
-  | 'trusts-third-party-host'
-  | 'wildcard'
-  | 'wildcard-with-credentials'
-  | 'invalid-allow-origin'
-  | 'multiple-allow-origin'
-  | 'missing-vary-origin'
-  | 'preflight-reflects-methods'
-  | 'preflight-reflects-headers'
-  | 'expose-wildcard-with-credentials';
 
 /** One finding on one route. */
 export interface Finding {

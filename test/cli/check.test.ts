@@ -263,6 +263,8 @@ describe('corsproof check', () => {
     expect([reflected.code, out.verdict.ok]).toEqual([0, true]);
     // The answer without Origin (Access-Control-Allow-Origin empty, no Cache-Control) is reusable only by a CDN with a default TTL: a warning.
     expect(out.exposure.map((f) => `${f.id} ${f.severity}`)).toEqual(['reflects-any-origin error', 'missing-vary-origin warning', 'missing-vary-origin warning']);
+    // The same ids and security severities as corsproof scan (src/policy/findings.ts).
+    expect((out.exposure as Array<{ security?: string }>).map((f) => f.security)).toEqual(['high', 'low', 'low']);
     expect(sent.map((x) => `${x.method} ${x.origin} ${x.cookie}`)).toEqual([`GET ${PAGE} undefined`, 'GET https://corsproof-probe.invalid undefined', 'GET undefined undefined']);
     // A PUT is probed with a preflight only; --no-probe sends nothing more.
     sent.length = 0;
@@ -279,7 +281,7 @@ describe('corsproof check', () => {
   it('the answer to a GET naming the page without Vary: Origin: a cache may store it', async () => {
     const get = await run(['check', `${base}/good`, '--origin', PAGE, '--credentials', 'include', '--json', '--no-probe']);
     expect(JSON.parse(get.stdout).exposure).toEqual([
-      { id: 'missing-vary-origin', severity: 'warning', cause: 'cors-response', fixHeaders: [['Vary', 'Origin']], message: expect.stringContaining('Vary: Origin') },
+      { id: 'missing-vary-origin', severity: 'warning', security: 'low', cause: 'cors-response', fixHeaders: [['Vary', 'Origin']], message: expect.stringContaining('Vary: Origin') },
     ]);
   });
   it("flags an answer without Origin that a cache can hand to the page's request (Chromium: <img>, then fetch() blocked)", async () => {
@@ -293,6 +295,7 @@ describe('corsproof check', () => {
       {
         id: 'missing-vary-origin',
         severity: 'error',
+        security: 'low',
         cause: 'no-origin-response',
         caches: { browser: 'fresh', shared: 'fresh' },
         fixHeaders: [['Access-Control-Allow-Origin', '*']],

@@ -1,0 +1,103 @@
+/**
+ * THE finding table: one row per finding id (the JSON contract of
+ * `corsproof scan`, and the ids of `check`'s exposure findings), with its
+ * severity rule and the reason for it in one line. The scanner's judge, its
+ * text report and SARIF rules, the doctor's exposure findings and the README
+ * read it. Pure data, beside the probe table (probes.ts), whose classes are
+ * the first ten ids.
+ *
+ * Severity follows what an attacker gains, the way a browser would let
+ * them: a flaw any website can use is high when Chromium or Firefox lets a
+ * page at the probe origin read a credentialed 2xx response, low when it
+ * reads only without credentials; a flaw that needs a network attacker or
+ * a subdomain is medium with credentials, low without; the rest are
+ * functional errors or hygiene (info), or cache poisoning (low).
+ */
+
+/** The finding ids: the JSON contract (`corsproof scan --json`, SARIF rule ids, `check`'s exposure ids). */
+export type FindingId =
+  | 'reflects-any-origin'
+  | 'trusts-null'
+  | 'prefix-match'
+  | 'suffix-match'
+  | 'unescaped-dot'
+  | 'substring-match'
+  | 'special-characters'
+  | 'trusts-http-origin'
+  | 'trusts-any-subdomain'
+  | 'trusts-third-party-host'
+  | 'wildcard'
+  | 'wildcard-with-credentials'
+  | 'invalid-allow-origin'
+  | 'multiple-allow-origin'
+  | 'missing-vary-origin'
+  | 'preflight-reflects-methods'
+  | 'preflight-reflects-headers'
+  | 'expose-wildcard-with-credentials';
+
+/** How bad a finding is: what an attacker gains, as the finding table says. */
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+/** Who can use a probe class's flaw, which decides its severity. */
+export type Reach = 'any-website' | 'network-or-subdomain';
+
+/** One row of the finding table. */
+export interface FindingRow {
+  id: FindingId;
+  /** A title, in a few words. */
+  title: string;
+  /** Why it has its severity, in one line (the README's table and SARIF's fullDescription). */
+  reason: string;
+  /**
+   * For the probe classes: who can use the flaw (the severity then depends
+   * on whether credentials ride along); for the rest, `null` and a fixed
+   * severity.
+   */
+  reach: Reach | null;
+  /** The severity of a finding that does not depend on credentials. */
+  severity: Severity;
+}
+
+const ANY_WEBSITE = 'high when a page on any website can read credentialed 2xx responses (Access-Control-Allow-Credentials: true), low when it reads them only without credentials';
+const NETWORK = 'medium with credentials, low without: it takes a network attacker or control of a subdomain';
+
+/** The table, in the order a report lists findings of equal severity. */
+export const FINDINGS = [
+  { id: 'reflects-any-origin', title: 'Any origin is allowed', reason: `The server sends back whatever Origin it receives: ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'trusts-null', title: "The origin 'null' is allowed", reason: `Sandboxed iframes and data: pages of any site send Origin: null: ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'prefix-match', title: 'Origins that start with an allowed one are allowed', reason: `An attacker registers app.example.com.attacker.test: ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'suffix-match', title: 'Origins that end with an allowed domain are allowed', reason: `An attacker registers attackerexample.com: ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'unescaped-dot', title: "An unescaped '.' in the origin pattern", reason: `Any character stands for the dot, so an attacker registers appxexample.com: ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'substring-match', title: 'Origins contained in an allowed one are allowed', reason: `An attacker registers a name the allowed host contains (app.example.co): ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'special-characters', title: 'Matching stops at a special character', reason: `Browsers accept characters such as _ and ! in host names, so app.example.com_.attacker.test passes: ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'trusts-third-party-host', title: 'A hosting service where anyone can publish is allowed', reason: `Anyone can publish a page under github.io, netlify.app, vercel.app, ...: ${ANY_WEBSITE}.`, reach: 'any-website', severity: 'high' },
+  { id: 'trusts-http-origin', title: 'The plain-http twin of an https origin is allowed', reason: `Anyone on the network path can answer for http://: ${NETWORK}.`, reach: 'network-or-subdomain', severity: 'medium' },
+  { id: 'trusts-any-subdomain', title: 'Every subdomain is allowed', reason: `One taken-over or user-content subdomain reads everything: ${NETWORK}.`, reach: 'network-or-subdomain', severity: 'medium' },
+  { id: 'missing-vary-origin', title: 'Access-Control-Allow-Origin varies without Vary: Origin', reason: 'A browser or shared cache can hand one origin\'s answer to another (cache poisoning, or requests that fail at random): low.', reach: null, severity: 'low' },
+  { id: 'wildcard', title: "Access-Control-Allow-Origin: * (public)", reason: 'Any page can read responses without credentials, as for any public resource; no cookies ride along: info.', reach: null, severity: 'info' },
+  { id: 'wildcard-with-credentials', title: "'*' with Access-Control-Allow-Credentials: true", reason: 'Browsers refuse this combination: every credentialed request fails (a functional error, never a leak): info.', reach: null, severity: 'info' },
+  { id: 'invalid-allow-origin', title: 'Access-Control-Allow-Origin is not an origin', reason: 'A list, a pattern or a trailing slash matches no origin: every request fails (a functional error): info.', reach: null, severity: 'info' },
+  { id: 'multiple-allow-origin', title: 'Access-Control-Allow-Origin set twice', reason: 'Two lines (often middleware and a proxy both set it): browsers refuse the response (a functional error): info.', reach: null, severity: 'info' },
+  { id: 'preflight-reflects-methods', title: 'The preflight allows any method it is asked for', reason: 'An invented method is echoed in Access-Control-Allow-Methods: it widens what allowed origins may send, not who may read: info.', reach: null, severity: 'info' },
+  { id: 'preflight-reflects-headers', title: 'The preflight allows any header it is asked for', reason: 'An invented header is echoed in Access-Control-Allow-Headers: it widens what allowed origins may send, not who may read: info.', reach: null, severity: 'info' },
+  { id: 'expose-wildcard-with-credentials', title: "Access-Control-Expose-Headers: * with credentials", reason: "With credentials browsers read '*' as a header name, so it exposes nothing extra (ineffective, not a leak): info.", reach: null, severity: 'info' },
+] as const satisfies readonly FindingRow[];
+
+/** The row of a finding id. */
+export function findingRow(id: FindingId): FindingRow {
+  return FINDINGS.find((row) => row.id === id) as FindingRow;
+}
+
+/**
+ * A finding's severity: the row's own, or for a probe class, by whether a
+ * page on the probe origin reads credentialed 2xx responses: a flaw any
+ * website can use is high, one that needs a network attacker or a
+ * subdomain medium; readable only without credentials (or no data behind
+ * it), low.
+ */
+export function severityOf(id: FindingId, credentialedData: boolean): Severity {
+  const row = findingRow(id);
+  if (row.reach === null) return row.severity;
+  if (!credentialedData) return 'low';
+  return row.reach === 'any-website' ? 'high' : 'medium';
+}
