@@ -668,13 +668,21 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+/** What a suite adds to a launch (e.g. host names mapped to loopback); nothing by default. */
+export interface LaunchExtras {
+  /** Command-line flags appended to Chromium's. */
+  chromiumArgs?: string[];
+  /** Prefs set over Firefox's (same name: the suite's value wins). */
+  firefoxPrefs?: Record<string, unknown>;
+}
+
 /** Launch a fresh headless browser of this kind, as every browser suite does. */
-export async function launch(kind: BrowserKind): Promise<Browser> {
+export async function launch(kind: BrowserKind, extras: LaunchExtras = {}): Promise<Browser> {
   if (kind === 'chromium') {
     return puppeteer.launch({
       executablePath: process.env.CORSPROOF_CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...(extras.chromiumArgs ?? [])],
     });
   }
   return puppeteer.launch({
@@ -684,7 +692,7 @@ export async function launch(kind: BrowserKind): Promise<Browser> {
     // Lets the harness (our own WebDriver BiDi client, on loopback) evaluate in the parent
     // process, where the console service sees CORS warnings as well as errors.
     args: ['--remote-allow-system-access'],
-    extraPrefsFirefox: FIREFOX_PREFS,
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...extras.firefoxPrefs },
   });
 }
 
