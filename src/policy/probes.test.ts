@@ -9,7 +9,11 @@ describe('probesFor', () => {
   it.each([
     ['reflects-any-origin', ['https://app.example.com'], [PROBE_ORIGIN]],
     ['trusts-null', ['https://app.example.com'], ['null']],
-    ['prefix-match', ['https://app.example.com', 'http://localhost:3000'], ['https://app.example.com.corsproof-probe.invalid', 'http://localhost.corsproof-probe.invalid:3000']],
+    [
+      'prefix-match',
+      ['https://app.example.com', 'http://localhost:3000'],
+      ['https://app.example.com.corsproof-probe.invalid', 'http://localhost.corsproof-probe.invalid:3000', 'http://localhost.corsproof-probe.invalid', 'http://127.0.0.1.corsproof-probe.invalid'],
+    ],
     ['suffix-match', ['https://app.example.com', 'http://localhost:3000', 'http://127.0.0.1:8080'], ['https://corsproofexample.com']],
     ['suffix-match', ['https://shop.example.co.uk'], ['https://corsproofexample.co.uk']],
     ['unescaped-dot', ['https://app.example.com'], ['https://appxexample.com']],

@@ -35,6 +35,9 @@ const ATTACKER_DOMAIN = 'corsproof-probe.invalid';
 /** Hosting services where anyone can publish a page under the service's domain. */
 const THIRD_PARTY_HOSTS = ['github.io', 'netlify.app', 'vercel.app', 'pages.dev', 'herokuapp.com', 'web.app', 'firebaseapp.com', 'azurewebsites.net', 'cloudfront.net', 'workers.dev', 'glitch.me', 'cdpn.io'];
 
+/** Names starting like the local development origins, under the attacker's domain. */
+const LOCALHOST_PREFIX_PROBES = [`http://localhost.${ATTACKER_DOMAIN}`, `http://127.0.0.1.${ATTACKER_DOMAIN}`];
+
 /** Characters WHATWG URL (so Chromium and Firefox) keeps in a host, that allow-list code often forgets. */
 const SPECIAL_CHARACTERS = ['_', '!', '~', '$', '{', '`'];
 
@@ -61,7 +64,7 @@ interface ProbeClass {
   id: ProbeId;
   /** What a server that lets this probe through does wrong, in plain words. */
   flaw: string;
-  /** The same origins whatever is allowed (`null` when derived per allowed origin). */
+  /** Origins probed whatever is allowed, after the derived ones (`null`: none). */
   fixed: readonly string[] | null;
   /** Classes whose flaw also lets this class's origins through (besides reflecting any origin, which explains every class): when one of them is found too, this one says nothing more. */
   explainedBy?: readonly ProbeId[];
@@ -84,7 +87,8 @@ export const PROBE_CLASSES: readonly ProbeClass[] = [
   {
     id: 'prefix-match',
     flaw: 'allows any origin that starts with an allowed one (app.example.com.attacker.test)',
-    fixed: null,
+    // Development leftovers: a check that lets http://localhost (or 127.0.0.1) through by its start lets the attacker's names through too.
+    fixed: LOCALHOST_PREFIX_PROBES,
     derive: (a) => [`${a.scheme}://${a.host}.${ATTACKER_DOMAIN}${a.port}`],
   },
   {
@@ -182,8 +186,8 @@ export function probesFor(allowedOrigins: readonly string[]): Probe[] {
     probes.push({ id, origin, from });
   };
   for (const row of PROBE_CLASSES) {
-    for (const origin of row.fixed ?? []) add(row.id, origin, null);
     for (const a of allowed) for (const origin of row.derive(a)) add(row.id, origin, a.origin);
+    for (const origin of row.fixed ?? []) add(row.id, origin, null);
   }
   return probes;
 }

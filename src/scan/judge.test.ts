@@ -62,6 +62,7 @@ const ROWS: Array<{ name: string; server: Server; target?: ScanTarget; findings:
   { name: 'reflects any origin on a 401 (no data behind it seen)', server: allowing(() => true, { status: 401 }), findings: [{ id: 'reflects-any-origin', severity: 'low' }] },
   { name: "trusts 'null'", server: allowing((o) => exactly(o) || o === 'null'), findings: [{ id: 'trusts-null', severity: 'high' }] },
   { name: 'prefix match', server: allowing((o) => o.startsWith(LEGIT)), findings: [{ id: 'prefix-match', severity: 'high' }] },
+  { name: 'a development leftover: anything starting with http://localhost', server: allowing((o) => exactly(o) || o.startsWith('http://localhost')), findings: [{ id: 'prefix-match', severity: 'high' }] },
   { name: 'suffix match', server: allowing((o) => o.endsWith('example.com')), findings: [{ id: 'suffix-match', severity: 'high' }, { id: 'trusts-http-origin', severity: 'medium' }, { id: 'trusts-any-subdomain', severity: 'medium' }] },
   { name: 'unescaped dot', server: allowing((o) => /^https:\/\/app.example.com$/.test(o)), findings: [{ id: 'unescaped-dot', severity: 'high' }] },
   { name: 'substring match', server: allowing((o) => LEGIT.includes(o)), findings: [{ id: 'substring-match', severity: 'high' }] },
