@@ -25,16 +25,6 @@ export interface CheckFailure {
   value: string;
 }
 
-/** The outcome of validating a CORS-preflight response. */
-export type PreflightOutcome =
-  | { failure: CheckFailure }
-  | {
-      failure: null;
-      maxAge: number | null;
-      /** Ids of warning rows (reasons.ts WARNINGS) the browser logs while letting the request through. */
-      warnings: readonly WarningId[];
-    };
-
 const NO_WARNINGS: readonly WarningId[] = [];
 
 /** The behaviour of one browser where browsers differ. */
@@ -50,7 +40,8 @@ export interface BrowserProfile {
   corsCheck(response: CorsResponseHeaders, requestOrigin: string, credentialsIncluded: boolean): CheckFailure | null;
   /**
    * Validate the server's answer to a CORS-preflight request that carried
-   * `unsafeNames` in Access-Control-Request-Headers.
+   * `unsafeNames` in Access-Control-Request-Headers: the failure, or `null`
+   * when the request may go.
    */
   checkPreflightResponse(
     request: BrowserRequest,
@@ -58,7 +49,18 @@ export interface BrowserProfile {
     requestOrigin: string,
     unsafeNames: string[],
     toPageOrigin: boolean,
-  ): PreflightOutcome;
+  ): CheckFailure | null;
+  /**
+   * For an answer {@link checkPreflightResponse} passed: how long this
+   * browser caches the approval, in seconds, or `null` when it does not.
+   */
+  preflightMaxAge(request: BrowserRequest, response: CorsResponseHeaders, unsafeNames: string[]): number | null;
+  /**
+   * For an answer {@link checkPreflightResponse} passed: the ids of the
+   * warning rows (reasons.ts WARNINGS) this browser logs while letting the
+   * request through.
+   */
+  preflightWarnings(request: BrowserRequest, response: CorsResponseHeaders, unsafeNames: string[]): readonly WarningId[];
   /**
    * After a tainting redirect, whether the preflight still carries (and is
    * checked against) the page's origin while the request itself says `null`
@@ -177,25 +179,33 @@ function chromiumAllNames(headerNames: string[]): string[] {
   return sortNames(names);
 }
 
+/** Chromium: whether the combined value of a name's lines is CORS-safelisted (see {@link requestHeaderJudgement}). */
+function chromiumSafelisted(lowerName: string, value: string): boolean {
+  return value.length <= SAFELISTED_VALUE_MAX && (isCorsSafelistedLowercaseRequestHeader(lowerName, value) || isChromiumExtraSafelisted(lowerName, value));
+}
+
 /** Chromium: `services/network/public/cpp/cors/cors.cc` and `services/network/cors/`. */
 export const CHROMIUM: BrowserProfile = {
   name: 'chromium',
   corsUnsafeRequestHeaderNames(request) {
-    const { headers, headerNames } = request;
+    const { headers, headerNames, safelisted, repeatedNames } = request;
     if (headers.length === 0) return [];
     const unsafe: string[] = [];
     let total = 0;
     for (let i = 0; i < headers.length; i++) {
+      const judgement = safelisted[i] as number;
+      if ((judgement & CHROMIUM_DROPS) !== 0) continue;
       const name = headerNames[i] as string;
-      // Blink keeps one entry per name, the values combined: judge each name once, at its first line.
-      if ((i > 0 && headerNames.indexOf(name) !== i) || CHROMIUM_UNSAFE_TO_SEND.has(name)) continue;
       let value = (headers[i] as [string, string])[1];
-      let fetchSafelisted = request.safelisted[i] as boolean;
-      for (let j = headerNames.indexOf(name, i + 1); j !== -1; j = headerNames.indexOf(name, j + 1)) {
-        value = `${value}, ${(headers[j] as [string, string])[1]}`;
-        fetchSafelisted = isCorsSafelistedLowercaseRequestHeader(name, value);
+      let ok = (judgement & CHROMIUM_SAFELISTED) !== 0;
+      if (repeatedNames) {
+        // Blink keeps one entry per name, the values combined: judge each name once, at its first line.
+        if (i > 0 && headerNames.indexOf(name) !== i) continue;
+        for (let j = headerNames.indexOf(name, i + 1); j !== -1; j = headerNames.indexOf(name, j + 1)) {
+          value = `${value}, ${(headers[j] as [string, string])[1]}`;
+          ok = chromiumSafelisted(name, value);
+        }
       }
-      const ok = value.length <= SAFELISTED_VALUE_MAX && (fetchSafelisted || isChromiumExtraSafelisted(name, value));
       if (ok) total += value.length;
       else unsafe.push(name);
     }
@@ -224,20 +234,26 @@ export const CHROMIUM: BrowserProfile = {
   checkPreflightResponse(request, response, requestOrigin, unsafeNames) {
     // preflight_controller.cc: a followed redirect fails first, then the
     // access check, then the status, then parsing, then matching.
-    if (isRedirect(response)) return { failure: { id: 'preflight-redirect', value: '' } };
+    if (isRedirect(response)) return { id: 'preflight-redirect', value: '' };
     const credentialsIncluded = request.credentials === 'include';
     const access = this.corsCheck(response, requestOrigin, credentialsIncluded);
-    if (access) return { failure: access };
-    if (!isOkStatus(response.status)) return { failure: { id: 'preflight-status', value: '' } };
+    if (access) return access;
+    if (!isOkStatus(response.status)) return { id: 'preflight-status', value: '' };
     const methods = response.methods();
-    if ('invalid' in methods) return { failure: { id: 'invalid-allow-methods', value: '' } };
-    if ('invalid' in response.headers()) return { failure: { id: 'invalid-allow-headers', value: '' } };
+    if ('invalid' in methods) return { id: 'invalid-allow-methods', value: '' };
+    if ('invalid' in response.headers()) return { id: 'invalid-allow-headers', value: '' };
     if (!methodAllowed(request.method, methods.items, credentialsIncluded)) {
-      return { failure: { id: 'method-not-allowed', value: request.method } };
+      return { id: 'method-not-allowed', value: request.method };
     }
     const header = disallowedHeader(unsafeNames, response.allowedHeaderNames(), credentialsIncluded);
-    if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
-    return { failure: null, maxAge: chromiumMaxAge(response.maxAge), warnings: NO_WARNINGS };
+    if (header !== null) return { id: 'header-not-allowed', value: header };
+    return null;
+  },
+  preflightMaxAge(_request, response) {
+    return chromiumMaxAge(response.maxAge);
+  },
+  preflightWarnings() {
+    return NO_WARNINGS;
   },
   preflightKeepsPageOrigin: false,
   keepsOriginalPreflightState: false,
@@ -281,16 +297,44 @@ function firefoxSafelisted(lowerName: string, value: string, fetchSafelisted: bo
   return true;
 }
 
+// ---------------------------------------------------------------------------
+// Both
+
+/** {@link requestHeaderJudgement}: Chromium counts the line as CORS-safelisted (if its name is on no other line). */
+export const CHROMIUM_SAFELISTED = 1;
+/** {@link requestHeaderJudgement}: Firefox counts the line as CORS-safelisted. */
+export const FIREFOX_SAFELISTED = 2;
+/** {@link requestHeaderJudgement}: Chromium drops the line below the CORS layer (neither safelisted nor unsafe). */
+export const CHROMIUM_DROPS = 4;
+
+/**
+ * What each browser makes of a request-header line (name in lowercase,
+ * value normalized), judged on its own, as bits: {@link CHROMIUM_SAFELISTED}
+ * (a value of at most 128 bytes, CORS-safelisted by the Fetch Standard or by
+ * Chromium's extra list), {@link FIREFOX_SAFELISTED},
+ * {@link CHROMIUM_DROPS}. The request computes it once per line for both
+ * browsers' CORS-unsafe request-header names.
+ */
+export function requestHeaderJudgement(lowerName: string, value: string): number {
+  const fetchSafelisted = isCorsSafelistedLowercaseRequestHeader(lowerName, value);
+  let judgement = 0;
+  if (fetchSafelisted || (value.length <= SAFELISTED_VALUE_MAX && isChromiumExtraSafelisted(lowerName, value))) judgement |= CHROMIUM_SAFELISTED;
+  if (firefoxSafelisted(lowerName, value, fetchSafelisted)) judgement |= FIREFOX_SAFELISTED;
+  if (CHROMIUM_UNSAFE_TO_SEND.has(lowerName)) judgement |= CHROMIUM_DROPS;
+  return judgement;
+}
+
 /** Firefox: `netwerk/protocol/http/nsCORSListenerProxy.cpp`. */
 export const FIREFOX: BrowserProfile = {
   name: 'firefox',
   corsUnsafeRequestHeaderNames(request) {
     // Each header entry judged on its own; no 1024-byte total.
-    const { headers, headerNames } = request;
+    const { headerNames, safelisted } = request;
     const unsafe: string[] = [];
-    for (let i = 0; i < headers.length; i++) {
+    for (let i = 0; i < headerNames.length; i++) {
+      if (((safelisted[i] as number) & FIREFOX_SAFELISTED) !== 0) continue;
       const name = headerNames[i] as string;
-      if (!firefoxSafelisted(name, (headers[i] as [string, string])[1], request.safelisted[i] as boolean) && !unsafe.includes(name)) unsafe.push(name);
+      if (!unsafe.includes(name)) unsafe.push(name);
     }
     return sortNames(unsafe);
   },
@@ -315,28 +359,32 @@ export const FIREFOX: BrowserProfile = {
     // its status, methods and headers alone.
     const credentialsIncluded = request.credentials === 'include';
     const access = toPageOrigin ? null : this.corsCheck(response, requestOrigin, credentialsIncluded);
-    if (access) return { failure: access };
-    if (isRedirect(response)) return { failure: { id: 'external-redirect-not-allowed', value: '' } };
-    if (!isOkStatus(response.status)) return { failure: { id: 'preflight-status', value: '' } };
+    if (access) return access;
+    if (isRedirect(response)) return { id: 'external-redirect-not-allowed', value: '' };
+    if (!isOkStatus(response.status)) return { id: 'preflight-status', value: '' };
     const methods = response.methods();
-    if ('invalid' in methods) return { failure: { id: 'invalid-allow-methods', value: methods.invalid } };
+    if ('invalid' in methods) return { id: 'invalid-allow-methods', value: methods.invalid };
     if (!methodAllowed(request.method, methods.items, credentialsIncluded)) {
-      return { failure: { id: 'method-not-allowed', value: request.method } };
+      return { id: 'method-not-allowed', value: request.method };
     }
     const allowedHeaders = response.headers();
-    if ('invalid' in allowedHeaders) return { failure: { id: 'invalid-allow-headers', value: allowedHeaders.invalid } };
-    const listed = response.allowedHeaderNames();
-    const header = disallowedHeader(unsafeNames, listed, credentialsIncluded);
-    if (header !== null) return { failure: { id: 'header-not-allowed', value: header } };
-    const warnings: readonly WarningId[] = authorizationCoveredByWildcard(unsafeNames, listed, credentialsIncluded)
-      ? ['authorization-covered-by-wildcard']
-      : NO_WARNINGS;
+    if ('invalid' in allowedHeaders) return { id: 'invalid-allow-headers', value: allowedHeaders.invalid };
+    const header = disallowedHeader(unsafeNames, response.allowedHeaderNames(), credentialsIncluded);
+    if (header !== null) return { id: 'header-not-allowed', value: header };
+    return null;
+  },
+  preflightMaxAge(request, response, unsafeNames) {
     // The cache stores the tokens as sent and matches the method and every
     // header name against them: an approval that rests on '*' is never reused.
-    const reusable =
-      (request.method === 'GET' || request.method === 'POST' || methods.items.includes(request.method)) &&
-      isSubset(unsafeNames, listed);
-    return { failure: null, maxAge: reusable ? firefoxMaxAge(response.maxAge) : null, warnings };
+    const { method } = request;
+    const methods = response.methods();
+    const methodListed = method === 'GET' || method === 'POST' || ('items' in methods && methods.items.includes(method));
+    const reusable = methodListed && isSubset(unsafeNames, response.allowedHeaderNames());
+    return reusable ? firefoxMaxAge(response.maxAge) : null;
+  },
+  preflightWarnings(request, response, unsafeNames) {
+    const credentialsIncluded = request.credentials === 'include';
+    return authorizationCoveredByWildcard(unsafeNames, response.allowedHeaderNames(), credentialsIncluded) ? ['authorization-covered-by-wildcard'] : NO_WARNINGS;
   },
   preflightKeepsPageOrigin: true,
   keepsOriginalPreflightState: true,

@@ -70,6 +70,31 @@ interface ResponseName {
 
 const responseNames = new Map<string, ResponseName>();
 
+/**
+ * Which CORS header a response-header line is (`ALLOW_ORIGIN`...), or 0:
+ * the usual spellings compared whole first, any other through the cache.
+ */
+function corsField(name: string): number {
+  switch (name) {
+    case 'Access-Control-Allow-Origin':
+      return ALLOW_ORIGIN;
+    case 'Access-Control-Allow-Credentials':
+      return ALLOW_CREDENTIALS;
+    case 'Access-Control-Allow-Methods':
+      return ALLOW_METHODS;
+    case 'Access-Control-Allow-Headers':
+      return ALLOW_HEADERS;
+    case 'Access-Control-Max-Age':
+      return MAX_AGE;
+    case 'Access-Control-Expose-Headers':
+      return EXPOSE_HEADERS;
+    case 'Location':
+      return LOCATION;
+    default:
+      return responseName(name).field;
+  }
+}
+
 function responseName(name: string): ResponseName {
   const hit = responseNames.get(name);
   if (hit !== undefined) return hit;
@@ -108,8 +133,7 @@ export class CorsResponseHeaders {
   exposeHeaders: string | null = null;
   location: string | null = null;
   private parsedMethods: AllowList | null = null;
-  private parsedHeaders: AllowList | null = null;
-  private lowercaseAllowedHeaders: readonly string[] | null = null;
+  private parsedHeaders: ParsedAllowList | null = null;
 
   constructor(response: ScenarioResponse) {
     this.status = response.status;
@@ -120,7 +144,7 @@ export class CorsResponseHeaders {
       // The names read here are 8 (Location) or 22 to 32 characters long: other lines are passed over unread.
       const n = name.length;
       if (n === 8 || (n >= 22 && n <= 32)) {
-        const field = responseName(name).field;
+        const field = corsField(name);
         if (field !== 0) this.read(field, name, line[1]);
       }
     }
@@ -161,12 +185,12 @@ export class CorsResponseHeaders {
 
   /** Access-Control-Allow-Headers, parsed. */
   headers(): AllowList {
-    return (this.parsedHeaders ??= allowList(this.allowHeaders).list);
+    return (this.parsedHeaders ??= allowList(this.allowHeaders)).list;
   }
 
   /** The items of a valid Access-Control-Allow-Headers, in lowercase (header names match ignoring case). */
   allowedHeaderNames(): readonly string[] {
-    return (this.lowercaseAllowedHeaders ??= allowList(this.allowHeaders).lowercase);
+    return (this.parsedHeaders ??= allowList(this.allowHeaders)).lowercase;
   }
 }
 

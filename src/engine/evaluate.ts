@@ -96,7 +96,7 @@ class MainFetch {
     this.requests = recordRequests ? [] : NOT_RECORDED;
     this.request = exchange.request;
     this.current = exchange.request.url;
-    this.corsTainted = exchange.request.url.origin !== exchange.request.origin;
+    this.corsTainted = exchange.crossOrigin;
   }
 
   /** Walk the chain: this browser's conclusion. */
@@ -151,10 +151,12 @@ class MainFetch {
     const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
     this.preflights.push(this.exchange.preflightRequest(request.method, preflightOrigin, unsafeNames));
     const answer = this.exchange.preflightResponse(hop);
-    const result = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, this.current.origin === request.origin);
-    if (result.failure) return this.blocked(result.failure, 'preflight', answer.status);
-    this.preflightMaxAge = result.maxAge;
-    const { warnings } = result;
+    // A preflight goes to the page's own origin only after a redirect (the first hop's is cross-origin).
+    const toPageOrigin = hop > 0 && this.current.origin === request.origin;
+    const failure = profile.checkPreflightResponse(request, answer, preflightOrigin, unsafeNames, toPageOrigin);
+    if (failure !== null) return this.blocked(failure, 'preflight', answer.status);
+    this.preflightMaxAge = profile.preflightMaxAge(request, answer, unsafeNames);
+    const warnings = profile.preflightWarnings(request, answer, unsafeNames);
     for (let i = 0; i < warnings.length; i++) (this.warningSites ??= []).push({ id: warnings[i] as WarningId, url: this.current.href });
     return null;
   }
@@ -204,8 +206,8 @@ class MainFetch {
   /** The request, as this walk's own copy (the prepared request is shared with the other browser). */
   private ownRequest(): BrowserRequest {
     if (!this.requestIsOwn) {
-      const { url, origin, method, headers, headerNames, safelisted, credentials, initiator } = this.request;
-      this.request = { url, origin, method, headers, headerNames, safelisted, credentials, initiator };
+      const { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator } = this.request;
+      this.request = { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator };
       this.requestIsOwn = true;
     }
     return this.request;
@@ -218,14 +220,14 @@ class MainFetch {
     const request = this.ownRequest();
     const headers: HeaderList = [];
     const kept: string[] = [];
-    const safelisted: boolean[] = [];
+    const safelisted: number[] = [];
     headerNames.forEach((name, i) => {
       if (names.has(name)) {
         stripped.push(name);
       } else {
         headers.push(request.headers[i] as [string, string]);
         kept.push(name);
-        safelisted.push(request.safelisted[i] as boolean);
+        safelisted.push(request.safelisted[i] as number);
       }
     });
     request.headers = headers;
@@ -320,7 +322,8 @@ function verdictWarnings(chromium: MainFetch, firefox: MainFetch): VerdictWarnin
 }
 
 function addWarnings(out: VerdictWarning[], browser: BrowserName, walk: MainFetch): void {
-  for (const site of walk.warningSites ?? []) {
+  if (walk.warningSites === null) return;
+  for (const site of walk.warningSites) {
     const row = warning(site.id);
     // The table words the warnings Firefox logs; Chromium logs none of them.
     const part = browser === 'firefox' ? row.firefox : null;

@@ -18,6 +18,8 @@ export class Exchange {
   /** The request as the browser builds it (before any redirect). */
   readonly request: BrowserRequest;
   readonly credentialsIncluded: boolean;
+  /** Whether the request's URL is of another origin than the page's (Fetch's response tainting starts as "cors"). */
+  readonly crossOrigin: boolean;
   /** How many responses the chain has: the redirects, then the final response. */
   readonly hopCount: number;
   private readonly responses: Array<CorsResponseHeaders | undefined> = [];
@@ -37,6 +39,7 @@ export class Exchange {
     this.scenario = scenario;
     this.request = prepareRequest(scenario.request);
     this.credentialsIncluded = this.request.credentials === 'include';
+    this.crossOrigin = this.request.url.origin !== this.request.origin;
     this.hopCount = scenario.redirects === undefined ? 1 : scenario.redirects.length + 1;
   }
 

@@ -4,7 +4,8 @@
  * `setRequestHeader`) has dropped forbidden headers, and the credentials mode.
  *
  * Cache: what a request-header line is (its name valid, the name in
- * lowercase, the value normalized and valid, forbidden, CORS-safelisted) is
+ * lowercase, the value normalized and valid, forbidden, CORS-safelisted for
+ * Chromium and for Firefox) is
  * judged once per distinct (name, value) pair and kept in a bounded map,
  * keyed only by the two strings as script wrote them: callers evaluate many
  * scenarios carrying the same few headers, and the judgement is a pure
@@ -14,8 +15,9 @@
  * (the oldest replaced), and only names and values of up to
  * {@link KEY_MAX} characters are kept; anything else is judged anew each time.
  */
+import { requestHeaderJudgement } from './browsers.js';
 import { isHeaderName, isHeaderValue, isToken, lowercaseName, normalizeHeaderValue } from './headers.js';
-import { isCorsSafelistedLowercaseRequestHeader, isForbiddenLowercaseRequestHeader, isForbiddenMethod, normalizeMethod } from './safelist.js';
+import { isForbiddenLowercaseRequestHeader, isForbiddenMethod, normalizeMethod } from './safelist.js';
 import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from './types.js';
 import type { ParsedUrl } from './url.js';
 import { parseUrl } from './url.js';
@@ -29,8 +31,13 @@ export interface BrowserRequest {
   headers: HeaderList;
   /** The headers' names in lowercase, one per line of `headers` (computed once, kept in step by redirects). */
   headerNames: string[];
-  /** Whether each line of `headers` is a CORS-safelisted request-header (Fetch), judged on its own, once for both browsers. */
-  safelisted: boolean[];
+  /**
+   * What each browser makes of each line of `headers`, judged on its own,
+   * once for both browsers: {@link requestHeaderJudgement}'s bits.
+   */
+  safelisted: number[];
+  /** Whether two lines of `headers` may have the same name (`Headers#append` keeps both; Chromium combines them). */
+  repeatedNames: boolean;
   credentials: CredentialsMode;
   initiator: Initiator;
 }
@@ -45,8 +52,8 @@ interface HeaderLine {
   valid: boolean;
   /** A forbidden request-header: the `Headers` object drops the line. */
   forbidden: boolean;
-  /** A CORS-safelisted request-header (Fetch). */
-  safelisted: boolean;
+  /** What each browser makes of it: {@link requestHeaderJudgement}'s bits. */
+  safelisted: number;
 }
 
 const NAMES_MAX = 256;
@@ -115,7 +122,7 @@ function judgeLine(name: string, rawValue: string): HeaderLine {
     value,
     valid,
     forbidden: valid && isForbiddenLowercaseRequestHeader(lower, value),
-    safelisted: valid && isCorsSafelistedLowercaseRequestHeader(lower, value),
+    safelisted: valid ? requestHeaderJudgement(lower, value) : 0,
   };
 }
 
@@ -180,16 +187,14 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
   if (initiator === 'eventsource') {
     if (req.method.toUpperCase() !== 'GET') throw new ScenarioError('request.method', 'EventSource always uses GET');
     if (req.headers.length > 0) throw new ScenarioError('request.headers', 'EventSource cannot set request headers');
-    const headerNames: string[] = [];
-    const safelisted: boolean[] = [];
-    const headers = headerListOf([['Accept', 'text/event-stream']], initiator, headerNames, safelisted);
-    return { url, origin, method: 'GET', headers, headerNames, safelisted, credentials: req.credentials, initiator };
+    const request: BrowserRequest = { url, origin, method: 'GET', headers: [], headerNames: [], safelisted: [], repeatedNames: false, credentials: req.credentials, initiator };
+    addHeaders(request, [['Accept', 'text/event-stream']]);
+    return request;
   }
   const method = requestMethod(req.method);
-  const headerNames: string[] = [];
-  const safelisted: boolean[] = [];
-  const headers = headerListOf(req.headers, initiator, headerNames, safelisted);
-  return { url, origin, method, headers, headerNames, safelisted, credentials: req.credentials, initiator };
+  const request: BrowserRequest = { url, origin, method, headers: [], headerNames: [], safelisted: [], repeatedNames: false, credentials: req.credentials, initiator };
+  addHeaders(request, req.headers);
+  return request;
 }
 
 /** The method as `fetch()` sends it (normalized), or throw for an invalid or forbidden one. */
@@ -204,14 +209,14 @@ function requestMethod(method: string): string {
 }
 
 /**
- * The request's header list as the `Headers` object (or `setRequestHeader`)
- * leaves it: values normalized, forbidden request-headers dropped, and a
- * repeated name combined (XMLHttpRequest) or spelled as its first entry
- * (fetch); with the lowercase names and the safelist judgement of each line
- * beside it, pushed to `headerNames` and `safelisted`.
+ * Set the request's header list (empty so far) as the `Headers` object (or
+ * `setRequestHeader`) leaves `list`: values normalized, forbidden
+ * request-headers dropped, and a repeated name combined (XMLHttpRequest) or
+ * spelled as its first entry (fetch); with the lowercase names and the
+ * judgement of each line beside it.
  */
-function headerListOf(list: HeaderList, initiator: Initiator, headerNames: string[], safelisted: boolean[]): HeaderList {
-  const headers: HeaderList = [];
+function addHeaders(request: BrowserRequest, list: HeaderList): void {
+  const { headers, headerNames, safelisted, initiator } = request;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i] as [string, string];
     const line = headerLine(entry[0], entry[1], i);
@@ -224,14 +229,14 @@ function headerListOf(list: HeaderList, initiator: Initiator, headerNames: strin
       // setRequestHeader combines a repeated name into the first line.
       const existing = headers[first] as [string, string];
       existing[1] = `${existing[1]}, ${value}`;
-      safelisted[first] = isCorsSafelistedLowercaseRequestHeader(lower, existing[1]);
+      safelisted[first] = requestHeaderJudgement(lower, existing[1]);
       continue;
     } else {
       // Headers#append keeps separate entries but reuses the first entry's spelling of the name.
       headers.push([(headers[first] as [string, string])[0], value]);
+      request.repeatedNames = true;
     }
     headerNames.push(lower);
     safelisted.push(line.safelisted);
   }
-  return headers;
 }
