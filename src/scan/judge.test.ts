@@ -136,6 +136,29 @@ describe('judgeRoute over simulated servers', () => {
   }
 });
 
+describe('cookie context beside credentialed findings', () => {
+  function findings(server: Server): ReturnType<typeof judgeRoute> {
+    const t = target();
+    const plan = planRoute(t, [LEGIT], AUTH);
+    const answer = (request: OutgoingRequest): Exchange => ({ request, status: 200, ...server(request) });
+    return judgeRoute(plan, plan.requests.map((planned) => ({ planned, answer: answer(planned.request) })), answer(noOriginRequest(t)));
+  }
+  it('a subdomain is same-site: every cookie rides along', () => {
+    const [f] = findings(allowing((o) => o.startsWith('https://') && o.endsWith('.example.com')));
+    expect(f?.cookies).toMatch(/^A page on https:\/\/corsproof-probe\.example\.com is same-site with api\.example\.com: every cookie rides along/);
+  });
+  it("another site: only SameSite=None cookies, and the API's own cookies named", () => {
+    const [f] = findings(allowing(() => true, { extra: [['Set-Cookie', 'sid=1; Path=/; SameSite=Lax'], ['Set-Cookie', 'pref=2; SameSite=None; Secure']] }));
+    expect(f?.cookies).toMatch(/cross-site page: only cookies set with SameSite=None; Secure ride along/);
+    expect(f?.cookies).toMatch(/This API sets sid \(SameSite=Lax\), pref \(SameSite=None\)\.$/);
+    expect(f?.severity).toBe('high'); // context, never a reason to lower it
+  });
+  it('no cookie context on findings without credentials', () => {
+    const [f] = findings(allowing(() => true, { credentials: false }));
+    expect(f?.cookies).toBeUndefined();
+  });
+});
+
 describe('the plan', () => {
   it('sends nothing that changes state unless allowed: a PUT route gets preflights and GETs', () => {
     const plan = planRoute(target('PUT', [['Content-Type', 'application/json']]), [LEGIT], AUTH);

@@ -6,6 +6,7 @@
  * comes from the finding table (findings.ts), with credentials or without.
  * Pure: the answers come in, the findings go out.
  */
+import { getDomain } from 'tldts';
 import { evaluate } from '../engine/evaluate.js';
 import { get, splitList } from '../engine/headers.js';
 import { ScenarioError } from '../engine/request.js';
@@ -33,7 +34,7 @@ type Readable = { chromium: boolean; firefox: boolean };
 const NOBODY: Readable = { chromium: false, firefox: false };
 
 /** A finding before the route's common fields are added. */
-type Draft = Pick<Finding, 'id' | 'severity' | 'probe' | 'message' | 'evidence' | 'browsers'>;
+type Draft = Pick<Finding, 'id' | 'severity' | 'probe' | 'message' | 'evidence' | 'browsers' | 'cookies'>;
 
 /** Every finding on one route: the probe classes a browser lets through, then what the legit answers show. */
 export function judgeRoute(plan: RoutePlan, answered: readonly Answered[], noOrigin: Exchange | null): Finding[] {
@@ -115,7 +116,8 @@ function probeDraft(plan: RoutePlan, answered: readonly Answered[], id: ProbeId,
   if (anyBrowser(withCredentials) && isOk(actual.status)) {
     const who = reach === 'any-website' ? 'a page on that origin' : 'a page on that origin (a network attacker or a subdomain)';
     const message = `${flaw} With Access-Control-Allow-Credentials: true, ${who} reads this ${actual.status} response with the user's cookies.`;
-    return { id, severity: severityOf(id, true), probe: origin, message, evidence, browsers: withCredentials };
+    const cookies = cookieContext(origin, plan.target.url, answered);
+    return { id, severity: severityOf(id, true), probe: origin, message, evidence, browsers: withCredentials, cookies };
   }
   const withoutCredentials = readableBy(plan, origin, preflight, actual, 'omit');
   if (anyBrowser(withCredentials) || anyBrowser(withoutCredentials)) {
@@ -125,6 +127,37 @@ function probeDraft(plan: RoutePlan, answered: readonly Answered[], id: ProbeId,
     return { id, severity: 'low', probe: origin, message: `${flaw} ${why}`, evidence, browsers: anyBrowser(withCredentials) ? withCredentials : withoutCredentials };
   }
   return null;
+}
+
+/** A site: scheme and registrable domain (the host itself for an IP address or a name under no public suffix). */
+function siteOf(url: string): string {
+  const { protocol, hostname } = new URL(url);
+  return `${protocol}//${getDomain(hostname, { allowPrivateDomains: true }) ?? hostname}`;
+}
+
+/**
+ * Whether the user's cookies would ride along on a credentialed request
+ * from a page at `origin`: context beside a finding, never a reason to lower
+ * it. Same-site pages send every cookie; cross-site ones only
+ * `SameSite=None; Secure` cookies, and not where the browser keeps
+ * third-party cookies apart. The cookies the API sets (Set-Cookie in its
+ * answers) are named with their SameSite.
+ */
+function cookieContext(origin: string, url: string, answered: readonly Answered[]): string {
+  const set = new Map<string, string>();
+  for (const a of answered) {
+    for (const [n, v] of a.answer?.headers ?? []) {
+      if (n.toLowerCase() !== 'set-cookie') continue;
+      const name = v.split('=')[0]?.trim() ?? '';
+      const sameSite = /;\s*samesite\s*=\s*(\w+)/i.exec(v)?.[1] ?? 'unset (Lax in Chromium)';
+      if (name !== '' && set.size < 10) set.set(name, sameSite);
+    }
+  }
+  const seen = set.size === 0 ? '' : ` This API sets ${[...set].map(([n, s]) => `${n} (SameSite=${s})`).join(', ')}.`;
+  if (origin !== 'null' && siteOf(origin) === siteOf(url)) {
+    return `A page on ${origin} is same-site with ${new URL(url).host}: every cookie rides along, SameSite=Lax and Strict included.${seen}`;
+  }
+  return `From ${origin === 'null' ? "an opaque origin ('null')" : origin}, a cross-site page: only cookies set with SameSite=None; Secure ride along, and none where the browser keeps third-party cookies apart (Safari; Firefox's Total Cookie Protection; Chromium when the user blocks third-party cookies). Tokens sent from script (Authorization) are not cookies: an attacker's page cannot send them.${seen}`;
 }
 
 /** The answer to the first legit origin's actual request, and to its preflight. */
