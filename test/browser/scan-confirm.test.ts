@@ -19,6 +19,8 @@
  * - trusts-third-party-host is not confirmed (its probes are https only);
  * - the https derived probes of an https legit origin are not confirmed; the
  *   http twin (trusts-http-origin) is, being plain http;
+ * - probe origins without the page port (fixed ones such as
+ *   `http://localhost.corsproof-probe.invalid`, port 80) are not tried;
  * - trusts-null is confirmed from a sandboxed iframe (`sandbox="allow-scripts"`,
  *   srcdoc), whose requests carry `Origin: null`;
  * - special-characters: the hosts each browser navigates to differ. Seen with
@@ -128,12 +130,17 @@ function serverLets(url: string, origin: string): Promise<boolean> {
   });
 }
 
-/** The http origins a page can be served at for one class of one server (plus `null` and the stand-in). */
+/** Whether a page can be served at this probe origin: plain http on the page server's port (the stand-in's too). */
+function servable(origin: string, standIn: string): boolean {
+  return origin.startsWith('http://') && new URL(origin).port === new URL(standIn).port;
+}
+
+/** The origins a page can be served at for one class of one server (`null` from the sandboxed iframe, the stand-in for reflects-any-origin). */
 function confirmableOrigins(server: ZooServer, id: string, standIn: string): string[] {
   if (id === 'trusts-null') return ['null'];
   if (id === 'reflects-any-origin') return [standIn];
   return probesFor([server.legitOrigin])
-    .filter((p) => p.id === id && p.origin.startsWith('http://'))
+    .filter((p) => p.id === id && servable(p.origin, standIn))
     .map((p) => p.origin);
 }
 
@@ -141,7 +148,7 @@ function confirmableOrigins(server: ZooServer, id: string, standIn: string): str
 function everyProbeOrigin(server: ZooServer, standIn: string): string[] {
   const origins = probesFor([server.legitOrigin])
     .map((p) => p.origin)
-    .filter((o) => o === 'null' || o.startsWith('http://'));
+    .filter((o) => o === 'null' || servable(o, standIn));
   return [...origins, standIn];
 }
 
