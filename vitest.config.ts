@@ -46,6 +46,16 @@ export default defineConfig({
       },
       {
         test: {
+          // The scanner's zoo on loopback (Node frameworks in process, Debian's nginx), proven with plain
+          // requests, then the built CLI's `scan --json` against every server (after the build).
+          name: 'scan',
+          include: ['test/scan/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'browsers',
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 30 * 60 * 1000,

@@ -38,8 +38,26 @@ const THIRD_PARTY_HOSTS = ['github.io', 'netlify.app', 'vercel.app', 'pages.dev'
 /** Names starting like the local development origins, under the attacker's domain. */
 const LOCALHOST_PREFIX_PROBES = [`http://localhost.${ATTACKER_DOMAIN}`, `http://127.0.0.1.${ATTACKER_DOMAIN}`];
 
-/** Characters WHATWG URL (so Chromium and Firefox) keeps in a host, that allow-list code often forgets. */
+/**
+ * Characters WHATWG URL keeps in a host, that allow-list code often forgets.
+ * Chromium 156 loads a page at a host with any of them; Firefox ESR 153 only
+ * with `_` or `$` (it fails the others with NS_ERROR_UNKNOWN_HOST): seen in
+ * test/browser/scan-confirm.test.ts.
+ */
 const SPECIAL_CHARACTERS = ['_', '!', '~', '$', '{', '`'];
+
+/** Host characters Firefox will not load a page at (see {@link SPECIAL_CHARACTERS}). */
+const FIREFOX_REFUSED_HOST_CHARACTERS = /[!~{`]/;
+
+/**
+ * Which browsers can load a page at this origin, so that an attacker can
+ * be there: both, but Firefox for no host with a character it refuses.
+ */
+export function pageOriginIn(origin: string): { chromium: boolean; firefox: boolean } {
+  if (origin === 'null') return { chromium: true, firefox: true };
+  const host = origin.replace(/^[a-z]+:\/\//, '').replace(/:\d+$/, '');
+  return { chromium: true, firefox: !FIREFOX_REFUSED_HOST_CHARACTERS.test(host) };
+}
 
 /** One probe: the class it tests, the origin sent, and the allowed origin it was derived from (`null` for the fixed ones). */
 export interface Probe {

@@ -5,7 +5,7 @@
  */
 import type { Severity } from './types.js';
 
-export { FINDINGS, findingRow, severityOf } from '../policy/findings.js';
+export { FINDINGS, SEVERITY_RULES, findingRow, severityOf } from '../policy/findings.js';
 export type { FindingRow, Reach } from '../policy/findings.js';
 
 /** Severities from the worst down: a finding is "at or above" a threshold when its rank is not greater. */

@@ -159,6 +159,17 @@ describe('cookie context beside credentialed findings', () => {
   });
 });
 
+describe('probe origins a browser cannot host', () => {
+  it("a server fooled only by '{' (url.parse cuts the host there): readable in Chromium, not in Firefox, which loads no page at such a host", () => {
+    const t = target();
+    const plan = planRoute(t, [LEGIT], AUTH);
+    const server = allowing((o) => o.split('{')[0] === LEGIT);
+    const answer = (request: OutgoingRequest): Exchange => ({ request, status: 200, ...server(request) });
+    const [f] = judgeRoute(plan, plan.requests.map((planned) => ({ planned, answer: answer(planned.request) })), answer(noOriginRequest(t)));
+    expect([f?.id, f?.severity, f?.browsers]).toEqual(['special-characters', 'high', { chromium: true, firefox: false }]);
+  });
+});
+
 describe('the plan', () => {
   it('sends nothing that changes state unless allowed: a PUT route gets preflights and GETs', () => {
     const plan = planRoute(target('PUT', [['Content-Type', 'application/json']]), [LEGIT], AUTH);

@@ -16,7 +16,7 @@ import { cacheReuse } from '../doctor/caching.js';
 import { recipesForReport } from '../doctor/fixes.js';
 import { layerFindings } from '../doctor/layers.js';
 import type { ProbeId } from '../policy/probes.js';
-import { findingsAmong, probeFlaw } from '../policy/probes.js';
+import { findingsAmong, pageOriginIn, probeFlaw } from '../policy/probes.js';
 import { findingRow, severityOf } from './findings.js';
 import type { PlannedRequest, RoutePlan } from './plan.js';
 import { INVENTED_HEADER, INVENTED_METHOD } from './plan.js';
@@ -69,9 +69,14 @@ function answersFor(answered: readonly Answered[], role: PlannedRequest['role'],
   return { preflight, actual };
 }
 
-/** Whether each browser lets a page at `origin` read `actual` (after `preflight` when the route is preflighted). */
+/**
+ * Whether each browser lets a page at `origin` read `actual` (after
+ * `preflight` when the route is preflighted): the engine's verdict, for a
+ * browser that loads pages at that origin at all.
+ */
 function readableBy(plan: RoutePlan, origin: string, preflight: Exchange | null, actual: Exchange, credentials: 'include' | 'omit'): Readable {
   if (plan.preflighted && preflight === null) return NOBODY;
+  const hostable = pageOriginIn(origin);
   const response = (e: Exchange): ScenarioResponse => ({ status: e.status, headers: e.headers });
   try {
     const verdict = evaluate({
@@ -79,7 +84,8 @@ function readableBy(plan: RoutePlan, origin: string, preflight: Exchange | null,
       preflight: preflight === null ? null : response(preflight),
       response: response(actual),
     });
-    return { chromium: verdict.browsers.chromium.ok, firefox: verdict.browsers.firefox.ok };
+    // A browser that will not load a page at the probe origin lets no attacker read from there.
+    return { chromium: hostable.chromium && verdict.browsers.chromium.ok, firefox: hostable.firefox && verdict.browsers.firefox.ok };
   } catch (error) {
     // A probe origin the engine refuses as an origin (a browser could not be there) shows nothing.
     if (error instanceof ScenarioError) return NOBODY;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REASONS, WARNINGS } from '../../src/engine/reasons.js';
 import { CONFIG_PROBLEMS } from '../../src/policy/errors.js';
+import { FINDINGS } from '../../src/policy/findings.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -36,5 +37,17 @@ describe('README', () => {
       ...WARNINGS.map((w) => [`${w.id} (warning)`, w.firefox?.key ?? '-', '-', w.title]),
     ];
     expect(readmeRows).toEqual(code);
+  });
+  it("has the scanner's finding table as the code has it: each id, its severity rule and its reason, and no other row", () => {
+    const start = readme.indexOf('| id | severity | why |');
+    expect(start).toBeGreaterThan(-1);
+    const rows = readme
+      .slice(start)
+      .split('\n\n')[0]!
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split('|').slice(1, 4).map((cell) => cell.trim().replace(/`/g, '')));
+    const severity = (reach: string | null, fixed: string): string => (reach === null ? fixed : reach === 'any-website' ? 'high / low' : 'medium / low');
+    expect(rows).toEqual(FINDINGS.map((f) => [f.id, severity(f.reach, f.severity), f.reason]));
   });
 });
