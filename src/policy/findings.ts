@@ -14,27 +14,6 @@
  * functional errors or hygiene (info), or cache poisoning (low).
  */
 
-/** The finding ids: the JSON contract (`corsproof scan --json`, SARIF rule ids, `check`'s exposure ids). */
-export type FindingId =
-  | 'reflects-any-origin'
-  | 'trusts-null'
-  | 'prefix-match'
-  | 'suffix-match'
-  | 'unescaped-dot'
-  | 'substring-match'
-  | 'special-characters'
-  | 'trusts-http-origin'
-  | 'trusts-any-subdomain'
-  | 'trusts-third-party-host'
-  | 'wildcard'
-  | 'wildcard-with-credentials'
-  | 'invalid-allow-origin'
-  | 'multiple-allow-origin'
-  | 'missing-vary-origin'
-  | 'preflight-reflects-methods'
-  | 'preflight-reflects-headers'
-  | 'expose-wildcard-with-credentials';
-
 /** How bad a finding is: what an attacker gains, as the finding table says. */
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -43,7 +22,8 @@ export type Reach = 'any-website' | 'network-or-subdomain';
 
 /** One row of the finding table. */
 export interface FindingRow {
-  id: FindingId;
+  /** The finding id: the JSON contract (`corsproof scan --json`, SARIF rule ids, `check`'s exposure ids). */
+  id: string;
   /** A title, in a few words. */
   title: string;
   /** Why it has its severity, in one line (the README's table; SARIF's fullDescription, with {@link SEVERITY_RULES} for a probe class). */
@@ -86,9 +66,15 @@ export const FINDINGS = [
   { id: 'expose-wildcard-with-credentials', title: "Access-Control-Expose-Headers: * with credentials", reason: "With credentials browsers read '*' as a header name, so it exposes nothing extra (ineffective, not a leak).", reach: null, severity: 'info' },
 ] as const satisfies readonly FindingRow[];
 
+/** The finding ids, as the table has them. */
+export type FindingId = (typeof FINDINGS)[number]['id'];
+
+/** The ids of the probe classes (rows with a reach): src/policy/probes.ts has a class for each. */
+export type ProbeFindingId = Extract<(typeof FINDINGS)[number], { reach: Reach }>['id'];
+
 /** The row of a finding id. */
-export function findingRow(id: FindingId): FindingRow {
-  return FINDINGS.find((row) => row.id === id) as FindingRow;
+export function findingRow(id: FindingId): FindingRow & { id: FindingId } {
+  return FINDINGS.find((row) => row.id === id) as FindingRow & { id: FindingId };
 }
 
 /**

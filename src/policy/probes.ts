@@ -12,19 +12,10 @@
  * (decided with the public suffix list, private suffixes included).
  */
 import { parse as parseDomain } from 'tldts';
+import type { ProbeFindingId } from './findings.js';
 
-/** The classes of probe, named as their findings are. */
-export type ProbeId =
-  | 'reflects-any-origin'
-  | 'trusts-null'
-  | 'prefix-match'
-  | 'suffix-match'
-  | 'unescaped-dot'
-  | 'substring-match'
-  | 'special-characters'
-  | 'trusts-http-origin'
-  | 'trusts-any-subdomain'
-  | 'trusts-third-party-host';
+/** The classes of probe, named as their findings are (the finding table's rows with a reach). */
+export type ProbeId = ProbeFindingId;
 
 /** An origin nobody configures: a server that allows it allows any origin. */
 export const PROBE_ORIGIN = 'https://corsproof-probe.invalid';

@@ -18,20 +18,24 @@ function tableCodes(heading: string): string[] {
     .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([a-z-]+)`/g)].map((m) => m[1] as string));
 }
 
+/** The cells of each row of the table whose header line is `header`, backticks dropped. */
+function tableRows(header: string): string[][] {
+  const start = readme.indexOf(header);
+  expect(start, `README has the table '${header}'`).toBeGreaterThan(-1);
+  return readme
+    .slice(start)
+    .split('\n\n')[0]!
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split('|').map((cell) => cell.trim().replace(/`/g, '')));
+}
+
 describe('README', () => {
   it('lists every config problem code createPolicy reports, and no other', () => {
     expect(new Set(tableCodes('### Validation rules'))).toEqual(new Set(Object.keys(CONFIG_PROBLEMS)));
   });
   it("has the reason table as the code has it: each row's id, Firefox reason and Chromium name, and no other row", () => {
-    const start = readme.indexOf('| id | Firefox reason | Chromium | what it means |');
-    expect(start).toBeGreaterThan(-1);
-    const rows = readme
-      .slice(start)
-      .split('\n\n')[0]!
-      .split('\n')
-      .slice(2)
-      .map((line) => line.split('|').map((cell) => cell.trim().replace(/`/g, '')));
-    const readmeRows = rows.map((cells) => [cells[1], cells[2], cells[3], cells[4]]);
+    const readmeRows = tableRows('| id | Firefox reason | Chromium | what it means |').map((cells) => [cells[1], cells[2], cells[3], cells[4]]);
     const code = [
       ...REASONS.map((r) => [r.id, r.firefox?.reason ?? '-', r.chromium ? (r.chromium.corsError ?? r.chromium.netError ?? '-') : '-', r.title]),
       ...WARNINGS.map((w) => [`${w.id} (warning)`, w.firefox?.key ?? '-', '-', w.title]),
@@ -39,14 +43,7 @@ describe('README', () => {
     expect(readmeRows).toEqual(code);
   });
   it("has the scanner's finding table as the code has it: each id, its severity rule and its reason, and no other row", () => {
-    const start = readme.indexOf('| id | severity | why |');
-    expect(start).toBeGreaterThan(-1);
-    const rows = readme
-      .slice(start)
-      .split('\n\n')[0]!
-      .split('\n')
-      .slice(2)
-      .map((line) => line.split('|').slice(1, 4).map((cell) => cell.trim().replace(/`/g, '')));
+    const rows = tableRows('| id | severity | why |').map((cells) => cells.slice(1, 4));
     const severity = (reach: string | null, fixed: string): string => (reach === null ? fixed : reach === 'any-website' ? 'high / low' : 'medium / low');
     expect(rows).toEqual(FINDINGS.map((f) => [f.id, severity(f.reach, f.severity), f.reason]));
   });
