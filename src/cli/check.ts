@@ -300,6 +300,7 @@ Examples:
   corsproof check --har session.har --json     # DevTools > Network > Save all as HAR
   corsproof check https://api.example.com/v1/me --origin https://app.example.com --stack nginx
 
+Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
 Exit codes: 0 the browser allows it, 1 it blocks it (with --har: any entry), 2 bad usage or input, 3 the request did not complete.`,
     )
     .action(async (url: string | undefined, options: CheckCliOptions) => {
