@@ -153,6 +153,7 @@ A contract:
 
 expect: is pass, blocked, { blocked: <Firefox reason or Chromium error> }, { expose: [...] } or { cachePreflightFor: <seconds> }.
 
+Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
 Exit codes: 0 every case held, 1 a case failed, 2 a bad contract (the message names the line and field), 3 a request did not complete.`,
     )
     .action(async (file: string, options: TestCliOptions) => {
