@@ -5,7 +5,7 @@
  * `safelist.ts`) call them. Sources are named next to each deviation.
  */
 import type { CorsResponseHeaders } from './cors.js';
-import { asciiLowercase } from './headers.js';
+import { asciiLowercase, listHas } from './headers.js';
 import type { BrowserRequest } from './request.js';
 import {
   SAFELISTED_TOTAL_MAX,
@@ -93,8 +93,8 @@ function isRedirect(response: CorsResponseHeaders): boolean {
 
 /** Allow-Methods matching: exact bytes, safelisted methods always, `*` only without credentials. */
 function methodAllowed(method: string, methods: readonly string[], credentialsIncluded: boolean): boolean {
-  if (isCorsSafelistedMethod(method) || methods.includes(method)) return true;
-  return !credentialsIncluded && methods.includes('*');
+  if (isCorsSafelistedMethod(method) || listHas(methods, method)) return true;
+  return !credentialsIncluded && listHas(methods, '*');
 }
 
 /**
@@ -106,21 +106,21 @@ function methodAllowed(method: string, methods: readonly string[], credentialsIn
  * the Fetch Standard.
  */
 function disallowedHeader(unsafeNames: string[], allowed: readonly string[], credentialsIncluded: boolean): string | null {
-  if (!credentialsIncluded && allowed.includes('*')) return null;
-  for (const name of unsafeNames) if (!allowed.includes(name)) return name;
+  if (!credentialsIncluded && listHas(allowed, '*')) return null;
+  for (let i = 0; i < unsafeNames.length; i++) if (!listHas(allowed, unsafeNames[i] as string)) return unsafeNames[i] as string;
   return null;
 }
 
 /** Whether every name of `names` is in `list`. */
 function isSubset(names: string[], list: readonly string[]): boolean {
-  for (const name of names) if (!list.includes(name)) return false;
+  for (let i = 0; i < names.length; i++) if (!listHas(list, names[i] as string)) return false;
   return true;
 }
 
 /** Whether `*` is what lets Authorization through (Firefox warns that this will stop working). */
 function authorizationCoveredByWildcard(unsafeNames: string[], allowed: readonly string[], credentialsIncluded: boolean): boolean {
-  if (credentialsIncluded || !unsafeNames.includes('authorization')) return false;
-  return allowed.includes('*') && !allowed.includes('authorization');
+  if (credentialsIncluded || !listHas(unsafeNames, 'authorization')) return false;
+  return listHas(allowed, '*') && !listHas(allowed, 'authorization');
 }
 
 // ---------------------------------------------------------------------------
@@ -172,10 +172,35 @@ const CHROMIUM_CLIENT_HINTS: ReadonlySet<string> = new Set([
 /** Chromium: forbidden request-headers it drops below the CORS layer as well (net::HttpUtil::IsSafeHeader). */
 const CHROMIUM_UNSAFE_TO_SEND: ReadonlySet<string> = new Set(['user-agent']);
 
+/** Chromium: the length of the values of the request's lines it counts as CORS-safelisted, all together (names not repeated). */
+function safelistedTotal(request: BrowserRequest): number {
+  const { headers, safelisted } = request;
+  let total = 0;
+  for (let i = 0; i < headers.length; i++) {
+    if (((safelisted[i] as number) & (CHROMIUM_SAFELISTED | CHROMIUM_DROPS)) === CHROMIUM_SAFELISTED) total += (headers[i] as [string, string])[1].length;
+  }
+  return total;
+}
+
+/**
+ * The names of the request's lines whose judgement has none of the bits of
+ * `mask` (for a request whose names are not repeated), in the request's
+ * order: counted first, so that the list is allocated at its size.
+ */
+function namesJudgedWithout(request: BrowserRequest, mask: number): string[] {
+  const { headerNames, safelisted } = request;
+  let count = 0;
+  for (let i = 0; i < headerNames.length; i++) if (((safelisted[i] as number) & mask) === 0) count++;
+  if (count === 0) return [];
+  const names = new Array<string>(count);
+  for (let i = 0, k = 0; k < count; i++) if (((safelisted[i] as number) & mask) === 0) names[k++] = headerNames[i] as string;
+  return names;
+}
+
 /** Every distinct name of the request but those Chromium drops below the CORS layer, sorted. */
 function chromiumAllNames(headerNames: string[]): string[] {
   const names: string[] = [];
-  for (const name of headerNames) if (!CHROMIUM_UNSAFE_TO_SEND.has(name) && !names.includes(name)) names.push(name);
+  for (const name of headerNames) if (!CHROMIUM_UNSAFE_TO_SEND.has(name) && !listHas(names, name)) names.push(name);
   return sortNames(names);
 }
 
@@ -190,6 +215,10 @@ export const CHROMIUM: BrowserProfile = {
   corsUnsafeRequestHeaderNames(request) {
     const { headers, headerNames, safelisted, repeatedNames } = request;
     if (headers.length === 0) return [];
+    // The usual request: no name on two lines, the safelisted values under the total.
+    if (!repeatedNames && safelistedTotal(request) <= SAFELISTED_TOTAL_MAX) {
+      return sortNames(namesJudgedWithout(request, CHROMIUM_SAFELISTED | CHROMIUM_DROPS));
+    }
     const unsafe: string[] = [];
     let total = 0;
     for (let i = 0; i < headers.length; i++) {
@@ -330,11 +359,12 @@ export const FIREFOX: BrowserProfile = {
   corsUnsafeRequestHeaderNames(request) {
     // Each header entry judged on its own; no 1024-byte total.
     const { headerNames, safelisted } = request;
+    if (!request.repeatedNames) return sortNames(namesJudgedWithout(request, FIREFOX_SAFELISTED));
     const unsafe: string[] = [];
     for (let i = 0; i < headerNames.length; i++) {
       if (((safelisted[i] as number) & FIREFOX_SAFELISTED) !== 0) continue;
       const name = headerNames[i] as string;
-      if (!unsafe.includes(name)) unsafe.push(name);
+      if (!listHas(unsafe, name)) unsafe.push(name);
     }
     return sortNames(unsafe);
   },
@@ -378,7 +408,7 @@ export const FIREFOX: BrowserProfile = {
     // header name against them: an approval that rests on '*' is never reused.
     const { method } = request;
     const methods = response.methods();
-    const methodListed = method === 'GET' || method === 'POST' || ('items' in methods && methods.items.includes(method));
+    const methodListed = method === 'GET' || method === 'POST' || ('items' in methods && listHas(methods.items, method));
     const reusable = methodListed && isSubset(unsafeNames, response.allowedHeaderNames());
     return reusable ? firefoxMaxAge(response.maxAge) : null;
   },

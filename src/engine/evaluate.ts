@@ -59,44 +59,57 @@ const NOT_RECORDED: SentRequest[] = [];
  * on the response, then HTTP-redirect fetch. What does not depend on the
  * browser (the request, the responses' headers, the redirect targets) comes
  * from the {@link Exchange}, shared with the other browser's walk.
+ *
+ * The fields are declared (`declare`) and set in the constructor: V8 sets
+ * them several times faster than it defines class fields.
  */
 class MainFetch {
-  private readonly profile: BrowserProfile;
-  private readonly exchange: Exchange;
+  private declare readonly profile: BrowserProfile;
+  private declare readonly exchange: Exchange;
   /** Whether to record the requests sent on each hop (`evaluateIn`; `evaluate` reports none). */
-  private readonly recordRequests: boolean;
+  private declare readonly recordRequests: boolean;
   /** The request; a redirect that rewrites its method or headers makes this walk's own copy first. */
-  private request: BrowserRequest;
-  private requestIsOwn = false;
+  private declare request: BrowserRequest;
+  private declare requestIsOwn: boolean;
   // Where the request is on its redirect chain: what HTTP-redirect fetch changes and main fetch reads.
-  private current: ParsedUrl;
+  private declare current: ParsedUrl;
   /** Fetch's response tainting is "cors": the request has left the page's origin. */
-  private corsTainted: boolean;
+  private declare corsTainted: boolean;
   /** A redirect from one origin to another after leaving the page's: Origin is `null` from then on. */
-  private originTainted = false;
-  private redirectCount = 0;
+  private declare originTainted: boolean;
+  private declare redirectCount: number;
   /** Lowercase header names the last redirect removed (Firefox keeps the rest of its original preflight state). */
-  private strippedByLastRedirect: readonly string[] = NONE_STRIPPED;
+  private declare strippedByLastRedirect: readonly string[];
   /** The CORS-unsafe request-header names of the request script made, once computed. */
-  private initialUnsafeNames: string[] | null = null;
-  private preflightMaxAge: number | null = null;
+  private declare initialUnsafeNames: string[] | null;
+  private declare preflightMaxAge: number | null;
+  /** The CORS-preflight requests sent, in order (`null`: none yet). */
+  private declare preflights: PreflightRequest[] | null;
   // What the walk leaves for the verdict besides this browser's own (`run`'s result).
-  readonly preflights: PreflightRequest[] = [];
   /** Set when blocked: the context for the messages and the fix. */
-  context: ReasonContext | null = null;
+  declare context: ReasonContext | null;
   /** Each warning logged, with the URL its message names. */
-  warningSites: Array<{ id: WarningId; url: string }> | null = null;
+  declare warningSites: Array<{ id: WarningId; url: string }> | null;
   /** The requests sent, one per hop reached (recorded for `evaluateIn` only: `evaluate` reports none). */
-  readonly requests: SentRequest[];
+  declare readonly requests: SentRequest[];
 
   constructor(profile: BrowserProfile, exchange: Exchange, recordRequests: boolean) {
     this.profile = profile;
     this.exchange = exchange;
     this.recordRequests = recordRequests;
-    this.requests = recordRequests ? [] : NOT_RECORDED;
     this.request = exchange.request;
+    this.requestIsOwn = false;
     this.current = exchange.request.url;
     this.corsTainted = exchange.crossOrigin;
+    this.originTainted = false;
+    this.redirectCount = 0;
+    this.strippedByLastRedirect = NONE_STRIPPED;
+    this.initialUnsafeNames = null;
+    this.preflightMaxAge = null;
+    this.preflights = null;
+    this.context = null;
+    this.warningSites = null;
+    this.requests = recordRequests ? [] : NOT_RECORDED;
   }
 
   /** Walk the chain: this browser's conclusion. */
@@ -138,7 +151,7 @@ class MainFetch {
     // On the first hop the request is still the one script made.
     const initial = (this.initialUnsafeNames ??= profile.corsUnsafeRequestHeaderNames(this.exchange.request));
     if (profile.keepsOriginalPreflightState && hop > 0) {
-      const needed = this.preflights.length > 0 || initial.length > 0 || !isCorsSafelistedMethod(request.method) || profile.corsUnsafeRequestHeaderNames(request).length > 0;
+      const needed = this.preflights !== null || initial.length > 0 || !isCorsSafelistedMethod(request.method) || profile.corsUnsafeRequestHeaderNames(request).length > 0;
       return needed ? initial.filter((n) => !this.strippedByLastRedirect.includes(n)) : null;
     }
     const unsafeNames = hop === 0 ? initial : profile.corsUnsafeRequestHeaderNames(request);
@@ -149,7 +162,9 @@ class MainFetch {
   private corsPreflightFetch(hop: number, unsafeNames: string[], requestOrigin: string): BrowserVerdict | null {
     const { profile, request } = this;
     const preflightOrigin = profile.preflightKeepsPageOrigin ? request.origin : requestOrigin;
-    this.preflights.push(this.exchange.preflightRequest(request.method, preflightOrigin, unsafeNames));
+    const preflight = this.exchange.preflightRequest(request.method, preflightOrigin, unsafeNames);
+    if (this.preflights === null) this.preflights = [preflight];
+    else this.preflights.push(preflight);
     const answer = this.exchange.preflightResponse(hop);
     // A preflight goes to the page's own origin only after a redirect (the first hop's is cross-origin).
     const toPageOrigin = hop > 0 && this.current.origin === request.origin;
@@ -262,7 +277,7 @@ class MainFetch {
       ok: failure === null,
       failedAt,
       reasonId: failure === null ? null : failure.id,
-      preflights: this.preflights,
+      preflights: this.preflights ?? [],
       exposedHeaders,
       preflightMaxAge: failure === null ? this.preflightMaxAge : null,
       warnings: warningSites === null ? [] : warningSites.map((w) => w.id),

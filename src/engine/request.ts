@@ -187,14 +187,9 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
   if (initiator === 'eventsource') {
     if (req.method.toUpperCase() !== 'GET') throw new ScenarioError('request.method', 'EventSource always uses GET');
     if (req.headers.length > 0) throw new ScenarioError('request.headers', 'EventSource cannot set request headers');
-    const request: BrowserRequest = { url, origin, method: 'GET', headers: [], headerNames: [], safelisted: [], repeatedNames: false, credentials: req.credentials, initiator };
-    addHeaders(request, [['Accept', 'text/event-stream']]);
-    return request;
+    return browserRequest(url, origin, 'GET', [['Accept', 'text/event-stream']], req.credentials, initiator);
   }
-  const method = requestMethod(req.method);
-  const request: BrowserRequest = { url, origin, method, headers: [], headerNames: [], safelisted: [], repeatedNames: false, credentials: req.credentials, initiator };
-  addHeaders(request, req.headers);
-  return request;
+  return browserRequest(url, origin, requestMethod(req.method), req.headers, req.credentials, initiator);
 }
 
 /** The method as `fetch()` sends it (normalized), or throw for an invalid or forbidden one. */
@@ -209,22 +204,29 @@ function requestMethod(method: string): string {
 }
 
 /**
- * Set the request's header list (empty so far) as the `Headers` object (or
+ * The request, with its header list as the `Headers` object (or
  * `setRequestHeader`) leaves `list`: values normalized, forbidden
  * request-headers dropped, and a repeated name combined (XMLHttpRequest) or
  * spelled as its first entry (fetch); with the lowercase names and the
  * judgement of each line beside it.
  */
-function addHeaders(request: BrowserRequest, list: HeaderList): void {
-  const { headers, headerNames, safelisted, initiator } = request;
-  for (let i = 0; i < list.length; i++) {
+function browserRequest(url: ParsedUrl, origin: string, method: string, list: HeaderList, credentials: CredentialsMode, initiator: Initiator): BrowserRequest {
+  const n = list.length;
+  // Allocated at the list's size, and shortened in the rare case of lines dropped or combined.
+  const headers: HeaderList = new Array<[string, string]>(n);
+  const headerNames = new Array<string>(n);
+  const safelisted = new Array<number>(n);
+  let repeatedNames = false;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
     const entry = list[i] as [string, string];
     const line = headerLine(entry[0], entry[1], i);
     if (line.forbidden) continue; // the Headers object ignores it silently
     const { lower, value } = line;
-    const first = headerNames.length === 0 ? -1 : headerNames.indexOf(lower);
+    let first = -1;
+    for (let j = 0; j < k && first === -1; j++) if (headerNames[j] === lower) first = j;
     if (first === -1) {
-      headers.push([entry[0], value]);
+      headers[k] = [entry[0], value];
     } else if (initiator === 'xhr') {
       // setRequestHeader combines a repeated name into the first line.
       const existing = headers[first] as [string, string];
@@ -233,10 +235,12 @@ function addHeaders(request: BrowserRequest, list: HeaderList): void {
       continue;
     } else {
       // Headers#append keeps separate entries but reuses the first entry's spelling of the name.
-      headers.push([(headers[first] as [string, string])[0], value]);
-      request.repeatedNames = true;
+      headers[k] = [(headers[first] as [string, string])[0], value];
+      repeatedNames = true;
     }
-    headerNames.push(lower);
-    safelisted.push(line.safelisted);
+    headerNames[k] = lower;
+    safelisted[k++] = line.safelisted;
   }
+  if (k < n) headers.length = headerNames.length = safelisted.length = k;
+  return { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator };
 }
