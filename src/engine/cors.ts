@@ -13,7 +13,11 @@
  * Access-Control-Expose-Headers value's parsed list. Each map holds at most
  * {@link CACHE_MAX} entries (cleared when full, before the next insertion),
  * and only keys of up to {@link KEY_MAX} characters; longer strings are
- * parsed anew each time. Cached results are shared, so they are read-only.
+ * parsed anew each time. In front of the names' map, {@link RECENT} slots
+ * keep the last name looked up of each length (modulo {@link RECENT}) with
+ * its meaning, so that a response's few names are found by one string
+ * comparison, without hashing. Cached results are shared, so they are
+ * read-only.
  */
 import { isToken, listHas, lowercaseName, normalizeHeaderValue, splitList } from './headers.js';
 import {
@@ -69,42 +73,57 @@ interface ResponseName {
 }
 
 const responseNames = new Map<string, ResponseName>();
+// In front of the map: the last name looked up of each length (modulo RECENT), with its meaning.
+const RECENT = 32;
+const recentNames = new Array<string | null>(RECENT).fill(null);
+const recentMeanings = new Array<ResponseName | null>(RECENT).fill(null);
 
 /**
  * Which CORS header a response-header line is (`ALLOW_ORIGIN`...), or 0:
- * the usual spellings compared whole first, any other through the cache.
+ * the usual spelling of the name's length compared whole first, any other
+ * name through the cache.
  */
 function corsField(name: string): number {
-  switch (name) {
-    case 'Access-Control-Allow-Origin':
-      return ALLOW_ORIGIN;
-    case 'Access-Control-Allow-Credentials':
-      return ALLOW_CREDENTIALS;
-    case 'Access-Control-Allow-Methods':
-      return ALLOW_METHODS;
-    case 'Access-Control-Allow-Headers':
-      return ALLOW_HEADERS;
-    case 'Access-Control-Max-Age':
-      return MAX_AGE;
-    case 'Access-Control-Expose-Headers':
-      return EXPOSE_HEADERS;
-    case 'Location':
-      return LOCATION;
-    default:
-      return responseName(name).field;
+  switch (name.length) {
+    case 27:
+      if (name === 'Access-Control-Allow-Origin') return ALLOW_ORIGIN;
+      break;
+    case 32:
+      if (name === 'Access-Control-Allow-Credentials') return ALLOW_CREDENTIALS;
+      break;
+    case 28:
+      if (name === 'Access-Control-Allow-Methods') return ALLOW_METHODS;
+      if (name === 'Access-Control-Allow-Headers') return ALLOW_HEADERS;
+      break;
+    case 22:
+      if (name === 'Access-Control-Max-Age') return MAX_AGE;
+      break;
+    case 29:
+      if (name === 'Access-Control-Expose-Headers') return EXPOSE_HEADERS;
+      break;
+    case 8:
+      if (name === 'Location') return LOCATION;
+      break;
   }
+  return responseName(name).field;
 }
 
 function responseName(name: string): ResponseName {
-  const hit = responseNames.get(name);
-  if (hit !== undefined) return hit;
-  const lower = lowercaseName(name);
-  return remember(responseNames, name, {
-    lower,
-    field: CORS_FIELDS.get(lower) ?? 0,
-    forbidden: FORBIDDEN_RESPONSE_HEADER_NAMES.has(lower),
-    safelisted: CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(lower),
-  });
+  const slot = name.length % RECENT;
+  if (recentNames[slot] === name) return recentMeanings[slot] as ResponseName;
+  let meaning = responseNames.get(name);
+  if (meaning === undefined) {
+    const lower = lowercaseName(name);
+    meaning = remember(responseNames, name, {
+      lower,
+      field: CORS_FIELDS.get(lower) ?? 0,
+      forbidden: FORBIDDEN_RESPONSE_HEADER_NAMES.has(lower),
+      safelisted: CORS_SAFELISTED_RESPONSE_HEADER_NAMES.has(lower),
+    });
+  }
+  recentNames[slot] = name;
+  recentMeanings[slot] = meaning;
+  return meaning;
 }
 
 /** Append a line's value to the combined value so far (Fetch "get a header": values joined with `", "`). */

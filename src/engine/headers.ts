@@ -67,8 +67,10 @@ export function isHeaderValue(s: string): boolean {
 
 /** Normalize a value (Fetch): strip leading and trailing HTTP whitespace. */
 export function normalizeHeaderValue(s: string): string {
-  let start = 0;
   let end = s.length;
+  // Most values have nothing to strip.
+  if (end === 0 || (!isHttpWhitespace(s.charCodeAt(0)) && !isHttpWhitespace(s.charCodeAt(end - 1)))) return s;
+  let start = 0;
   while (start < end && isHttpWhitespace(s.charCodeAt(start))) start++;
   while (end > start && isHttpWhitespace(s.charCodeAt(end - 1))) end--;
   return start === 0 && end === s.length ? s : s.slice(start, end);
