@@ -28,7 +28,8 @@ export default tseslint.config(
     ignores: ['**/*.test.ts', '**/test-*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
-  // The layering, enforced: engine <- policy <- adapters; engine/policy <- doctor <- cli. No arrow back,
+  // The layering, enforced: engine <- policy <- adapters; engine/policy <- doctor <- ui <- cli; the page
+  // (src/site) over the engine and the doctor's pure modules. No arrow back,
   // and nothing under src/ reaches into test/.
   ...layer('src/engine/**/*.ts', ['../policy/*', '../adapters/*', '../doctor/*', '../testing/*', '../cli/*', '../demo/*', 'node:*', 'tldts', 'commander', 'picocolors', 'shell-quote'], 'the engine is pure: it imports nothing outside src/engine'),
   ...layer('src/policy/**/*.ts', ['../adapters/*', '../doctor/*', '../testing/*', '../cli/*', '../demo/*', 'node:*', 'commander', 'picocolors', 'shell-quote'], 'the policy is pure: it imports only the engine (and tldts)'),
@@ -36,6 +37,17 @@ export default tseslint.config(
   ...layer('src/doctor/**/*.ts', ['../adapters/*', '../testing/*', '../cli/*', '../demo/*'], 'the doctor knows nothing of the CLI or the adapters'),
   ...layer('src/scan/**/*.ts', ['../adapters/*', '../testing/*', '../cli/*', '../demo/*'], 'the scanner plays the attacker over the engine, the probe table and the doctor; it knows no CLI or adapter'),
   ...layer('src/testing/**/*.ts', ['../adapters/*', '../cli/*', '../demo/*'], 'corsproof/testing plays the browser over the engine, the doctor and the probe table; it knows no adapter'),
+  ...layer('src/ui/**/*.ts', ['../adapters/*', '../testing/*', '../cli/*', '../demo/*', '../scan/*', '../site/*'], "corsproof ui's server serves the page over the engine, the policy and the doctor; it knows no CLI"),
+  ...layer('src/site/**/*.ts', ['../adapters/*', '../testing/*', '../cli/*', '../demo/*', '../scan/*', '../ui/server*', 'node:*', 'commander', 'picocolors', 'shell-quote'], 'the playground page runs in browsers: the engine and the pure parts of the doctor, no Node module'),
+  // The playground page runs in browsers.
+  {
+    files: ['src/site/**/*.ts'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'sessionStorage', 'navigator', 'fetch', 'setTimeout', 'clearTimeout', 'atob', 'btoa', 'TextEncoder', 'TextDecoder', 'URLSearchParams', 'HTMLElement', 'Node', 'Document'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );
 
 /**

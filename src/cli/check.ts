@@ -2,15 +2,14 @@
  * `corsproof check`: the options read into what to check (parseCheckInput,
  * pure), then the doctor run on it and the report printed as text or JSON.
  */
-import type { CheckReport } from '../doctor/check.js';
 import { check, credentialedAlternative, NetworkFailure } from '../doctor/check.js';
-import type { RenderedRecipe } from '../doctor/fixes.js';
+import { checkJson, networkFailureJson } from '../doctor/report-json.js';
 import { recipesToShow } from '../doctor/fixes.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
 import type { RecipeId } from '../doctor/recipes.js';
 import { RECIPES, isRecipeId } from '../doctor/recipes.js';
-import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest, Verdict } from '../engine/types.js';
+import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Command } from 'commander';
 import { PROBE_ORIGIN } from '../doctor/exposure.js';
@@ -210,38 +209,18 @@ export async function checkCommand(urlArg: string | undefined, o: CheckCliOption
   return input.kind === 'har' ? harCommand(input) : liveCommand(input);
 }
 
-/** `corsproof check --json` for a live request: the contract in the README ("The doctor"). */
-export type CheckJson = Pick<CheckReport, 'verdict' | 'exchanges' | 'layers' | 'cookies' | 'exposure' | 'probe' | 'noOrigin' | 'revalidation' | 'scenario'> & {
-  /** The fix recipes, the failing layer's first (or --stack's). */
-  recipes: RenderedRecipe[];
-  /** How the input was read. */
-  remarks: string[];
-  /** The verdict with credentials, when it differs and nothing said whether they are sent. */
-  ifCredentialed: Verdict | null;
-};
+/** `corsproof check --json` for a live request: the contract in the README ("The doctor"); built by the doctor's checkJson. */
+export type { CheckJson } from '../doctor/report-json.js';
 
 async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number> {
   const { stack, remarks } = input;
   try {
     const report = await check(input.request, { timeoutMs: input.timeoutMs, insecure: input.insecure, credentialHeaders: input.credentialHeaders, probe: input.probe });
-    const recipes = recipesToShow(report, stack);
     // Nothing said whether the page sends credentials: say what they would change.
     const ifCredentialed = input.credentialsGiven ? null : credentialedAlternative(report.scenario, report.verdict);
+    const json = checkJson(report, { stack, remarks, ifCredentialed });
+    const { recipes } = json;
     if (input.json) {
-      const json: CheckJson = {
-        verdict: report.verdict,
-        exchanges: report.exchanges,
-        layers: report.layers,
-        cookies: report.cookies,
-        exposure: report.exposure,
-        probe: report.probe,
-        noOrigin: report.noOrigin,
-        revalidation: report.revalidation,
-        recipes,
-        scenario: report.scenario,
-        remarks,
-        ifCredentialed,
-      };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
@@ -255,7 +234,7 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
   } catch (e) {
     if (!(e instanceof NetworkFailure)) throw e;
     if (input.json) {
-      process.stdout.write(`${JSON.stringify({ error: { kind: e.kind, url: e.url, message: e.message } }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(networkFailureJson(e), null, 2)}\n`);
     } else {
       const flag =
         e.kind === 'tls' ? '\n  --insecure looks past the certificate, to see the CORS answer.' : e.kind === 'timeout' ? '\n  --timeout <seconds> waits longer.' : '';

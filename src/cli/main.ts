@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `corsproof` command line: the commands wired to their modules
- * (explain.ts, check.ts, test.ts, scan.ts, demo.ts). Exit codes: 0 done, 1 blocked (with
+ * (explain.ts, check.ts, test.ts, scan.ts, ui.ts, demo.ts). Exit codes: 0 done, 1 blocked (with
  * --exit-code, or check's verdict), 2 bad usage or input, 3 a request that
  * did not complete, 70 internal error.
  */
@@ -14,6 +14,7 @@ import { defineDemo } from './demo.js';
 import { defineExplain } from './explain.js';
 import { defineScan } from './scan.js';
 import { defineTest } from './test.js';
+import { defineUi } from './ui.js';
 import { UsageError, packageVersion } from './io.js';
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
@@ -28,6 +29,7 @@ function program(): Command {
   defineCheck(cmd);
   defineTest(cmd);
   defineScan(cmd);
+  defineUi(cmd);
   defineDemo(cmd);
   return cmd;
 }

@@ -1,0 +1,56 @@
+/**
+ * A live check's report as JSON: what `corsproof check --json` prints and
+ * what `corsproof ui`'s `POST /api/check` answers, built in one place so the
+ * two never drift apart (the contract is in the README, "The doctor").
+ */
+import type { Verdict } from '../engine/types.js';
+import type { CheckReport } from './check.js';
+import type { NetworkFailure, NetworkFailureKind } from './exchange.js';
+import type { RenderedRecipe } from './fixes.js';
+import { recipesToShow } from './fixes.js';
+
+/** A live check's report as JSON. */
+export type CheckJson = Pick<CheckReport, 'verdict' | 'exchanges' | 'layers' | 'cookies' | 'exposure' | 'probe' | 'noOrigin' | 'revalidation' | 'scenario'> & {
+  /** The fix recipes, the failing layer's first (or the chosen stack's). */
+  recipes: RenderedRecipe[];
+  /** How the input was read. */
+  remarks: string[];
+  /** The verdict with credentials, when it differs and nothing said whether they are sent. */
+  ifCredentialed: Verdict | null;
+};
+
+/** A request that did not complete, as JSON. */
+export interface NetworkFailureJson {
+  error: { kind: NetworkFailureKind; url: string; message: string };
+}
+
+/** What the JSON adds to the report: how the input was read, the chosen stack, the credentialed alternative. */
+export interface CheckJsonContext {
+  /** The stack whose recipe comes first (else the detected one). */
+  stack?: string | undefined;
+  remarks?: string[];
+  ifCredentialed?: Verdict | null;
+}
+
+/** A report as `check --json` prints it (the recipes chosen here). */
+export function checkJson(report: CheckReport, context: CheckJsonContext = {}): CheckJson {
+  return {
+    verdict: report.verdict,
+    exchanges: report.exchanges,
+    layers: report.layers,
+    cookies: report.cookies,
+    exposure: report.exposure,
+    probe: report.probe,
+    noOrigin: report.noOrigin,
+    revalidation: report.revalidation,
+    recipes: recipesToShow(report, context.stack),
+    scenario: report.scenario,
+    remarks: context.remarks ?? [],
+    ifCredentialed: context.ifCredentialed ?? null,
+  };
+}
+
+/** A network failure as `check --json` prints it. */
+export function networkFailureJson(e: NetworkFailure): NetworkFailureJson {
+  return { error: { kind: e.kind, url: e.url, message: e.message } };
+}
