@@ -48,26 +48,14 @@
 import { request } from 'node:http';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probesFor } from '../../src/policy/probes.js';
-import type { ProbeId } from '../../src/policy/probes.js';
+import { PROBE_CLASSES, pageOriginIn, probesFor } from '../../src/policy/probes.js';
 import type { Zoo, ZooServer } from '../scan/zoo.js';
 import { SECRET_BODY, ZOO_SERVER_NAMES, startZoo } from '../scan/zoo.js';
 import type { BrowserKind } from './harness.js';
 import { launch } from './harness.js';
 import { requireBrowser } from './require-browser.js';
 
-const PROBE_CLASS_IDS: ReadonlySet<string> = new Set<ProbeId>([
-  'reflects-any-origin',
-  'trusts-null',
-  'prefix-match',
-  'suffix-match',
-  'unescaped-dot',
-  'substring-match',
-  'special-characters',
-  'trusts-http-origin',
-  'trusts-any-subdomain',
-  'trusts-third-party-host',
-]);
+const PROBE_CLASS_IDS: ReadonlySet<string> = new Set<string>(PROBE_CLASSES.map((c) => c.id));
 
 /** The special characters of the probe table whose hosts each browser loads a page at (see the top of this file). */
 const NAVIGABLE_SPECIAL: Record<BrowserKind, string[]> = {
@@ -244,6 +232,8 @@ for (const browser of ['chromium', 'firefox'] as const) {
       const special = planned.map(specialOf).filter((c): c is string => c !== null);
       expect(special.sort()).toEqual(['_', '!', '~', '$', '{', '`'].sort());
       expect(special.filter((c) => !refused.some((o) => specialOf(o) === c)).sort()).toEqual([...NAVIGABLE_SPECIAL[browser]].sort());
+      // The probe table's own record of it (pageOriginIn, which the scanner's `browsers` field follows) agrees with this browser.
+      for (const origin of planned) expect(pageOriginIn(origin)[browser], origin).toBe(!result.refused.has(origin));
     });
 
     for (const name of ZOO_SERVER_NAMES) {
