@@ -3,21 +3,25 @@
  * arguments, a URL list, an OpenAPI document or a HAR; each probed from the
  * probe table's origins and judged the way a browser would let an attacker
  * read it (src/scan/). Text as routes finish (a progress line on a
- * terminal), `--json` streamed, `--sarif <file>`. Exit codes: 0 nothing at
- * or above `--fail-on`, 1 findings at or above it, 2 bad usage, 3 no route
- * could be reached.
+ * terminal), `--json` streamed, `--sarif <file>`; `--resume <file>` saves
+ * each finished route and, run again, replays them instead of scanning
+ * them (src/scan/resume.ts). Ctrl-C stops taking routes (those in flight
+ * finish and are saved), closes the report and exits 130. Exit codes: 0
+ * nothing at or above `--fail-on`, 1 findings at or above it, 2 bad usage, 3
+ * no route could be reached, 130 interrupted.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isToken } from '../engine/headers.js';
 import type { HeaderList } from '../engine/types.js';
-import { FINDINGS, SEVERITIES, atOrAbove } from '../scan/findings.js';
+import { FINDINGS, SEVERITIES, SEVERITY_RULES, atOrAbove } from '../scan/findings.js';
 import type { RouteResult, ScanSummary } from '../scan/run.js';
 import { scan } from '../scan/run.js';
 import type { ScanAuth } from '../scan/plan.js';
 import type { Finding, ScanTarget, Severity } from '../scan/types.js';
 import { TargetError, dedupeTargets, readHar, readOpenApi, readUrlList, targetKey, targetsFromUrls } from '../scan/targets.js';
 import { toSarif } from '../scan/sarif.js';
+import { ScanState, StateFileError, stateOptions } from '../scan/resume.js';
 import pc from './colors.js';
 import { UsageError, packageVersion, readTimeoutMs } from './io.js';
 
@@ -41,6 +45,7 @@ export interface ScanCliOptions {
   sarif?: string;
   failOn: string;
   progress?: boolean;
+  resume?: string;
 }
 
 /** What to scan and how: {@link parseScanInput}'s result. */
@@ -60,6 +65,8 @@ export interface ScanInput {
   json: boolean;
   sarif: string | null;
   failOn: Severity;
+  /** `--resume`: the state file (`null`: none). */
+  resume: string | null;
 }
 
 /** A whole number within bounds, or a UsageError naming the flag. */
@@ -123,6 +130,7 @@ export function parseScanInput(urls: readonly string[], options: ScanCliOptions)
     json: options.json === true,
     sarif: options.sarif ?? null,
     failOn,
+    resume: options.resume ?? null,
   };
 }
 
@@ -178,7 +186,8 @@ export interface ScanJson {
 function renderFinding(f: Finding): string {
   const label = { high: pc.red(pc.bold('HIGH  ')), medium: pc.yellow(pc.bold('MEDIUM')), low: pc.cyan('LOW   '), info: pc.dim('INFO  ') }[f.severity];
   const browsers = f.severity === 'high' || f.severity === 'medium' ? pc.dim(` (readable in ${[f.browsers.chromium ? 'Chromium' : '', f.browsers.firefox ? 'Firefox' : ''].filter(Boolean).join(' and ') || 'no browser'})`) : '';
-  return `  ${label} ${pc.bold(f.id)}${browsers}\n         ${f.message}\n         ${pc.green('Fix:')} ${f.fix}`;
+  const cookies = f.cookies === undefined ? '' : `\n         ${pc.dim(`Cookies: ${f.cookies}`)}`;
+  return `  ${label} ${pc.bold(f.id)}${browsers}\n         ${f.message}${cookies}\n         ${pc.green('Fix:')} ${f.fix}`;
 }
 
 /** A route's findings for the terminal, with the recipe for the layer that answered once at the end. */
@@ -198,42 +207,152 @@ function summaryLine(summary: ScanSummary, findings: Map<Severity, number>, erro
   return `${summary.scanned} of ${summary.routes} route${summary.routes === 1 ? '' : 's'} scanned (${summary.requests} requests): ${counts}${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}.`;
 }
 
+/**
+ * What a scan prints and keeps as routes finish: the text report (a
+ * progress line on a terminal) or the streamed JSON, the counts per
+ * severity, the errors, and for `--json` the targets (a few hundred bytes a
+ * route: printed at the end) and for `--sarif` every finding (SARIF is
+ * written at the end, so it holds them all: memory grows with the findings,
+ * not the routes).
+ */
+class ScanReport {
+  readonly counts = new Map<Severity, number>();
+  readonly errors: ScanJson['errors'] = [];
+  /** `--json`: each route's entry of `targets`, serialized as it finishes (a flat string each, not an object graph). */
+  private readonly targets: string[] = [];
+  private readonly sarifFindings: Finding[] = [];
+  private routes = 0;
+  private firstJsonFinding = true;
+
+  constructor(
+    private readonly input: ScanInput,
+    private readonly progress: boolean,
+  ) {
+    if (input.json) process.stdout.write('{"findings":[');
+  }
+
+  /** One route's result, printed at once. */
+  add(r: RouteResult): void {
+    this.routes++;
+    if (this.input.json) {
+      const entry: ScanJson['targets'][number] = { url: r.target.url, method: r.target.method, status: r.status, legitOrigins: r.legitOrigins, requests: r.requests };
+      this.targets.push(JSON.stringify(entry));
+    }
+    if (r.error !== null) this.errors.push({ url: r.target.url, kind: r.error.kind, message: r.error.message });
+    for (const f of r.findings) {
+      this.counts.set(f.severity, (this.counts.get(f.severity) ?? 0) + 1);
+      if (this.input.sarif !== null) this.sarifFindings.push(f);
+      if (this.input.json) {
+        process.stdout.write(`${this.firstJsonFinding ? '' : ','}\n${JSON.stringify(f)}`);
+        this.firstJsonFinding = false;
+      }
+    }
+    const total = sumCounts(this.counts);
+    if (this.progress) process.stderr.write(`\r\x1b[K${this.routes} routes scanned, ${r.findings.length > 0 ? pc.bold(`${total} findings`) : `${total} findings`}`);
+    if (!this.input.json && (r.findings.length > 0 || r.error !== null)) {
+      if (this.progress) process.stderr.write('\r\x1b[K');
+      process.stdout.write(renderRoute(r));
+    }
+  }
+
+  /**
+   * The end: the JSON closed (also when interrupted, so that what was
+   * printed parses), or the summary line; the SARIF file, unless
+   * interrupted (it would look complete).
+   */
+  finish(summary: ScanSummary, problems: readonly InputProblem[], interrupted: boolean): void {
+    if (this.progress) process.stderr.write('\r\x1b[K');
+    this.errors.push(...problems);
+    if (this.input.json) {
+      process.stdout.write(`${this.firstJsonFinding ? '' : '\n'}],\n"targets":[`);
+      // In slices, not one string of every route: the same bytes as JSON.stringify of the array.
+      for (let i = 0; i < this.targets.length; i += 1024) process.stdout.write(`${i === 0 ? '' : ','}${this.targets.slice(i, i + 1024).join(',')}`);
+      process.stdout.write(`],\n"errors":${JSON.stringify(this.errors)}}\n`);
+    } else {
+      const lines = problems.map((p) => pc.yellow(`${p.url}: ${p.message}`));
+      process.stdout.write(`${lines.map((l) => `${l}\n`).join('')}${summaryLine(summary, this.counts, this.errors.length)}\n`);
+    }
+    if (this.input.sarif !== null && !interrupted) writeSarif(this.input.sarif, this.sarifFindings, this.errors);
+  }
+}
+
+/** `--resume`: the state file opened for this scan's options (refusals as usage errors), or `null` without the flag. */
+function openState(input: ScanInput): ScanState | null {
+  if (input.resume === null) return null;
+  let state: ScanState;
+  try {
+    state = ScanState.open(input.resume, stateOptions(packageVersion(), input));
+  } catch (error) {
+    if (error instanceof StateFileError) throw new UsageError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') throw new UsageError(`--resume ${input.resume}: ${(error as Error).message}`);
+    throw error;
+  }
+  if (state.size > 0 || state.tornLine) {
+    const torn = state.tornLine ? ' (a torn last line dropped: that route is scanned again)' : '';
+    process.stderr.write(`corsproof: resuming from ${state.file}: ${state.size} route${state.size === 1 ? '' : 's'} done${torn}\n`);
+  }
+  return state;
+}
+
+/**
+ * Ctrl-C: the first stops taking routes (those in flight finish and are
+ * saved); the second drops them, syncs the state file and exits 130 at
+ * once. Returns the function that removes the handler.
+ */
+function stopOnInterrupt(controller: AbortController, state: ScanState | null): () => void {
+  const onSigint = (): void => {
+    if (!controller.signal.aborted) {
+      process.stderr.write('\ncorsproof: stopping: the routes in flight finish (Ctrl-C again to drop them)\n');
+      controller.abort();
+      return;
+    }
+    state?.close();
+    process.stderr.write(`corsproof: interrupted; the routes in flight were dropped${state === null ? '' : ` (they are scanned again when resumed from ${state.file})`}\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  return () => void process.off('SIGINT', onSigint);
+}
+
+/** After Ctrl-C: how far the scan got and how to go on. */
+function interruptedNote(summary: ScanSummary, state: ScanState | null): string {
+  const done = `${summary.routes} route${summary.routes === 1 ? '' : 's'} done`;
+  if (state === null) return `corsproof: interrupted: ${done}; nothing was saved (with --resume <file>, a scan can pick up where it stopped)\n`;
+  return `corsproof: interrupted: ${done}, saved in ${state.file}. Run the same command again (with --resume ${state.file}) to scan the rest and report every route.\n`;
+}
+
 /** Run the scan, printing as routes finish; the exit code. */
 async function runScan(urls: string[], options: ScanCliOptions): Promise<number> {
   const input = parseScanInput(urls, options);
+  const state = openState(input);
+  const report = new ScanReport(input, options.progress !== false && !input.json && process.stderr.isTTY === true);
   const problems: InputProblem[] = [];
-  const counts = new Map<Severity, number>();
-  const targets: ScanJson['targets'] = [];
-  const errors: ScanJson['errors'] = [];
-  const sarifFindings: Finding[] = [];
-  const progress = options.progress !== false && !input.json && process.stderr.isTTY === true;
-  let firstJsonFinding = true;
-  if (input.json) process.stdout.write('{"findings":[');
-  const onResult = (r: RouteResult): void => {
-    targets.push({ url: r.target.url, method: r.target.method, status: r.status, legitOrigins: r.legitOrigins, requests: r.requests });
-    if (r.error !== null) errors.push({ url: r.target.url, kind: r.error.kind, message: r.error.message });
-    for (const f of r.findings) {
-      counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-      if (input.sarif !== null) sarifFindings.push(f);
-      if (input.json) {
-        process.stdout.write(`${firstJsonFinding ? '' : ','}\n${JSON.stringify(f)}`);
-        firstJsonFinding = false;
-      }
-    }
-    if (progress) process.stderr.write(`\r\x1b[K${targets.length} routes scanned, ${r.findings.length > 0 ? pc.bold(`${sumCounts(counts)} findings`) : `${sumCounts(counts)} findings`}`);
-    if (!input.json && (r.findings.length > 0 || r.error !== null)) {
-      if (progress) process.stderr.write('\r\x1b[K');
-      process.stdout.write(renderRoute(r));
-    }
-  };
-  const summary = await scan(scanTargets(input, problems), { ...input, onResult });
-  if (progress) process.stderr.write('\r\x1b[K');
-  errors.push(...problems);
-  if (input.json) process.stdout.write(`${firstJsonFinding ? '' : '\n'}],\n"targets":${JSON.stringify(targets)},\n"errors":${JSON.stringify(errors)}}\n`);
-  else process.stdout.write(`${problems.map((p) => pc.yellow(`${p.url}: ${p.message}`)).join('\n')}${problems.length > 0 ? '\n' : ''}${summaryLine(summary, counts, errors.length)}\n`);
-  if (input.sarif !== null) writeSarif(input.sarif, sarifFindings, errors);
+  const controller = new AbortController();
+  const removeHandler = stopOnInterrupt(controller, state);
+  let summary: ScanSummary;
+  try {
+    summary = await scan(scanTargets(input, problems), {
+      ...input,
+      signal: controller.signal,
+      previous: state === null ? undefined : (target) => state.replay(target),
+      onResult: (r, replayed) => {
+        if (state !== null && !replayed) state.record(r);
+        report.add(r);
+      },
+    });
+  } finally {
+    state?.close();
+    removeHandler();
+  }
+  const interrupted = controller.signal.aborted;
+  report.finish(summary, problems, interrupted);
+  if (interrupted) {
+    process.stderr.write(interruptedNote(summary, state));
+    return 130;
+  }
   if (summary.routes > 0 && summary.scanned === 0) return 3;
-  return sarifOrJsonFailing(counts, input.failOn) ? 1 : 0;
+  return sarifOrJsonFailing(report.counts, input.failOn) ? 1 : 0;
 }
 
 function sumCounts(counts: Map<Severity, number>): number {
@@ -249,7 +368,7 @@ function sarifOrJsonFailing(counts: Map<Severity, number>, failOn: Severity): bo
 
 function writeSarif(file: string, findings: Finding[], errors: ScanJson['errors']): void {
   const version = packageVersion();
-  const rules = FINDINGS.map((row) => ({ id: row.id, severity: row.severity, title: row.title, reason: row.reason }));
+  const rules = FINDINGS.map((row) => ({ id: row.id, severity: row.severity, title: row.title, reason: row.reach === null ? row.reason : `${row.reason} ${SEVERITY_RULES[row.reach]}` }));
   writeFileSync(file, `${JSON.stringify(toSarif(findings, { toolVersion: version, rules, errors }), null, 2)}\n`);
 }
 
@@ -277,6 +396,7 @@ export function defineScan(program: Command): void {
     .option('--sarif <file>', 'write SARIF 2.1.0 (for code scanning dashboards)')
     .option('--fail-on <severity>', `exit 1 when a finding is at or above this severity (${SEVERITIES.join(', ')})`, 'high')
     .option('--no-progress', 'no progress line on the terminal')
+    .option('--resume <file>', 'a state file: each finished route is saved there; run again with it to skip them (their results reported as before) and scan the rest')
     .addHelpText(
       'after',
       `
@@ -288,6 +408,7 @@ Examples:
   corsproof scan https://api.example.com/me --origin https://app.example.com --cookie 'session=...'
   corsproof scan --openapi openapi.yaml --base https://api.example.com --origin https://app.example.com --json
   corsproof scan --har app.har --sarif cors.sarif --fail-on medium
+  corsproof scan --urls routes.txt --origin https://app.example.com --resume scan.state   (Ctrl-C, then the same again)
 
 Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
 Nothing is sent that could change state: probes are preflights and GET/HEAD unless --methods allows more.

@@ -47,18 +47,26 @@ export interface ScanOptions {
   /** How many times a 429 or 503 answer is retried. */
   retries: number;
   insecure: boolean;
-  /** Called with each route's result as soon as it is judged, in completion order. */
-  onResult: (result: RouteResult) => void;
+  /** Called with each route's result as soon as it is judged, in completion order; `replayed` when it came from {@link ScanOptions.previous}. */
+  onResult: (result: RouteResult, replayed: boolean) => void;
+  /** A result kept from an earlier scan (`--resume`), handed on in place of scanning the route; `null`: scan it. */
+  previous?: (target: ScanTarget) => RouteResult | null;
+  /** When aborted, no route is taken any more; the routes in flight finish and are handed on. */
+  signal?: AbortSignal;
   /** The longest wait a Retry-After may impose, in milliseconds (default 60 s). */
   maxRetryWaitMs?: number;
 }
 
-/** Counts of a finished scan. */
+/** Counts of a finished scan (replayed routes included, as if scanned). */
 export interface ScanSummary {
   routes: number;
   scanned: number;
   failed: number;
   requests: number;
+  /** Routes handed on from {@link ScanOptions.previous} instead of being scanned. */
+  replayed: number;
+  /** Whether {@link ScanOptions.signal} stopped the scan before the last route. */
+  interrupted: boolean;
 }
 
 /** A counting semaphore: at most `limit` holders at once. */
@@ -139,23 +147,38 @@ class Sender {
  * Scan routes: for each, the request without Origin first (a route that
  * does not answer it is an error, and nothing more is sent to it), then
  * its plan, judged as soon as every answer is in. Routes are taken from
- * `targets` as capacity frees up, never all at once.
+ * `targets` as capacity frees up, never all at once: at most
+ * `concurrency / 4` routes in flight (a route's plan is some thirty
+ * requests, sent at once), so memory does not grow with the inventory.
  */
 export async function scan(targets: AsyncIterable<ScanTarget> | Iterable<ScanTarget>, options: ScanOptions): Promise<ScanSummary> {
   const sender = new Sender(options);
-  const summary: ScanSummary = { routes: 0, scanned: 0, failed: 0, requests: 0 };
+  const summary: ScanSummary = { routes: 0, scanned: 0, failed: 0, requests: 0, replayed: 0, interrupted: false };
   const inFlight = new Set<Promise<void>>();
+  const done = (result: RouteResult, replayed: boolean): void => {
+    if (result.status === 'scanned') summary.scanned++;
+    else summary.failed++;
+    options.onResult(result, replayed);
+  };
   // Enough routes at once to keep every request slot busy, no more.
   const window = Math.max(1, Math.ceil(options.concurrency / 4));
   try {
     for await (const target of targets) {
+      if (options.signal?.aborted === true) {
+        summary.interrupted = true;
+        break;
+      }
       summary.routes++;
-      const task = scanRoute(target, options, sender).then((result) => {
-        if (result.status === 'scanned') summary.scanned++;
-        else summary.failed++;
-        options.onResult(result);
-      });
-      const tracked = task.finally(() => inFlight.delete(tracked));
+      const kept = options.previous?.(target) ?? null;
+      if (kept !== null) {
+        summary.replayed++;
+        summary.requests += kept.requests;
+        done(kept, true);
+        continue;
+      }
+      const tracked: Promise<void> = scanRoute(target, options, sender)
+        .then((result) => done(result, false))
+        .finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
       if (inFlight.size >= window) await Promise.race(inFlight);
     }
@@ -163,7 +186,7 @@ export async function scan(targets: AsyncIterable<ScanTarget> | Iterable<ScanTar
   } finally {
     sender.close();
   }
-  summary.requests = sender.requests;
+  summary.requests += sender.requests;
   return summary;
 }
 
