@@ -412,7 +412,7 @@ Examples:
 
 Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
 Nothing is sent that could change state: probes are preflights and GET/HEAD unless --methods allows more.
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 no route could be reached.`,
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 no route could be reached, 130 stopped by Ctrl-C.`,
     )
     .action(async (urls: string[], options: ScanCliOptions) => {
       process.exitCode = await runScan(urls, options);
