@@ -46,12 +46,13 @@ function openInBrowser(url: string): void {
   }
 }
 
-/** Resolve on the first SIGINT or SIGTERM. */
+/** Resolve on the first SIGINT or SIGTERM; a second one (a live check still waiting for its URL) exits at once. */
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
+    let seen = false;
     const stop = (signal: string): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (seen) process.exit(130);
+      seen = true;
       resolve(signal);
     };
     process.on('SIGINT', stop);
@@ -72,13 +73,15 @@ export async function uiCommand(o: UiCliOptions): Promise<number> {
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new UsageError(`--port ${port}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'not allowed to listen there'}`);
     throw e;
   }
+  // Listening for Ctrl-C before the URL is out: whoever reads it may stop the server at once.
+  const stopped = stopSignal();
   process.stdout.write(
     `corsproof ui: the playground is at\n\n  ${server.pageUrl}\n\n` +
       'Open it in a browser on this machine. The token after # is this launch\'s: browsers never send it over the network, and the API refuses calls without it.\n' +
       'Listening on 127.0.0.1 only. Ctrl-C stops.\n',
   );
   if (o.open === true) openInBrowser(server.pageUrl);
-  await stopSignal();
+  await stopped;
   await server.close();
   process.stdout.write('corsproof ui: stopped.\n');
   return 0;
