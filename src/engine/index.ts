@@ -13,4 +13,6 @@ export { validateScenario } from './validate.js';
 export { ScenarioError } from './request.js';
 export { REASONS, WARNINGS, reason, warning, chromiumMessage, firefoxMessage } from './reasons.js';
 export type { Reason, ReasonContext, FirefoxReason, ChromiumReason, Warning, ReasonId, WarningId } from './reasons.js';
+export { readConsoleLine } from './console.js';
+export type { ConsoleReading, ConsoleNotRecognised, ConsoleGiven, ConsoleDraft, ConsoleField, ConsoleAssumption } from './console.js';
 export type * from './types.js';

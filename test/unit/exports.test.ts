@@ -21,6 +21,7 @@ describe('package exports', () => {
       'evaluateIn',
       'firefoxMessage',
       'mergeVary',
+      'readConsoleLine',
       'reason',
       'validateScenario',
       'warning',
