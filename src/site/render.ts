@@ -73,7 +73,7 @@ function browserPart(doc: Document, browser: BrowserName, verdict: Verdict, p: s
   } else {
     body = [h(doc, 'p', { id: `${p}${browser}-message`, class: 'allows' }, h(doc, 'span', { 'aria-hidden': 'true' }, '✓ '), `${NAMES[browser]} allows this request.`)];
   }
-  return h(doc, 'section', { class: 'browser', 'data-browser': browser, 'aria-label': `${NAMES[browser]}'s console` }, title, ...body);
+  return h(doc, 'section', { class: 'browser', 'data-browser': browser }, title, ...body);
 }
 
 /** Warnings browsers log for requests they still let through. */
