@@ -10,7 +10,8 @@
 // to the engine, which the page shares with the CLI.
 //
 //  1. src/site/main.ts is bundled (the engine from src/engine, not copied) for current Chromium
-//     and Firefox, minified, with a content hash in its name; src/site/style.css likewise.
+//     and Firefox, minified, as one classic script (the page also opens from file://, where
+//     module scripts do not load), with a content hash in its name; src/site/style.css likewise.
 //  2. src/site/index.html is written with the hashed names in place of main.js and style.css.
 //  3. A size report: each file's bytes and gzipped bytes, and the gzipped total (--quiet, as
 //     `npm run build` runs it: the total only), which must stay under the budget (150 kB for the
@@ -41,7 +42,9 @@ const result = await build({
   outdir: out,
   entryNames: '[name]-[hash]',
   bundle: true,
-  format: 'esm',
+  // A classic deferred script, not a module: module scripts do not load from file://, and the
+  // built page also opens from disk.
+  format: 'iife',
   platform: 'browser',
   target: ['chrome120', 'firefox115'],
   minify: true,

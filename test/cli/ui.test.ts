@@ -144,7 +144,7 @@ describe('corsproof ui', () => {
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['x-frame-options']).toBe('DENY');
     expect(Object.keys(page.headers).filter((h) => CORS_HEADER.test(h))).toEqual([]);
-    const script = /<script type="module" src="(main-[A-Z0-9]+\.js)"><\/script>/.exec(page.body)?.[1];
+    const script = /<script defer src="(main-[A-Z0-9]+\.js)"><\/script>/.exec(page.body)?.[1];
     const style = /<link rel="stylesheet" href="(style-[A-Z0-9]+\.css)">/.exec(page.body)?.[1];
     expect(script).toBeDefined();
     expect(style).toBeDefined();
