@@ -95,7 +95,7 @@ function restore(): void {
   } catch (e) {
     load(DEFAULT_SCENARIO);
     const message = e instanceof ScenarioError ? `the permalink's scenario is invalid: ${e.message}` : (e as Error).message;
-    showProblem({ control: 'origin', message });
+    showProblem({ control: '', message });
   }
 }
 
@@ -135,6 +135,11 @@ form.form.addEventListener('change', update);
 form.form.addEventListener('submit', (e) => e.preventDefault());
 byId('load-seed').addEventListener('click', () => load(SEED_SCENARIO));
 byId('load-default').addEventListener('click', () => load(DEFAULT_SCENARIO));
+// The skip link moves focus without touching the fragment, which holds the scenario.
+document.querySelector('a.skip')?.addEventListener('click', (e) => {
+  e.preventDefault();
+  byId('result').focus();
+});
 window.addEventListener('hashchange', () => {
   if (readFragment(location.hash).scenario !== null && location.hash !== permalink.getAttribute('href')) restore();
 });

@@ -248,6 +248,23 @@ for (const kind of ['chromium', 'firefox'] as const) {
       }
     });
 
+    it('a damaged permalink says so and loads the default scenario, never a blank page', async () => {
+      const other = await browser.newPage();
+      try {
+        await other.goto(`${server.origin}#s=not-a-scenario`);
+        await other.waitForSelector('#verdict-problem');
+        expect(await other.$eval('#verdict-problem', (e) => e.textContent)).toBe('! Not judged yet: the permalink is damaged (its scenario is not base64url JSON)');
+        const wrongShape = fragment({ request: { url: 'https://api.example.com/', origin: PAGE } } as unknown as Scenario);
+        await other.goto('about:blank');
+        await other.goto(`${server.origin}${wrongShape}`);
+        await other.waitForSelector('#verdict-problem');
+        expect(await other.$eval('#verdict-problem', (e) => e.textContent)).toBe("! Not judged yet: the permalink's scenario is invalid: scenario.response: missing");
+        expect(await other.$eval('#origin', (e) => (e as HTMLInputElement).value)).toBe('https://app.example.com');
+      } finally {
+        await other.close();
+      }
+    });
+
     it('keyboard only: Tab to the seed button, Enter', async () => {
       const fresh = await browser.newPage();
       try {
