@@ -15,9 +15,8 @@ import type { Command } from 'commander';
 import { isToken } from '../engine/headers.js';
 import type { HeaderList } from '../engine/types.js';
 import { FINDINGS, SEVERITIES, SEVERITY_RULES, atOrAbove } from '../scan/findings.js';
-import type { RouteResult, ScanSummary } from '../scan/run.js';
+import type { RouteResult, ScanOptions, ScanSummary } from '../scan/run.js';
 import { scan } from '../scan/run.js';
-import type { ScanAuth } from '../scan/plan.js';
 import type { Finding, ScanTarget, Severity } from '../scan/types.js';
 import { TargetError, dedupeTargets, readHar, readOpenApi, readUrlList, targetKey, targetsFromUrls } from '../scan/targets.js';
 import { toSarif } from '../scan/sarif.js';
@@ -48,20 +47,14 @@ export interface ScanCliOptions {
   resume?: string;
 }
 
-/** What to scan and how: {@link parseScanInput}'s result. */
-export interface ScanInput {
+/** What to scan and how: {@link parseScanInput}'s result (the runner's limits as {@link ScanOptions} names them). */
+export interface ScanInput extends Pick<ScanOptions, 'auth' | 'concurrency' | 'rate' | 'timeoutMs' | 'retries' | 'insecure'> {
   urls: string[];
   urlList: string | null;
   openapi: string | null;
   base: string | null;
   har: string | null;
   origins: string[];
-  auth: ScanAuth;
-  concurrency: number;
-  rate: number | null;
-  timeoutMs: number;
-  retries: number;
-  insecure: boolean;
   json: boolean;
   sarif: string | null;
   failOn: Severity;

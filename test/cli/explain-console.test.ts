@@ -1,5 +1,4 @@
 /** `corsproof explain --console`: the built binary reading a browser's console line. */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,22 +6,17 @@ import type { ExplainConsoleJson } from '../../src/cli/explain.js';
 import { readConsoleLine } from '../../src/engine/console.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import type { CredentialsMode } from '../../src/engine/types.js';
-import { bin, root, runCli } from './run-cli.js';
+import type { CliRun } from './run-cli.js';
+import { root, runCli, startCli } from './run-cli.js';
 
 const FIREFOX = 'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:37309/api/items. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 401.';
 const CHROMIUM = "Access to fetch at 'https://api.example.com/me' from origin 'https://app.example.com' has been blocked by CORS policy: The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.";
 
 /** The CLI with `input` on standard input. */
-function withStdin(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function withStdin(args: string[], input: string): Promise<CliRun> {
+  const { child, done } = startCli(args);
+  child.stdin.end(input);
+  return done;
 }
 
 describe('explain --console', () => {

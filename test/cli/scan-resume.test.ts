@@ -6,7 +6,6 @@
  * both runs, and the final report (JSON, SARIF, text) is a one-shot scan's.
  * Then the torn last line and the refusal of another scan's state file.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -16,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanJson } from '../../src/cli/scan.js';
-import { bin, root, runCli } from './run-cli.js';
+import type { CliRun } from './run-cli.js';
+import { runCli, startCli } from './run-cli.js';
 
 const ROUTES = 200;
 const APP = 'https://app.example.com';
@@ -75,22 +75,14 @@ function resetCounts(): void {
 }
 
 /** Run the CLI; Ctrl-C (SIGINT) once the server has seen `interruptAt` requests. */
-function runInterrupted(args: string[], interruptAt: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    onRequest = (n) => {
-      if (n !== interruptAt) return;
-      child.kill('SIGINT');
-    };
-    child.on('close', (code) => {
-      onRequest = () => undefined;
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function runInterrupted(args: string[], interruptAt: number): Promise<CliRun> {
+  const { child, done } = startCli(args);
+  onRequest = (n) => {
+    if (n === interruptAt) child.kill('SIGINT');
+  };
+  const run = await done;
+  onRequest = () => undefined;
+  return run;
 }
 
 const scanArgs = (...more: string[]): string[] => ['scan', '--urls', list, '--origin', APP, '--timeout', '5', ...more];
