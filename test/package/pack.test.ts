@@ -339,9 +339,10 @@ async function installed(name: 'cjs' | 'esm'): Promise<string> {
 }
 
 describe('the packed package', () => {
-  it('ships both builds and no tests', () => {
+  it('ships both builds, the playground page and no tests', () => {
     const paths = packed.files.map((f) => f.path);
-    for (const path of ['package.json', 'dist/index.js', 'dist/cjs/package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/express.cjs', 'dist/cjs/express.d.cts', 'dist/cjs/koa.cjs', 'dist/cjs/fastify.cjs', 'dist/cli/main.js']) expect(paths).toContain(path);
+    for (const path of ['package.json', 'dist/index.js', 'dist/cjs/package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/express.cjs', 'dist/cjs/express.d.cts', 'dist/cjs/koa.cjs', 'dist/cjs/fastify.cjs', 'dist/cli/main.js', 'dist/site/index.html']) expect(paths).toContain(path);
+    expect(paths.some((p) => /^dist\/site\/main-[^/]+\.js$/.test(p))).toBe(true);
     expect(paths.filter((p) => /\.test\.|^src\/|^test\//.test(p))).toEqual([]);
   });
 
