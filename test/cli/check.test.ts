@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -416,7 +416,7 @@ describe('corsproof check', () => {
     expect(r.stderr).toContain('--origin');
   });
   it('--har: diagnoses a HAR export offline', async () => {
-    const file = join(tmpdir(), `corsproof-${process.pid}.har`);
+    const file = join(tmpdir(), `corsproof-${process.pid}.har`); // removed at the end (a failure leaves it, to look at)
     writeFileSync(
       file,
       JSON.stringify({
@@ -456,6 +456,7 @@ describe('corsproof check', () => {
     const notHar = await run(['check', '--har', file]);
     expect(notHar.code).toBe(2);
     expect(notHar.stderr).toContain('no log.entries');
+    rmSync(file);
   });
   it('demo (what npm start runs): every failing API fails, the corsproof one passes', async () => {
     const r = await run(['demo', '--json']);
