@@ -312,7 +312,10 @@ for (const kind of ['chromium', 'firefox'] as const) {
         await live.select('#credentials', 'include');
         await typeInto(live, '#request-headers', lines(request.headers));
         await typeInto(live, '#method', request.method);
-        await live.click('#live-run');
+        // Focus and Enter, as a keyboard user would: a mouse click can land while the verdict above re-renders
+        // and moves the button (Firefox then reports "Node is either not clickable or not an Element").
+        await live.focus('#live-run');
+        await live.keyboard.press('Enter');
         await live.waitForSelector('#live-verdict-status', { timeout: 15_000 });
         const report = await check(request, { timeoutMs: 5000 });
         expect(await readShown(live, 'live-')).toEqual(expected(report.verdict));
