@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two test files at a time (Vitest's default here is one: CPUs - 1 on this 2-core machine). Most suites
+    // wait on child processes, loopback servers or browsers, so two overlap well: 627 s instead of 726 s
+    // for the whole run, measured on a fresh clone. Projects marked singleFork still run their files in turn.
+    maxWorkers: 2,
     projects: [
       {
         test: {
