@@ -30,12 +30,14 @@ function isPotentiallyTrustworthy(url: URL): boolean {
   return url.protocol === 'https:' || url.protocol === 'wss:' || isLoopbackHost(url.hostname);
 }
 
-interface ParsedCookie {
+/** A Set-Cookie line: its name and its attributes (names in lowercase). */
+export interface ParsedCookie {
   name: string;
   attributes: Map<string, string>;
 }
 
-function parseSetCookie(line: string): ParsedCookie {
+/** Read a Set-Cookie line's name and attributes. */
+export function parseSetCookie(line: string): ParsedCookie {
   const [pair = '', ...rest] = line.split(';');
   const name = pair.split('=')[0]?.trim() ?? '';
   const attributes = new Map<string, string>();

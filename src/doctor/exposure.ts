@@ -89,7 +89,7 @@ export function probeFindings(probe: ProbeResult): ExposureFinding[] {
 }
 
 /** Whether a cache keeps this response apart from requests with another Origin (`Vary: Origin`, or `Vary: *`: reused for none). */
-function variesByOrigin(headers: HeaderList): boolean {
+export function variesByOrigin(headers: HeaderList): boolean {
   const vary = varyTokens(headers);
   return vary.includes('origin') || vary.includes('*');
 }

@@ -6,13 +6,14 @@
  * comes from the finding table (findings.ts), with credentials or without.
  * Pure: the answers come in, the findings go out.
  */
-import { getDomain } from 'tldts';
 import { evaluate } from '../engine/evaluate.js';
 import { get, splitList } from '../engine/headers.js';
 import { ScenarioError } from '../engine/request.js';
-import type { HeaderList, ScenarioResponse } from '../engine/types.js';
+import type { ScenarioResponse } from '../engine/types.js';
 import type { Exchange } from '../doctor/exchange.js';
 import { cacheReuse } from '../doctor/caching.js';
+import { parseSetCookie, siteOf } from '../doctor/cookies.js';
+import { variesByOrigin } from '../doctor/exposure.js';
 import { recipesForReport } from '../doctor/fixes.js';
 import { layerFindings } from '../doctor/layers.js';
 import type { ProbeId } from '../policy/probes.js';
@@ -135,12 +136,6 @@ function probeDraft(plan: RoutePlan, answered: readonly Answered[], id: ProbeId,
   return null;
 }
 
-/** A site: scheme and registrable domain (the host itself for an IP address or a name under no public suffix). */
-function siteOf(url: string): string {
-  const { protocol, hostname } = new URL(url);
-  return `${protocol}//${getDomain(hostname, { allowPrivateDomains: true }) ?? hostname}`;
-}
-
 /**
  * Whether the user's cookies would ride along on a credentialed request
  * from a page at `origin`: context beside a finding, never a reason to lower
@@ -154,8 +149,8 @@ function cookieContext(origin: string, url: string, answered: readonly Answered[
   for (const a of answered) {
     for (const [n, v] of a.answer?.headers ?? []) {
       if (n.toLowerCase() !== 'set-cookie') continue;
-      const name = v.split('=')[0]?.trim() ?? '';
-      const sameSite = /;\s*samesite\s*=\s*(\w+)/i.exec(v)?.[1] ?? 'unset (Lax in Chromium)';
+      const { name, attributes } = parseSetCookie(v);
+      const sameSite = attributes.get('samesite') || 'unset (Lax in Chromium)';
       if (name !== '' && set.size < 10) set.set(name, sameSite);
     }
   }
@@ -215,8 +210,8 @@ function allowOriginDraft(e: Exchange, origin: string): Draft | null {
   return null;
 }
 
-/** `scheme://host[:port]` exactly as browsers serialize it. */
-function isSerializedOrigin(value: string): boolean {
+/** `scheme://host[:port]` exactly as browsers serialize it (http or https). */
+export function isSerializedOrigin(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
@@ -244,12 +239,6 @@ function inventedDrafts(e: Exchange, origin: string): Draft[] {
 function reusable(e: Exchange): boolean {
   const reuse = cacheReuse({ method: e.request.method, authorization: get(e.request.headers, 'authorization') !== null, status: e.status, headers: e.headers });
   return reuse.browser !== 'none' || reuse.shared !== 'none';
-}
-
-/** Whether a cache keeps this answer apart by Origin. */
-function variesByOrigin(headers: HeaderList): boolean {
-  const tokens = splitList(get(headers, 'vary') ?? '').map((t) => t.toLowerCase());
-  return tokens.includes('origin') || tokens.includes('*');
 }
 
 /**

@@ -12,7 +12,7 @@ import { get } from '../engine/headers.js';
 import type { Exchange, NetworkFailureKind, OutgoingRequest } from '../doctor/exchange.js';
 import { NetworkFailure, send } from '../doctor/exchange.js';
 import type { Answered } from './judge.js';
-import { judgeRoute } from './judge.js';
+import { isSerializedOrigin, judgeRoute } from './judge.js';
 import type { ScanAuth } from './plan.js';
 import { noOriginRequest, ownOrigin, planRoute } from './plan.js';
 import type { Finding, ScanTarget } from './types.js';
@@ -195,17 +195,9 @@ function learnedOrigins(answers: Array<Exchange | null>): string[] {
   const out: string[] = [];
   for (const e of answers) {
     const value = e === null ? null : get(e.headers, 'access-control-allow-origin');
-    if (value !== null && value !== '*' && value !== 'null' && isOrigin(value) && !out.includes(value)) out.push(value);
+    if (value !== null && value !== '*' && value !== 'null' && isSerializedOrigin(value) && !out.includes(value)) out.push(value);
   }
   return out;
-}
-
-function isOrigin(value: string): boolean {
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
 }
 
 /** One route: the request without Origin, the legit origins, the plan, the judge. */
