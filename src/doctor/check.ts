@@ -3,7 +3,7 @@
  * engine on what came back. Every CORS rule stays in the engine; this file
  * only sends requests and collects responses.
  */
-import { evaluate, evaluateIn } from '../engine/evaluate.js';
+import { evaluate } from '../engine/evaluate.js';
 import { isNoCorsSafelistedRequestHeader, normalizeMethod } from '../engine/safelist.js';
 import { contains } from '../engine/headers.js';
 import type { HeaderList, Scenario, ScenarioRequest, Verdict } from '../engine/types.js';
@@ -15,7 +15,8 @@ import { PROBE_ORIGIN, noOriginFindings, noOriginRevalidation, probeFindings, re
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
 import { NetworkFailure, send } from './exchange.js';
-import { PLACEHOLDER, replay } from './replay.js';
+import { sameOutcome } from './outcome.js';
+import { PLACEHOLDER, plannedPreflight, replay } from './replay.js';
 
 /** The doctor's report: the engine's verdict and every exchange it is based on. */
 export interface CheckReport {
@@ -168,12 +169,11 @@ async function sendOrNull(req: Parameters<typeof send>[0], io: { timeoutMs: numb
  */
 async function sendProbe(request: ScenarioRequest, io: { timeoutMs: number; insecure: boolean }): Promise<Exchange | null> {
   const foreign: ScenarioRequest = { ...request, origin: PROBE_ORIGIN };
-  const planned = evaluateIn('chromium', { request: foreign, preflight: PLACEHOLDER, response: PLACEHOLDER });
   const method = normalizeMethod(request.method);
-  const preflight = planned.preflights[0]?.headers.map(([n, v]) => [n, v] as [string, string]);
+  const preflight = plannedPreflight(foreign);
   const sent =
-    preflight !== undefined
-      ? { url: request.url, method: 'OPTIONS', headers: [...preflight, ['Accept', '*/*']] as HeaderList }
+    preflight !== null
+      ? { url: request.url, method: 'OPTIONS', headers: preflight }
       : method === 'GET' || method === 'HEAD'
         ? { url: request.url, method, headers: [['Origin', PROBE_ORIGIN], ...request.headers] as HeaderList }
         : { url: request.url, method: 'OPTIONS', headers: [['Origin', PROBE_ORIGIN], ['Access-Control-Request-Method', method], ['Accept', '*/*']] as HeaderList };
@@ -181,12 +181,6 @@ async function sendProbe(request: ScenarioRequest, io: { timeoutMs: number; inse
 }
 
 export { NetworkFailure };
-
-/** Whether two verdicts reach the same outcome (pass, or the same reason) in each browser. */
-export function sameOutcome(a: Verdict | null, b: Verdict | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.browsers.chromium.reasonId === b.browsers.chromium.reasonId && a.browsers.firefox.reasonId === b.browsers.firefox.reasonId;
-}
 
 /**
  * For a scenario judged without credentials because nothing said otherwise

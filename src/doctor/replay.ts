@@ -8,7 +8,7 @@ import { REDIRECT_LIMIT, evaluateIn } from '../engine/evaluate.js';
 import { get } from '../engine/headers.js';
 import { normalizeMethod } from '../engine/safelist.js';
 import { isRedirectStatus } from '../engine/status.js';
-import type { HeaderList, Scenario, ScenarioRequest, ScenarioResponse } from '../engine/types.js';
+import type { HeaderList, PreflightRequest, Scenario, ScenarioRequest, ScenarioResponse } from '../engine/types.js';
 import type { Exchange, OutgoingRequest } from './exchange.js';
 
 /** Sends one request and resolves to what came back, never following redirects. */
@@ -16,6 +16,21 @@ export type Send = (request: OutgoingRequest) => Promise<Exchange>;
 
 /** A scenario's stand-in response: a preflight answer or response not received yet. */
 export const PLACEHOLDER: ScenarioResponse = { status: 204, headers: [] };
+
+/** A CORS-preflight request's header lines as a browser sends them: the engine's lines, then the Accept line browsers add. */
+export function preflightWireHeaders(preflight: PreflightRequest): HeaderList {
+  return [...preflight.headers.map(([n, v]): [string, string] => [n, v]), ['Accept', '*/*']];
+}
+
+/**
+ * The CORS-preflight request a browser sends before `request` on its first
+ * hop, as {@link preflightWireHeaders} (`null`: none). The engine plans it
+ * (Chromium's plan, with placeholder answers): no answer is needed to know it.
+ */
+export function plannedPreflight(request: ScenarioRequest): HeaderList | null {
+  const first = evaluateIn('chromium', { request, preflight: PLACEHOLDER, response: PLACEHOLDER }).preflights[0];
+  return first === undefined ? null : preflightWireHeaders(first);
+}
 
 /** How {@link replay} sends. */
 export interface ReplayOptions {
@@ -72,7 +87,7 @@ export async function replay(request: ScenarioRequest, options: ReplayOptions): 
     const preflight = planned.preflights.length > preflightsSent ? planned.preflights[planned.preflights.length - 1] : undefined;
     if (preflight) {
       const url = resolveLocation(redirects, request.url);
-      const ex = await send({ url, method: 'OPTIONS', headers: [...preflight.headers.map(([n, v]) => [n, v] as [string, string]), ['Accept', '*/*']] });
+      const ex = await send({ url, method: 'OPTIONS', headers: preflightWireHeaders(preflight) });
       exchanges.push(ex);
       answers.push({ status: ex.status, headers: ex.headers });
       preflightsSent++;

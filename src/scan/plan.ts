@@ -12,11 +12,10 @@
  * preflight from a legit origin asking for an invented method and header
  * (a server that echoes them back allows whatever it is asked for).
  */
-import { evaluateIn } from '../engine/evaluate.js';
 import { normalizeMethod } from '../engine/safelist.js';
 import type { HeaderList, ScenarioRequest } from '../engine/types.js';
 import type { OutgoingRequest } from '../doctor/exchange.js';
-import { PLACEHOLDER } from '../doctor/replay.js';
+import { plannedPreflight } from '../doctor/replay.js';
 import type { Probe } from '../policy/probes.js';
 import { probesFor } from '../policy/probes.js';
 import type { ScanTarget } from './types.js';
@@ -69,11 +68,9 @@ export function pageRequest(target: ScanTarget, auth: ScanAuth, origin: string):
   return { url: target.url, origin, method: target.method, headers: [...target.headers, ...auth.scriptHeaders], credentials: 'include' };
 }
 
-/** The preflight the browser sends for `request` (`null`: none), as the engine plans it. */
-function preflightFor(request: ScenarioRequest): HeaderList | null {
-  const planned = evaluateIn('chromium', { request, preflight: PLACEHOLDER, response: PLACEHOLDER });
-  const headers = planned.preflights[0]?.headers;
-  return headers === undefined ? null : headers.map(([n, v]) => [n, v]);
+/** `headers` with the value of its Origin line replaced by `origin` (a preflight planned once, sent from each origin). */
+function withOriginLine(headers: HeaderList, origin: string): HeaderList {
+  return headers.map(([n, v]): [string, string] => [n, n === 'Origin' ? origin : v]);
 }
 
 /** The origin of a URL, the legit origin when nothing else is known (its probes are derived from the API's own host). */
@@ -90,7 +87,9 @@ export function planRoute(target: ScanTarget, legitOrigins: readonly string[], a
   const method = normalizeMethod(target.method);
   const sentMethod = auth.methods.includes(method) ? method : 'GET';
   const page = pageRequest(target, auth, legit[0] as string);
-  const preflighted = preflightFor(page) !== null;
+  // Planned once: from another origin, only the preflight's Origin line differs.
+  const pagePreflight = plannedPreflight(page);
+  const preflighted = pagePreflight !== null;
   const requests: PlannedRequest[] = [];
   const actual = (origin: string): OutgoingRequest => ({
     url: target.url,
@@ -100,7 +99,7 @@ export function planRoute(target: ScanTarget, legitOrigins: readonly string[], a
   const preflight = (origin: string): OutgoingRequest => ({
     url: target.url,
     method: 'OPTIONS',
-    headers: [...(preflightFor({ ...page, origin }) ?? []), ['Accept', '*/*']],
+    headers: withOriginLine(pagePreflight ?? [], origin),
   });
   const add = (role: Role, origin: string, probe: Probe | null): void => {
     if (preflighted) requests.push({ role, origin, probe, preflight: true, request: preflight(origin) });
