@@ -15,7 +15,7 @@ import { evaluate } from '../engine/evaluate.js';
 import { ScenarioError } from '../engine/request.js';
 import { isRedirectStatus } from '../engine/status.js';
 import type { CredentialsMode, HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
-import { sameOutcome } from './check.js';
+import { sameOutcome } from './outcome.js';
 import { isBrowserAddedHeader } from './curl.js';
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
