@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CurlError, parseCurl } from './curl.js';
+import { CurlError, parseCurl, shellExpansions } from './curl.js';
 
 describe('parseCurl', () => {
   it("reads Chromium's Copy as cURL (bash)", () => {
@@ -80,6 +80,11 @@ describe('parseCurl', () => {
     const r = parseCurl(cmd);
     expect([r.method, r.headers]).toEqual([method, [['X-A', '1']]]);
   });
+  it('reads $ as text inside single quotes and $\'...\' (as DevTools quotes values), never as an expansion', () => {
+    expect(shellExpansions("curl 'https://x/$A' -H $'X-B: it\\'s $B' -H \"X-C: \\$C\"")).toEqual({ variables: [], commands: [] });
+    expect(parseCurl("curl 'https://x/' -H 'X-A: $TOKEN'").headers).toEqual([['X-A', '$TOKEN']]);
+    expect(shellExpansions('curl "$A$A" ${B} $(echo $(date)) $1')).toEqual({ variables: ['$A', '${B}', '$1'], commands: ['$(echo $(date))'] });
+  });
   it('leaves the origin to --origin when neither Origin nor Referer is there', () => {
     expect(parseCurl('curl https://api.example/items').origin).toBeNull();
   });
@@ -90,6 +95,9 @@ describe('parseCurl', () => {
     ['unknown option', 'curl --frobnicate https://x', /--frobnicate/],
     ['bad header', "curl https://x -H 'nocolon'", /Name: value/],
     ['a shell variable', 'curl https://x -H "Authorization: Bearer $TOKEN"', /shell variable \$TOKEN/],
+    ['a braced variable and a command substitution', 'curl "https://x/${API}" -H "Authorization: Bearer $(cat token)"', /shell variable \$\{API\} and the command substitution \$\(cat token\)/],
+    ['a backquoted command', 'curl https://x -H "X-User: `whoami`"', /command substitution `whoami`/],
+    ['a cmd variable (Windows form)', 'curl ^"https://x/^" -H ^"Authorization: %TOKEN%^"', /cmd variable %TOKEN%/],
     ['an unterminated quote (Windows form)', 'curl ^"https://x/^" ^\n  -H "accept: */*', /unterminated double quote/],
   ])('%s is refused with a clear message', (_n, cmd, message) => {
     expect(() => parseCurl(cmd)).toThrow(CurlError);

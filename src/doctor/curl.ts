@@ -64,6 +64,9 @@ const DATA_FLAGS = new Set(['-d', '--data', '--data-raw', '--data-binary', '--da
  * cURL (cmd)" and Firefox's Windows "Copy as cURL" write.
  */
 function windowsWords(command: string): string[] {
+  // cmd expands %NAME% before the program sees it; DevTools escapes every % it copies (^%).
+  const variables = [...new Set(command.match(/%[A-Za-z_][A-Za-z0-9_]*%/g) ?? [])];
+  if (variables.length > 0) throw new CurlError(`the cURL command uses the cmd variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')}, which corsproof does not expand: paste the command with the values, as DevTools copies it`);
   let line = '';
   for (let i = 0; i < command.length; i++) {
     const c = command[i] as string;
@@ -115,8 +118,58 @@ function windowsWords(command: string): string[] {
   return words;
 }
 
+/** The end of a quoted span from `i` (the opening quote), `$'...'` (backslash escapes) when `ansi`. */
+function quoteEnd(command: string, i: number, quote: string, ansi: boolean): number {
+  for (let j = i + 1; j < command.length; j++) {
+    if (command[j] === '\\' && (quote === '"' || ansi)) j++;
+    else if (command[j] === quote) return j;
+  }
+  return command.length;
+}
+
+/** A `$` expansion at `i`: $NAME, ${...}, $(...) (nested once), $1, $?, ...; or null. */
+const DOLLAR = /\$(?:\{[^}]*\}?|\((?:[^()]|\([^()]*\))*\)?|[A-Za-z_][A-Za-z0-9_]*|[0-9#?*@$!-])/y;
+
+/**
+ * What a POSIX shell would expand in a command line and corsproof cannot:
+ * variables ($TOKEN, ${TOKEN}) and command substitutions ($(cat f), `cmd`),
+ * outside single quotes and $'...' (which DevTools writes for its values).
+ */
+export function shellExpansions(command: string): { variables: string[]; commands: string[] } {
+  const variables: string[] = [];
+  const commands: string[] = [];
+  let inDouble = false;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (c === '\\') i++;
+    else if (c === '"') inDouble = !inDouble;
+    else if (c === "'" && !inDouble) i = quoteEnd(command, i, "'", false);
+    else if (c === '$' && command[i + 1] === "'" && !inDouble) i = quoteEnd(command, i + 1, "'", true);
+    else if (c === '`') {
+      const end = quoteEnd(command, i, '`', false);
+      commands.push(command.slice(i, end + 1));
+      i = end;
+    } else if (c === '$') {
+      DOLLAR.lastIndex = i;
+      const m = DOLLAR.exec(command);
+      if (m === null) continue;
+      (m[0].startsWith('$(') ? commands : variables).push(m[0]);
+      i += m[0].length - 1;
+    }
+  }
+  return { variables: [...new Set(variables)], commands: [...new Set(commands)] };
+}
+
 /** The words of a POSIX shell command line (bash, zsh), refusing anything but plain words. */
 function posixWords(command: string): string[] {
+  const { variables: vars, commands } = shellExpansions(command);
+  if (vars.length + commands.length > 0) {
+    const parts = [
+      ...(vars.length > 0 ? [`the shell variable${vars.length > 1 ? 's' : ''} ${vars.join(', ')}`] : []),
+      ...(commands.length > 0 ? [`the command substitution${commands.length > 1 ? 's' : ''} ${commands.join(', ')}`] : []),
+    ];
+    throw new CurlError(`the cURL command uses ${parts.join(' and ')}, which corsproof does not expand (it runs no shell): paste the command with the values, as DevTools copies it`);
+  }
   const words: string[] = [];
   const variables: string[] = [];
   const tokens = parse(command.replace(/\\\r?\n/g, ' '), (name: string) => {
