@@ -40,14 +40,22 @@ if (!existsSync(installed) || mtime(installed) < mtime(lock)) {
   }
 }
 
-// 2. Debian packages for the test suites, in one apt-get run: with --browsers, chromium and
-//    firefox-esr (the real-browser suite); with --recipes, the servers the recipe suite runs the
-//    fix recipes in (test/recipes/procs.ts names the same paths).
+// 2. Debian packages for the test suites, in one apt-get run: with --browsers, chromium,
+//    firefox-esr, webkit2gtk-driver and xvfb (the real-browser suite); with --recipes, the
+//    servers the recipe suite runs the fix recipes in (test/recipes/procs.ts names the same paths).
 const wanted = [];
 if (args.has('--browsers')) {
   wanted.push(
     { pkg: 'chromium', bin: process.env.CORSPROOF_CHROMIUM ?? '/usr/bin/chromium', what: 'the real-browser tests' },
     { pkg: 'firefox-esr', bin: process.env.CORSPROOF_FIREFOX ?? '/usr/bin/firefox-esr', what: 'the real-browser tests' },
+    // WebKit: WebKitGTK's MiniBrowser (from libwebkit2gtk-4.1-0, which webkit2gtk-driver pulls in), run under Xvfb
+    // (test/browser/webkit.ts).
+    {
+      pkg: 'webkit2gtk-driver',
+      bin: process.env.CORSPROOF_WEBKIT ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+      what: 'the real-browser tests',
+    },
+    { pkg: 'xvfb', bin: process.env.CORSPROOF_XVFB ?? '/usr/bin/Xvfb', what: 'the real-browser tests (WebKit)' },
   );
 }
 if (args.has('--recipes')) {
@@ -89,8 +97,9 @@ if (missing.length > 0) {
     for (const w of missing) process.stderr.write(`corsproof: ${w.what} need ${w.bin} (Debian package ${w.pkg}).\n`);
     process.stderr.write(
       `  On Debian/Ubuntu: sudo apt-get install -y --no-install-recommends ${names.join(' ')}\n` +
-        (missing.some((w) => w.pkg === 'chromium' || w.pkg === 'firefox-esr')
-          ? '  Elsewhere: point CORSPROOF_CHROMIUM and CORSPROOF_FIREFOX at a Chromium and a Firefox ESR binary.\n'
+        (missing.some((w) => ['chromium', 'firefox-esr', 'webkit2gtk-driver', 'xvfb'].includes(w.pkg))
+          ? '  Elsewhere: point CORSPROOF_CHROMIUM, CORSPROOF_FIREFOX, CORSPROOF_WEBKIT and CORSPROOF_XVFB at a Chromium,\n' +
+            '  a Firefox ESR, a WebKitGTK MiniBrowser and an Xvfb binary.\n'
           : '') +
         '  Without them the suites that need them fail, naming what is missing; nothing is skipped.\n',
     );

@@ -81,6 +81,9 @@ export interface CaseTraffic {
 
 export type BrowserKind = 'chromium' | 'firefox';
 
+/** Whose requests the servers record: the browsers driven here, and WebKit (driven by webkit.ts). */
+export type TrafficKind = BrowserKind | 'webkit';
+
 export interface World extends HarnessWorld {
   close(): Promise<void>;
   /**
@@ -93,9 +96,9 @@ export interface World extends HarnessWorld {
    * apart by User-Agent, so a Chromium run and a Firefox run may share a world
    * and case ids at the same time).
    */
-  traffic(id: string, browser: BrowserKind): CaseTraffic | undefined;
+  traffic(id: string, browser: TrafficKind): CaseTraffic | undefined;
   /** Forgets what the servers received for a case from one browser. */
-  clearTraffic(id: string, browser: BrowserKind): void;
+  clearTraffic(id: string, browser: TrafficKind): void;
 }
 
 export interface RunOptions {
@@ -456,14 +459,16 @@ interface CaseEntry {
   scenario: Scenario;
   /** JSON of the scenario, to tell a re-registration of the same scenario from a new one. */
   json: string;
-  traffic: Record<BrowserKind, CaseTraffic>;
+  traffic: Record<TrafficKind, CaseTraffic>;
 }
 
 const emptyTraffic = (): CaseTraffic => ({ preflights: [], requests: [], notes: [] });
 
-/** Which browser sent a request, by its User-Agent. */
-function browserOf(headers: HeaderList): BrowserKind {
-  return /\bFirefox\//.test(headerValue(headers, 'user-agent') ?? '') ? 'firefox' : 'chromium';
+/** Which browser sent a request, by its User-Agent (WebKit's says AppleWebKit/ without Chrome/). */
+function browserOf(headers: HeaderList): TrafficKind {
+  const ua = headerValue(headers, 'user-agent') ?? '';
+  if (/\bFirefox\//.test(ua)) return 'firefox';
+  return /AppleWebKit\//.test(ua) && !/Chrome\//.test(ua) ? 'webkit' : 'chromium';
 }
 
 export async function startWorld(): Promise<World> {
@@ -525,12 +530,12 @@ export async function startWorld(): Promise<World> {
         const json = JSON.stringify(scenario);
         const existing = cases.get(id);
         if (existing !== undefined && existing.json === json) return;
-        cases.set(id, { scenario, json, traffic: { chromium: emptyTraffic(), firefox: emptyTraffic() } });
+        cases.set(id, { scenario, json, traffic: { chromium: emptyTraffic(), firefox: emptyTraffic(), webkit: emptyTraffic() } });
       },
-      traffic(id: string, browser: BrowserKind): CaseTraffic | undefined {
+      traffic(id: string, browser: TrafficKind): CaseTraffic | undefined {
         return cases.get(id)?.traffic[browser];
       },
-      clearTraffic(id: string, browser: BrowserKind): void {
+      clearTraffic(id: string, browser: TrafficKind): void {
         const entry = cases.get(id);
         if (entry !== undefined) entry.traffic[browser] = emptyTraffic();
       },
@@ -622,7 +627,8 @@ interface Attribution {
   channelCounts: Map<string, [number, number]>;
 }
 
-function caseIdsIn(text: string): Set<string> {
+/** The case ids a text (a URL, a console line) names through their paths `/c/<id>/`. */
+export function caseIdsIn(text: string): Set<string> {
   const ids = new Set<string>();
   for (const m of text.matchAll(CASE_IN_TEXT_RE)) if (m[1] !== undefined) ids.add(m[1]);
   return ids;
@@ -632,7 +638,8 @@ function isFirefoxCorsText(text: string): boolean {
   return text.includes('Cross-Origin Request Blocked') || text.includes('Cross-Origin Request Warning');
 }
 
-function validate(world: HarnessWorld, id: string, req: ScenarioRequest): string | null {
+/** Why a case cannot run in the harness's page, or null when it can. */
+export function validate(world: HarnessWorld, id: string, req: ScenarioRequest): string | null {
   if (!ID_RE.test(id)) return `case id ${JSON.stringify(id)} must match ${ID_RE}`;
   if (req.origin !== world.pageOrigin && req.origin !== 'null') return `request.origin ${req.origin} is neither the page origin ${world.pageOrigin} nor 'null' (a sandboxed iframe)`;
   let url: URL;

@@ -26,3 +26,29 @@ export function requireBrowser(browser: BrowserName): string {
   }
   return path;
 }
+
+/** WebKit: WebKitGTK's MiniBrowser and the Xvfb it runs under (CORSPROOF_WEBKIT / CORSPROOF_XVFB). */
+export function webkitPaths(): { miniBrowser: string; xvfb: string } {
+  return {
+    miniBrowser: process.env.CORSPROOF_WEBKIT ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+    xvfb: process.env.CORSPROOF_XVFB ?? '/usr/bin/Xvfb',
+  };
+}
+
+/** Throw a clear error when WebKitGTK's MiniBrowser or Xvfb is not installed. */
+export function requireWebKit(): { miniBrowser: string; xvfb: string } {
+  const paths = webkitPaths();
+  const missing = [
+    { path: paths.miniBrowser, pkg: 'webkit2gtk-driver', env: 'CORSPROOF_WEBKIT' },
+    { path: paths.xvfb, pkg: 'xvfb', env: 'CORSPROOF_XVFB' },
+  ].filter((m) => !existsSync(m.path));
+  if (missing.length > 0) {
+    throw new Error(
+      `WebKit is not runnable: ${missing.map((m) => m.path).join(' and ')} missing; the real-browser suite needs ` +
+        `${missing.length > 1 ? 'them' : 'it'}. Install with 'apt-get install -y --no-install-recommends ` +
+        `${missing.map((m) => m.pkg).join(' ')}' (npm test does this when run as root), or set ` +
+        `${missing.map((m) => m.env).join(' / ')} to a binary.`,
+    );
+  }
+  return paths;
+}
