@@ -282,6 +282,9 @@ class Inspector {
 // ---------------------------------------------------------------------------
 // The browser
 
+/** The batch runner's console.debug before each case, naming its path; not recorded as a message. */
+const MARKER = 'corsproof:start ';
+
 /** The page's batch runner: runs every request through the page's runner, `concurrency` at a time; a JSON array of JSON strings. */
 const BATCH = `(function (items, concurrency, t, es) {
   var out = new Array(items.length);
@@ -290,8 +293,12 @@ const BATCH = `(function (items, concurrency, t, es) {
     if (next >= items.length) return Promise.resolve();
     var i = next++;
     var run = items[i].opaque ? window.__corsproofRunOpaque : window.__corsproofRun;
-    return Promise.resolve()
-      .then(function () { return run(items[i].req, t, es); })
+    // The runner starts the request synchronously, right after the marker: what script's own calls log
+    // (e.g. setRequestHeader refusing a forbidden name) comes before any other case's marker.
+    console.debug('${MARKER}/c/' + items[i].id + '/');
+    var started;
+    try { started = run(items[i].req, t, es); } catch (e) { started = Promise.reject(e); }
+    return Promise.resolve(started)
       .then(function (json) { out[i] = json; }, function (e) { out[i] = JSON.stringify({ ok: false, readableHeaders: null, error: 'harness: page runner threw ' + e }); })
       .then(worker);
   }
@@ -300,8 +307,11 @@ const BATCH = `(function (items, concurrency, t, es) {
   return Promise.all(workers).then(function () { return JSON.stringify(out); });
 })`;
 
-/** The line WebKit logs for every load its CORS checks block, naming the API and the URL. */
-const CANNOT_LOAD_RE = /^(?:Fetch API|XMLHttpRequest|EventSource) cannot load .* due to access control checks\.$/;
+/** The most characters of requests sent into the page in one command (the socket's limit is about 128 KB, escaped twice). */
+const STAGE_BYTES = 24_000;
+
+/** WebKit's line naming the request's URL after each failed load: "Failed to load resource: <reason>". */
+const FAILED_TO_LOAD = 'Failed to load resource: ';
 
 interface PageResult {
   ok: boolean;
@@ -311,16 +321,20 @@ interface PageResult {
 }
 
 interface Attribution {
-  entries: WebKitConsoleEntry[];
+  entries: Array<{ seq: number; entry: WebKitConsoleEntry }>;
   networkErrors: string[];
 }
 
 /** A running MiniBrowser showing the world's page, with its inspector connection. */
 export class WebKitBrowser {
   private readonly requestUrls = new Map<string, string>();
-  private onEvent: ((kind: 'console' | 'network', ids: Set<string>, entry: WebKitConsoleEntry | string) => void) | null = null;
-  /** Messages naming no URL, held for the next "cannot load" line. */
-  private readonly heldBare: WebKitConsoleEntry[] = [];
+  private onEvent: ((kind: 'console' | 'network', ids: Set<string>, entry: WebKitConsoleEntry | string, seq: number) => void) | null = null;
+  /** Messages naming no URL, held until a line of the same load claims them. */
+  private readonly held: Array<{ seq: number; entry: WebKitConsoleEntry }> = [];
+  /** The case the batch runner started last (its marker). */
+  private current = new Set<string>();
+  /** Arrival order of console messages and network failures. */
+  private seq = 0;
   private lastEntry: WebKitConsoleEntry | null = null;
   private lastRequestUrl = '';
 
@@ -414,7 +428,7 @@ export class WebKitBrowser {
       const id = params.requestId;
       const url = typeof id === 'string' ? (this.requestUrls.get(id) ?? '') : '';
       const text = String(params.errorText ?? '');
-      this.onEvent?.('network', caseIdsIn(url), `${text}${params.canceled === true ? ' (canceled)' : ''}`);
+      this.onEvent?.('network', caseIdsIn(url), `${text}${params.canceled === true ? ' (canceled)' : ''}`, this.seq++);
       return;
     }
     if (method === 'Console.messageRepeatCountUpdated') {
@@ -432,26 +446,40 @@ export class WebKitBrowser {
   }
 
   /**
-   * Attributes a console message to the cases it names. WebKit's reason line (source "security", e.g. "Origin X is
-   * not allowed by Access-Control-Allow-Origin. Status code: 200") names no URL and carries no request id: it is
-   * logged right before the "<API> cannot load <url> due to access control checks." line of the same load, so it
-   * is held until that line comes and attributed with it.
+   * Attributes a console message to the cases it names (the case path in its text, its URL or its request's URL).
+   * Two kinds of WebKit line name no URL and carry no request id:
+   * - the reason line (source "security", e.g. "Origin X is not allowed by Access-Control-Allow-Origin. Status
+   *   code: 200"): the same load's "Failed to load resource: <the same text>" line names the URL, so the reason is
+   *   held until that line claims it (lines of other loads may come in between);
+   * - lines script's own calls log at once (source "javascript", e.g. 'Refused to set unsafe header "Cookie"'):
+   *   they belong to the case the batch runner last announced (a console.debug marker before each case starts).
    */
   private onConsole(entry: WebKitConsoleEntry, requestUrl: string): void {
-    const ids = caseIdsIn(`${entry.text}\n${entry.url}\n${requestUrl}`);
-    if (ids.size === 0) {
-      this.heldBare.push(entry);
+    const seq = this.seq++;
+    if (entry.source === 'console-api' && entry.text.startsWith(MARKER)) {
+      this.current = caseIdsIn(entry.text.slice(MARKER.length));
       return;
     }
-    if (CANNOT_LOAD_RE.test(entry.text)) {
-      for (const held of this.heldBare.splice(0)) this.onEvent?.('console', ids, held);
+    const ids = caseIdsIn(`${entry.text}\n${entry.url}\n${requestUrl}`);
+    if (ids.size === 0) {
+      if (entry.source === 'javascript' && this.current.size > 0) this.onEvent?.('console', this.current, entry, seq);
+      else this.held.push({ seq, entry });
+      return;
     }
-    this.onEvent?.('console', ids, entry);
+    if (entry.text.startsWith(FAILED_TO_LOAD)) {
+      const reason = entry.text.slice(FAILED_TO_LOAD.length);
+      const k = this.held.findIndex((h) => h.entry.text === reason);
+      if (k >= 0) {
+        const [claimed] = this.held.splice(k, 1);
+        if (claimed !== undefined) this.onEvent?.('console', ids, claimed.entry, claimed.seq);
+      }
+    }
+    this.onEvent?.('console', ids, entry, seq);
   }
 
-  /** Messages naming no case that no "cannot load" line claimed (for diagnosis); emptied by each run. */
+  /** Messages naming no case that no later line claimed (for diagnosis); emptied by each run. */
   unclaimed(): WebKitConsoleEntry[] {
-    return [...this.heldBare];
+    return this.held.map((h) => h.entry);
   }
 
   /**
@@ -481,9 +509,10 @@ export class WebKitBrowser {
     }
 
     const attributions = new Map<string, Attribution>();
-    this.heldBare.length = 0;
+    this.held.length = 0;
+    this.current = new Set();
     let lastEvent = Date.now();
-    this.onEvent = (kind, found, entry) => {
+    this.onEvent = (kind, found, entry, seq) => {
       lastEvent = Date.now();
       opts.trace?.({ channel: kind, text: typeof entry === 'string' ? entry : `[${entry.source}/${entry.level}] ${entry.text} @ ${entry.url}` });
       for (const id of found) {
@@ -491,7 +520,7 @@ export class WebKitBrowser {
         let a = attributions.get(id);
         if (a === undefined) attributions.set(id, (a = { entries: [], networkErrors: [] }));
         if (typeof entry === 'string') a.networkErrors.push(entry);
-        else a.entries.push(entry);
+        else a.entries.push({ seq, entry });
       }
     };
 
@@ -504,13 +533,15 @@ export class WebKitBrowser {
         const items = batch.map((c) => {
           const r = c.scenario.request;
           return {
+            id: c.id,
             opaque: r.origin === 'null',
             req: { url: r.url, method: r.method, headers: r.headers, credentials: r.credentials, initiator: r.initiator ?? 'fetch', cache: opts.fetchCache ?? 'no-store' },
           };
         });
         const t0 = Date.now();
         try {
-          const json = await this.inspector.evaluate(`${BATCH}(${JSON.stringify(items)}, ${concurrency}, ${timeoutMs}, ${esTimeoutMs})`);
+          await this.stage(items);
+          const json = await this.inspector.evaluate(`${BATCH}(window.__corsproofItems, ${concurrency}, ${timeoutMs}, ${esTimeoutMs})`);
           if (typeof json !== 'string') throw new Error(`page returned ${typeof json}`);
           const out = JSON.parse(json) as Array<string | null>;
           batch.forEach((c, i) => {
@@ -541,9 +572,10 @@ export class WebKitBrowser {
       return cases.map((c): WebKitObservation => {
         const problem = invalid.get(c.id);
         const a = attributions.get(c.id);
+        const entries = a ? a.entries.sort((x, y) => x.seq - y.seq).map((e) => e.entry) : [];
         const webkit = {
-          messages: a ? a.entries.map((e) => e.text) : [],
-          entries: a ? [...a.entries] : [],
+          messages: entries.map((e) => e.text),
+          entries,
           networkErrors: a ? [...a.networkErrors] : [],
         };
         if (problem !== undefined) {
@@ -573,6 +605,28 @@ export class WebKitBrowser {
     } finally {
       this.onEvent = null;
     }
+  }
+
+  /**
+   * Puts a batch's requests into the page as `window.__corsproofItems`, in slices: WebKit's inspector socket
+   * drops the connection on a message to the page of about 128 KB (its answers may be megabytes).
+   */
+  private async stage(items: unknown[]): Promise<void> {
+    await this.inspector.evaluate('window.__corsproofItems = []; 0');
+    let slice: string[] = [];
+    let size = 0;
+    const flush = async (): Promise<void> => {
+      if (slice.length > 0) await this.inspector.evaluate(`window.__corsproofItems.push(${slice.join(',')}); 0`);
+      slice = [];
+      size = 0;
+    };
+    for (const item of items) {
+      const json = JSON.stringify(item);
+      if (size + json.length > STAGE_BYTES) await flush();
+      slice.push(json);
+      size += json.length + 1;
+    }
+    await flush();
   }
 
   /** Ends MiniBrowser (and its web and network processes) and Xvfb, and removes the profile. */
