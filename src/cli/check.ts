@@ -14,7 +14,7 @@ import { validateScenario } from '../engine/validate.js';
 import type { Command } from 'commander';
 import { PROBE_ORIGIN } from '../doctor/exposure.js';
 import pc from './colors.js';
-import { UsageError, parseJson, readInput, readTimeoutMs } from './io.js';
+import { UsageError, parseJson, readInput, readTimeoutMs, stamped } from './io.js';
 import { renderContext, renderExchanges, renderRecipes, renderVerdict } from './render.js';
 
 /** The options as commander gives them. */
@@ -54,7 +54,7 @@ function harCommand(input: CheckInput & { kind: 'har' }): number {
   }
   const withRecipes = results.map((r) => ({ ...r, recipes: recipesToShow(r, stack) }));
   if (input.json) {
-    process.stdout.write(`${JSON.stringify(withRecipes, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(withRecipes.map(stamped), null, 2)}\n`);
   } else if (results.length === 0) {
     process.stdout.write('No cross-origin request in this HAR (none carries an Origin other than its own).\n');
   } else {
@@ -221,7 +221,7 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
     const json = checkJson(report, { stack, remarks, ifCredentialed });
     const { recipes } = json;
     if (input.json) {
-      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(stamped(json), null, 2)}\n`);
     } else {
       const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
       const exposure = report.exposure.map((f) => `\n  ${f.severity === 'error' ? pc.red('Exposure') : pc.yellow('Exposure')}: ${f.message}`).join('');
@@ -234,7 +234,7 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
   } catch (e) {
     if (!(e instanceof NetworkFailure)) throw e;
     if (input.json) {
-      process.stdout.write(`${JSON.stringify(networkFailureJson(e), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(stamped(networkFailureJson(e)), null, 2)}\n`);
     } else {
       const flag =
         e.kind === 'tls' ? '\n  --insecure looks past the certificate, to see the CORS answer.' : e.kind === 'timeout' ? '\n  --timeout <seconds> waits longer.' : '';

@@ -7,6 +7,7 @@ import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
 import type { Command } from 'commander';
 import pc from './colors.js';
 import { renderVerdict } from './render.js';
+import { stamped } from './io.js';
 
 /** Run the demo; returns the exit code. */
 export async function demoCommand(o: { json?: boolean }): Promise<number> {
@@ -19,7 +20,7 @@ export async function demoCommand(o: { json?: boolean }): Promise<number> {
       reports.push({ id: d.id, title: d.title, report });
     }
     if (o.json) {
-      process.stdout.write(`${JSON.stringify(reports.map((r) => ({ id: r.id, title: r.title, verdict: r.report.verdict, layers: r.report.layers })), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(reports.map((r) => stamped({ id: r.id, title: r.title, verdict: r.report.verdict, layers: r.report.layers })), null, 2)}\n`);
       return 0;
     }
     const out: string[] = [

@@ -9,7 +9,8 @@ import { reason } from '../engine/reasons.js';
 import { ScenarioError, parseOrigin } from '../engine/request.js';
 import type { CredentialsMode, Fix, Initiator, Scenario, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
-import { UsageError, parseJson, readInput } from './io.js';
+import type { JsonStamp } from './io.js';
+import { UsageError, parseJson, readInput, stamped } from './io.js';
 import { renderVerdict } from './render.js';
 import pc from './colors.js';
 import type { Command } from 'commander';
@@ -39,7 +40,7 @@ export interface ExplainOptions {
  * input line, or why that line could not be judged (the run goes on; the
  * exit code is then 2).
  */
-export type ExplainJsonlLine = Verdict | { line: number; error: { field: string | null; message: string } };
+export type ExplainJsonlLine = JsonStamp & (Verdict | { line: number; error: { field: string | null; message: string } });
 
 /**
  * `explain --jsonl`: read scenarios line by line and write each verdict as it
@@ -64,7 +65,7 @@ export async function explainJsonl(source: string, options: ExplainOptions): Pro
   for await (const text of lines) {
     n++;
     if (text.trim() === '') continue;
-    let out: ExplainJsonlLine;
+    let out: Verdict | { line: number; error: { field: string | null; message: string } };
     try {
       const verdict = evaluate(validateScenario(JSON.parse(text) as unknown));
       blocked ||= !verdict.ok;
@@ -74,7 +75,7 @@ export async function explainJsonl(source: string, options: ExplainOptions): Pro
       refused = true;
       out = { line: n, error: e instanceof ScenarioError ? { field: e.field, message: e.message } : { field: null, message: `not valid JSON (${e.message})` } };
     }
-    pending.push(`${JSON.stringify(out)}\n`);
+    pending.push(`${JSON.stringify(stamped(out))}\n`);
     if (pending.length >= 256) await flush();
   }
   await flush();
@@ -118,7 +119,7 @@ export function explainCommand(source: string, options: ExplainOptions): number 
   });
   if (options.json) {
     const verdicts = results.map((r) => r.verdict);
-    process.stdout.write(`${JSON.stringify(many ? verdicts : verdicts[0], null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(many ? verdicts.map(stamped) : stamped(verdicts[0] as Verdict), null, 2)}\n`);
   } else {
     process.stdout.write(`${results.map((r) => renderVerdict(r.scenario, r.verdict)).join('\n\n')}\n`);
   }
@@ -213,14 +214,14 @@ export function explainConsoleCommand(source: string, options: ExplainOptions): 
   const given = consoleGiven(options);
   const result = readConsoleLine(readConsoleInput(source), given);
   if (!result.recognised) {
-    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(stamped(result), null, 2)}\n`);
     throw new UsageError(notRecognisedMessage(result));
   }
   const verdict = result.scenario !== null ? evaluate(result.scenario) : null;
   const fixes = verdict?.fixes ?? rowFix(result);
   if (options.json) {
     const out: ExplainConsoleJson = { reading: result, verdict, fixes };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(stamped(out), null, 2)}\n`);
   } else {
     process.stdout.write(`${renderReading(result, verdict, fixes)}\n`);
   }

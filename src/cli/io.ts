@@ -5,10 +5,26 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MODELED_VERSIONS } from '../engine/browsers.js';
+import type { BrowserName } from '../engine/types.js';
 
 /** corsproof's version, from its package.json. */
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** What every JSON output of the CLI carries first: which corsproof wrote it, and the browser releases its engine models. */
+export interface JsonStamp {
+  corsproofVersion: string;
+  browserVersions: Readonly<Record<BrowserName, string>>;
+}
+
+let stamp: JsonStamp | undefined;
+
+/** `value` with the {@link JsonStamp} before its own fields. */
+export function stamped<T extends object>(value: T): JsonStamp & T {
+  stamp ??= { corsproofVersion: packageVersion(), browserVersions: MODELED_VERSIONS };
+  return { ...stamp, ...value };
 }
 
 /** A problem with what the user gave us: printed without a stack, exit code 2. */

@@ -22,7 +22,7 @@ import { TargetError, dedupeTargets, readHar, readOpenApi, readUrlList, targetKe
 import { toSarif } from '../scan/sarif.js';
 import { ScanState, StateFileError, stateOptions } from '../scan/resume.js';
 import pc from './colors.js';
-import { UsageError, packageVersion, readTimeoutMs } from './io.js';
+import { UsageError, packageVersion, readTimeoutMs, stamped } from './io.js';
 
 /** The options as commander gives them. */
 export interface ScanCliOptions {
@@ -221,7 +221,7 @@ class ScanReport {
     private readonly input: ScanInput,
     private readonly progress: boolean,
   ) {
-    if (input.json) process.stdout.write('{"findings":[');
+    if (input.json) process.stdout.write(`${JSON.stringify(stamped({})).slice(0, -1)},"findings":[`);
   }
 
   /** One route's result, printed at once. */

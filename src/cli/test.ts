@@ -10,7 +10,7 @@ import type { ContractResult } from '../testing/contract.js';
 import { ContractError, parseContract, runContract } from '../testing/contract.js';
 import { liveTransport } from '../testing/targets.js';
 import pc from './colors.js';
-import { UsageError, readInput, readTimeoutMs } from './io.js';
+import { UsageError, readInput, readTimeoutMs, stamped } from './io.js';
 
 /** The options as commander gives them. */
 export interface TestCliOptions {
@@ -111,7 +111,7 @@ export async function testCommand(file: string, o: TestCliOptions): Promise<numb
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError(`--url must be an http(s) URL, not '${url}'`);
   const result = await runContract(contract, liveTransport(base.href, { timeoutMs }));
   if (o.junit !== undefined) writeFileSync(o.junit, junitXml(file, result));
-  if (o.json) process.stdout.write(`${JSON.stringify(testJson(base.href, contract.browsers, result), null, 2)}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(stamped(testJson(base.href, contract.browsers, result)), null, 2)}\n`);
   else process.stdout.write(renderText(file, base.href, result));
   if (result.networkFailures.length > 0) return 3;
   return result.cases.every((r) => r.held) && (result.attackers?.held ?? true) ? 0 : 1;

@@ -30,6 +30,12 @@ const NO_WARNINGS: readonly WarningId[] = [];
 /** The behaviour of one browser where browsers differ. */
 export interface BrowserProfile {
   name: BrowserName;
+  /**
+   * The release this profile models: the one the differential suite in
+   * `npm test` last proved it against (test/browser/versions.test.ts fails
+   * when the installed browser is another, until the suite has proved it).
+   */
+  version: string;
   /** CORS-unsafe request-header names, as this browser computes and writes them in Access-Control-Request-Headers. */
   corsUnsafeRequestHeaderNames(request: BrowserRequest): string[];
   /**
@@ -212,6 +218,7 @@ function chromiumSafelisted(lowerName: string, value: string): boolean {
 /** Chromium: `services/network/public/cpp/cors/cors.cc` and `services/network/cors/`. */
 export const CHROMIUM: BrowserProfile = {
   name: 'chromium',
+  version: '156',
   corsUnsafeRequestHeaderNames(request) {
     const { headers, headerNames, safelisted, repeatedNames } = request;
     if (headers.length === 0) return [];
@@ -356,6 +363,7 @@ export function requestHeaderJudgement(lowerName: string, value: string): number
 /** Firefox: `netwerk/protocol/http/nsCORSListenerProxy.cpp`. */
 export const FIREFOX: BrowserProfile = {
   name: 'firefox',
+  version: '153 ESR',
   corsUnsafeRequestHeaderNames(request) {
     // Each header entry judged on its own; no 1024-byte total.
     const { headerNames, safelisted } = request;
@@ -431,3 +439,6 @@ function firefoxMaxAge(value: string | null): number | null {
 
 /** The profiles, by name. */
 export const BROWSERS: Readonly<Record<BrowserName, BrowserProfile>> = { chromium: CHROMIUM, firefox: FIREFOX };
+
+/** The browser releases the engine models, by name (each profile's `version`). */
+export const MODELED_VERSIONS: Readonly<Record<BrowserName, string>> = { chromium: CHROMIUM.version, firefox: FIREFOX.version };

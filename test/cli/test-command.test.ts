@@ -106,6 +106,8 @@ describe('corsproof test', () => {
     ]);
     expect(json.attackers).toEqual({ held: true, failure: null, findings: [] });
     expect(json.networkFailures).toEqual([]);
+    // The stamp every JSON output of the CLI carries first (test/cli/json-stamp.test.ts checks its values).
+    expect(Object.keys(json).slice(0, 2)).toEqual(['corsproofVersion', 'browserVersions']);
   });
 
   it('exits 2 on a bad contract, naming each line and field', async () => {
