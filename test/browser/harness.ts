@@ -464,14 +464,28 @@ interface CaseEntry {
 
 const emptyTraffic = (): CaseTraffic => ({ preflights: [], requests: [], notes: [] });
 
-/** Which browser sent a request, by its User-Agent (WebKit's says AppleWebKit/ without Chrome/). */
-function browserOf(headers: HeaderList): TrafficKind {
+/**
+ * Which browser sent a request, by its User-Agent (WebKit's says AppleWebKit/ without Chrome/). A User-Agent
+ * naming no browser (script may set one; WebKit then sends it on the preflight too) counts as `unknown`'s.
+ */
+function browserOf(headers: HeaderList, unknown: TrafficKind): TrafficKind {
   const ua = headerValue(headers, 'user-agent') ?? '';
   if (/\bFirefox\//.test(ua)) return 'firefox';
-  return /AppleWebKit\//.test(ua) && !/Chrome\//.test(ua) ? 'webkit' : 'chromium';
+  if (/Chrome\//.test(ua)) return 'chromium';
+  return /AppleWebKit\//.test(ua) ? 'webkit' : unknown;
 }
 
-export async function startWorld(): Promise<World> {
+/** Options of {@link startWorld}. */
+export interface WorldOptions {
+  /**
+   * Whose traffic a request is when its User-Agent names no browser (default 'chromium'). A world only one
+   * browser uses names that browser, so requests with a User-Agent set by script are kept with the rest.
+   */
+  unknownUserAgent?: TrafficKind;
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const unknownUserAgent = options.unknownUserAgent ?? 'chromium';
   const cases = new Map<string, CaseEntry>();
 
   const handlerFor =
@@ -491,7 +505,7 @@ export async function startWorld(): Promise<World> {
       if (!m || m[2] === undefined || entry === undefined) return simpleResponse(404, null, '');
       const k = Number(m[2]);
       const { scenario } = entry;
-      const traffic = entry.traffic[browserOf(req.headers)];
+      const traffic = entry.traffic[browserOf(req.headers, unknownUserAgent)];
       const origin = headerValue(req.headers, 'origin');
       const acrm = headerValue(req.headers, 'access-control-request-method');
       if (req.method === 'OPTIONS' && acrm !== null) {

@@ -52,6 +52,12 @@ function cases(w: World): Array<{ id: string; scenario: Scenario }> {
       preflight([...acao, ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Allow-Headers', 'x-custom']]),
       response(acao),
     ),
+    one(
+      'wk-user-agent',
+      { headers: [['User-Agent', 'corsproof-test']] },
+      preflight([...acao, ['Access-Control-Allow-Methods', 'GET'], ['Access-Control-Allow-Headers', 'user-agent']]),
+      response(acao),
+    ),
     one('wk-wildcard-creds', { credentials: 'include' }, null, response([['Access-Control-Allow-Origin', '*']])),
     one('wk-missing-acao', {}, null, response([])),
     one('wk-missing-acao-xhr', { initiator: 'xhr' }, null, response([])),
@@ -65,7 +71,7 @@ function cases(w: World): Array<{ id: string; scenario: Scenario }> {
 
 beforeAll(async () => {
   requireWebKit();
-  world = await startWorld();
+  world = await startWorld({ unknownUserAgent: 'webkit' });
   const t0 = Date.now();
   const list = await runWebKitCases(world, cases(world));
   tookMs = Date.now() - t0;
@@ -94,7 +100,7 @@ describe('WebKit harness (real WebKitGTK)', () => {
     expect(tookMs).toBeLessThan(60_000);
   });
 
-  it('lets script read allowed responses (fetch, XHR with credentials, EventSource, preflighted PUT)', () => {
+  it('lets script read allowed responses (fetch, XHR with credentials, EventSource, preflighted PUT and User-Agent)', () => {
     expect(obs('wk-allowed')).toMatchObject({ ok: true, readableHeaders: ['content-length', 'content-type', 'x-foo'], preflights: [] });
     expect(obs('wk-allowed-xhr')).toMatchObject({ ok: true, readableHeaders: ['content-length', 'content-type'] });
     expect(obs('wk-allowed-es')).toMatchObject({ ok: true, readableHeaders: null });
@@ -102,7 +108,12 @@ describe('WebKit harness (real WebKitGTK)', () => {
     expect(put.ok).toBe(true);
     expect(put.preflights.map((p) => [p.origin, p.acrm, p.acrh])).toEqual([[world.pageOrigin, 'PUT', 'x-custom']]);
     expect(put.requests.map((r) => [r.method, r.origin])).toEqual([['PUT', world.pageOrigin]]);
-    for (const id of ['wk-allowed', 'wk-allowed-xhr', 'wk-allowed-es', 'wk-allowed-put']) expect(obs(id).webkit.messages).toEqual([]);
+    // User-Agent is no forbidden name in WebKit: script's value is sent, and needs a preflight.
+    const ua = obs('wk-user-agent');
+    expect(ua.ok).toBe(true);
+    expect(ua.preflights.map((p) => [p.acrm, p.acrh])).toEqual([['GET', 'user-agent']]);
+    expect(ua.requests.map((r) => r.method)).toEqual(['GET']);
+    for (const id of ['wk-allowed', 'wk-allowed-xhr', 'wk-allowed-es', 'wk-allowed-put', 'wk-user-agent']) expect(obs(id).webkit.messages).toEqual([]);
   });
 
   it('blocks a credentialed request answered with Access-Control-Allow-Origin: *', () => {

@@ -47,7 +47,8 @@ function webkitVersion(): string {
 }
 
 async function observe(count: number, seed: number, batchSize: number): Promise<Run> {
-  const world = await startWorld();
+  // Only WebKit uses this world: requests whose User-Agent script set (the user-agent shape) are WebKit's too.
+  const world = await startWorld({ unknownUserAgent: 'webkit' });
   try {
     const cases = generate(world, { count, seed });
     const t0 = Date.now();

@@ -14,7 +14,9 @@
  *
  * The servers are harness.ts's world: they tell WebKit's requests from the
  * other browsers' by User-Agent, so a WebKit run may share a world and case
- * ids with a Chromium or Firefox run. Console messages are matched to cases
+ * ids with a Chromium or Firefox run (but a User-Agent set by script, which
+ * WebKit sends on the request and its preflight, is only WebKit's in a world
+ * started with `unknownUserAgent: 'webkit'`). Console messages are matched to cases
  * by the case path `/c/<id>/` in their text, their URL, or the URL of the
  * network request they name (networkRequestId, from Network.requestWillBeSent).
  */
