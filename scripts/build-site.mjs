@@ -11,14 +11,20 @@
 //
 //  1. src/site/main.ts is bundled (the engine from src/engine, not copied) for current Chromium
 //     and Firefox, minified, as one classic script (the page also opens from file://, where
-//     module scripts do not load), with a content hash in its name; src/site/style.css likewise.
-//  2. src/site/index.html is written with the hashed names in place of main.js and style.css.
+//     module scripts do not load), with a content hash in its name; src/site/style.css likewise;
+//     src/site/har-worker.ts (the HAR reader, run off the page's thread) as its own classic
+//     script. Nothing bundled may be a Node built-in (node:http, fs, ...): the page runs in
+//     browsers, so an import chain that reaches one (the doctor's network code) fails the build,
+//     naming the importer.
+//  2. src/site/index.html is written with the hashed names in place of main.js, style.css and
+//     har-worker.js.
 //  3. A size report: each file's bytes and gzipped bytes, and the gzipped total (--quiet, as
 //     `npm run build` runs it: the total only), which must stay under the budget (150 kB for the
 //     whole page): over it, the build fails.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { builtinModules } from 'node:module';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -36,9 +42,23 @@ const fail = (message) => {
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
+/** Node's built-in modules, with and without `node:`. */
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/** Refuses any Node built-in in the page's bundle, naming the module that imports it. */
+const noNodeBuiltins = {
+  name: 'no-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+      if (!NODE_BUILTINS.has(args.path) && !args.path.startsWith('node:')) return undefined;
+      const by = relative(root, args.importer);
+      return { errors: [{ text: `the page would bundle the Node built-in '${args.path}' (imported by ${by}): the page runs in browsers, so it may import only pure modules (the engine, the doctor's pure readers)` }] };
+    });
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { main: join(src, 'main.ts'), style: join(src, 'style.css') },
+  entryPoints: { main: join(src, 'main.ts'), 'har-worker': join(src, 'har-worker.ts'), style: join(src, 'style.css') },
   outdir: out,
   entryNames: '[name]-[hash]',
   bundle: true,
@@ -51,6 +71,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+  plugins: [noNodeBuiltins],
 }).catch(() => fail('esbuild failed (see above)'));
 
 /** The file esbuild wrote for an entry. */
@@ -61,10 +82,11 @@ function outputFor(entry) {
 }
 
 const html = readFileSync(join(src, 'index.html'), 'utf8');
-const refs = { 'main.js': outputFor('main.ts'), 'style.css': outputFor('style.css') };
+const refs = { 'main.js': outputFor('main.ts'), 'style.css': outputFor('style.css'), 'har-worker.js': outputFor('har-worker.ts') };
 let page = html;
 for (const [name, hashed] of Object.entries(refs)) {
-  const attr = name.endsWith('.js') ? `src="${name}"` : `href="${name}"`;
+  // The worker is named in a <meta> (main.ts starts it only when a HAR file is read).
+  const attr = name === 'har-worker.js' ? `content="${name}"` : name.endsWith('.js') ? `src="${name}"` : `href="${name}"`;
   if (!page.includes(attr)) fail(`src/site/index.html has no ${attr}`);
   page = page.replace(attr, attr.replace(name, hashed));
 }

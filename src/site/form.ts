@@ -1,6 +1,7 @@
 /**
  * The scenario form: the page's one source of truth. Every input kind (the
- * form itself, a permalink, later a console line, a cURL or a HAR) ends as a
+ * form itself, a permalink, a console line, a cURL command, a HAR entry: see
+ * inputs.ts) ends as a
  * {@link Scenario} written into the form with {@link ScenarioForm.write};
  * the verdict is always computed from {@link ScenarioForm.read}.
  */
@@ -73,7 +74,8 @@ export const CONTROLS = {
   responseHeaders: 'response-headers',
 } as const;
 
-type ControlKey = keyof typeof CONTROLS;
+/** A control's key in {@link CONTROLS}. */
+export type ControlKey = keyof typeof CONTROLS;
 
 /** What is wrong with the form, and the control to fix it in. */
 export interface FormProblem {
@@ -221,6 +223,38 @@ export class ScenarioForm {
   private labelOf(id: string): string {
     const label = this.doc.querySelector(`label[for="${id}"]`);
     return (label?.textContent ?? id).replace(/,.*$/, '').trim();
+  }
+
+  /**
+   * Mark the controls an input (a console line, a cURL command, a HAR entry)
+   * could not fill: `data-unknown` and a note after the control, in its
+   * description. Every earlier mark is cleared first (`[]` clears them all).
+   */
+  flagUnknown(unknown: ReadonlyArray<{ control: ControlKey; note: string }>): void {
+    for (const id of Object.values(CONTROLS)) this.unflag(id);
+    for (const { control, note } of unknown) {
+      const el = this.control(control);
+      const noteId = `${el.id}-unknown`;
+      el.setAttribute('data-unknown', 'true');
+      const small = this.doc.createElement('small');
+      small.id = noteId;
+      small.className = 'unknown-note';
+      small.textContent = note;
+      el.parentElement?.append(small);
+      el.setAttribute('aria-describedby', [...(el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x !== ''), noteId].join(' '));
+    }
+  }
+
+  /** Clear one control's unknown mark (the user filled it in). */
+  unflag(id: string): void {
+    const el = this.doc.getElementById(id);
+    if (el === null || !el.hasAttribute('data-unknown')) return;
+    const noteId = `${id}-unknown`;
+    el.removeAttribute('data-unknown');
+    this.doc.getElementById(noteId)?.remove();
+    const described = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x !== '' && x !== noteId);
+    if (described.length > 0) el.setAttribute('aria-describedby', described.join(' '));
+    else el.removeAttribute('aria-describedby');
   }
 
   /** Mark one control invalid (aria-invalid, described by the message element), or clear every mark. */

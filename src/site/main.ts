@@ -1,14 +1,17 @@
 /**
  * The playground page: the form read on every input, the engine's verdict
- * rendered, the scenario kept in the permalink; on `corsproof ui`, the live
- * check. The engine is the one the CLI runs (src/engine), bundled by
- * scripts/build-site.mjs.
+ * rendered, the scenario kept in the permalink; the other input kinds
+ * (console line, cURL, HAR: inputs-view.ts) load into the same form; on
+ * `corsproof ui`, the live check. The engine is the one the CLI runs
+ * (src/engine), bundled by scripts/build-site.mjs.
  */
 import { evaluate } from '../engine/evaluate.js';
 import { ScenarioError } from '../engine/request.js';
 import type { Scenario } from '../engine/types.js';
 import { DEFAULT_SCENARIO, SEED_SCENARIO, ScenarioForm } from './form.js';
 import type { FormProblem } from './form.js';
+import type { Unknown } from './inputs.js';
+import { setUpInputs } from './inputs-view.js';
 import { liveAvailable, liveCheck, renderLive } from './live.js';
 import { decodeScenario, fragmentFor, readFragment } from './permalink.js';
 import { renderProblem, renderVerdict, statusLine } from './render.js';
@@ -71,9 +74,10 @@ function update(): void {
   keep(reading.scenario);
 }
 
-/** Load a scenario into the form and judge it. */
-function load(scenario: Scenario): void {
+/** Load a scenario into the form, mark what its input could not tell (`unknown`; none clears the marks), judge it. */
+function load(scenario: Scenario, unknown: Unknown[] = []): void {
   form.write(scenario);
+  form.flagUnknown(unknown);
   update();
 }
 
@@ -130,8 +134,15 @@ async function setUpLive(): Promise<void> {
   });
 }
 
-form.form.addEventListener('input', update);
-form.form.addEventListener('change', update);
+form.form.addEventListener('input', (e) => {
+  // A control filled in by the user is no longer one an input could not tell.
+  form.unflag((e.target as HTMLElement).id);
+  update();
+});
+form.form.addEventListener('change', (e) => {
+  form.unflag((e.target as HTMLElement).id);
+  update();
+});
 form.form.addEventListener('submit', (e) => e.preventDefault());
 byId('load-seed').addEventListener('click', () => load(SEED_SCENARIO));
 byId('load-default').addEventListener('click', () => load(DEFAULT_SCENARIO));
@@ -142,6 +153,14 @@ document.querySelector('a.skip')?.addEventListener('click', (e) => {
 });
 window.addEventListener('hashchange', () => {
   if (readFragment(location.hash).scenario !== null && location.hash !== permalink.getAttribute('href')) restore();
+});
+setUpInputs({
+  doc: document,
+  load,
+  current: () => {
+    const reading = form.read();
+    return reading.ok ? reading.scenario : null;
+  },
 });
 restore();
 void setUpLive();
