@@ -10,6 +10,7 @@ import type { ReasonId } from '../engine/reasons.js';
 import { reason } from '../engine/reasons.js';
 import type { BrowserName, Scenario, Verdict } from '../engine/types.js';
 import { h, withCode } from './dom.js';
+import { renderOutput } from './output.js';
 
 const NAMES: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'Firefox' };
 
@@ -121,7 +122,12 @@ function exposedPart(doc: Document, verdict: Verdict, p: string): HTMLElement {
   return h(doc, 'section', { class: 'exposed' }, h(doc, 'h3', {}, 'Response headers script can read'), ...body);
 }
 
-/** The whole verdict for a scenario; `prefix` keeps the ids apart when the page shows two. */
+/**
+ * The whole verdict for a scenario; `prefix` keeps the ids apart when the
+ * page shows two. The page's own verdict (no prefix) goes on with the
+ * output of output.ts: the change, the security note, the trace, the
+ * recipe, the export.
+ */
 export function renderVerdict(doc: Document, scenario: Scenario, verdict: Verdict, prefix = ''): HTMLElement {
   return h(
     doc,
@@ -134,6 +140,7 @@ export function renderVerdict(doc: Document, scenario: Scenario, verdict: Verdic
     warningsPart(doc, verdict, prefix),
     fixPart(doc, verdict, prefix),
     exposedPart(doc, verdict, prefix),
+    ...(prefix === '' ? renderOutput(doc, scenario, verdict) : []),
   );
 }
 

@@ -17,13 +17,12 @@ import type { HeaderList, Scenario, Verdict } from '../../src/engine/types.js';
 import { validateScenario } from '../../src/engine/validate.js';
 import type { UiServer } from '../../src/ui/server.js';
 import { startUiServer } from '../../src/ui/server.js';
-import type { BrowserKind } from './harness.js';
-import { firefoxChromeEvaluate, launch } from './harness.js';
+import { launch } from './harness.js';
+import { axeViolations, scheme } from './page-helpers.js';
 import { requireBrowser } from './require-browser.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const SITE = join(root, 'dist', 'site');
-const AXE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const PAGE = 'https://app.example.com';
 
 /** The seed case, as the CLI bundles it (the page's button must load the same scenario). */
@@ -154,27 +153,6 @@ async function settled(page: Page, s: Scenario): Promise<void> {
 /** Every form control's value. */
 function formValues(page: Page): Promise<string[]> {
   return page.$$eval('#scenario input, #scenario select, #scenario textarea', (els) => els.map((e) => `${e.id}=${(e as HTMLInputElement).value}`));
-}
-
-/** Switch the page's colour scheme (Chromium: media emulation; Firefox: its content override pref). */
-async function scheme(browser: Browser, page: Page, kind: BrowserKind, dark: boolean): Promise<void> {
-  if (kind === 'chromium') {
-    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: dark ? 'dark' : 'light' }]);
-  } else {
-    await firefoxChromeEvaluate(browser, `Services.prefs.setIntPref('layout.css.prefers-color-scheme.content-override', ${dark ? 0 : 1}), 'ok'`);
-  }
-  await page.waitForFunction((d: boolean) => matchMedia('(prefers-color-scheme: dark)').matches === d, { timeout: 5000 }, dark);
-}
-
-/** axe-core's violations on the page as it is (id, impact, the first node and why). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const json = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown; failureSummary: string }> }> }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return JSON.stringify(r.violations.map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes[0]?.target)} ${v.nodes[0]?.failureSummary ?? ''}`));
-  });
-  return JSON.parse(json) as string[];
 }
 
 for (const kind of ['chromium', 'firefox'] as const) {
