@@ -146,7 +146,7 @@ function renderListing(host: InputsHost, listing: HarListing): void {
   rows.onchange = (e) => {
     const row = byEntry.get((e.target as HTMLInputElement).value);
     if (row === undefined) return;
-    const unknown: Unknown[] = [{ control: 'initiator', note: 'Not in the HAR: assumed fetch(). Put in the API your script calls.' }];
+    const unknown: Unknown[] = row.initiatorKnown ? [] : [{ control: 'initiator', note: 'Not in the HAR: assumed fetch(). Put in the API your script calls.' }];
     if (row.credentials !== null) unknown.push({ control: 'credentials', note: row.credentials });
     host.load(row.scenario, unknown);
     notes.replaceChildren(...(row.notes.length > 0 ? [h(doc, 'ul', { class: 'input-notes' }, ...row.notes.map((n) => h(doc, 'li', {}, n)))] : []));

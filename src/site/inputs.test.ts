@@ -105,7 +105,17 @@ describe('a HAR file', () => {
       [1, true, 'Allowed'],
     ]);
     const d = diagnoseHar(har).find((x) => x.entry === 2);
-    expect(r.rows[0]?.scenario).toEqual(d?.scenario);
+    expect(r.rows[0]?.scenario).toEqual({ ...d?.scenario, request: { ...d?.scenario.request, initiator: 'fetch' } });
+    expect(r.rows.map((row) => row.initiatorKnown)).toEqual([false, false]);
+  });
+  it("takes the client API from Chromium's _resourceType", () => {
+    const typed = { log: { entries: har.log.entries.map((e, i) => ({ ...e, _resourceType: ['document', 'xhr', 'eventsource'][i] })) } };
+    const r = readHarText('c.har', JSON.stringify(typed));
+    if (!r.ok) throw new Error(r.message);
+    expect(r.rows.map((row) => [row.entry, row.scenario.request.initiator, row.initiatorKnown])).toEqual([
+      [2, 'eventsource', true],
+      [1, 'xhr', true],
+    ]);
   });
   it(`lists at most ${MAX_HAR_ROWS} requests, and counts them all`, () => {
     const many = { log: { entries: Array.from({ length: MAX_HAR_ROWS + 20 }, (_, i) => entry('GET', `https://api.example.com/${i}`, [['Origin', ORIGIN]], 200, i === MAX_HAR_ROWS + 10 ? [] : [['Access-Control-Allow-Origin', '*']])) } };

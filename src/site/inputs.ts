@@ -222,6 +222,8 @@ export interface HarRow {
   notes: string[];
   /** A note for the credentials control, when the HAR cannot tell them and they change the verdict. */
   credentials: string | null;
+  /** Whether the HAR names the client API (Chromium's `_resourceType`: fetch, xhr, eventsource); Firefox's does not. */
+  initiatorKnown: boolean;
 }
 
 /** A HAR read: the cross-origin requests found, the ones listed. */
@@ -292,13 +294,15 @@ export function readHarText(name: string, text: string): HarOutcome {
     if (e instanceof HarError || e instanceof ScenarioError) return { ok: false, message: `${name} is not a HAR file corsproof can read: ${e.message}.` };
     throw e;
   }
-  const entries = (har as { log: { entries: unknown[] } }).log.entries.length;
+  const all = (har as { log: { entries: Array<{ _resourceType?: unknown }> } }).log.entries;
+  const entries = all.length;
+  const apiOf = (d: HarDiagnosis): Initiator | null => RESOURCE_TYPES[String(all[d.entry]?._resourceType)] ?? null;
   const rank = (d: HarDiagnosis): number => (d.verdict === null ? 1 : d.verdict.ok ? 2 : 0);
   const listed = found
     .map((d, i) => ({ d, i }))
     .sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i)
     .slice(0, MAX_HAR_ROWS)
-    .map(({ d }) => harRow(d));
+    .map(({ d }) => harRow(d, apiOf(d)));
   return { ok: true, name, bytes: text.length, entries, found: found.length, rows: listed };
 }
 
@@ -312,7 +316,10 @@ export function outcomeWords(v: Verdict | null, note: string | null): string {
   return `Blocked${only} at the ${v.failedAt ?? 'response'}: ${reason(id).title}`;
 }
 
-function harRow(d: HarDiagnosis): HarRow {
+/** Chromium's `_resourceType` of a HAR entry, as the client API that made it. */
+const RESOURCE_TYPES: Readonly<Record<string, Initiator>> = { fetch: 'fetch', xhr: 'xhr', eventsource: 'eventsource' };
+
+function harRow(d: HarDiagnosis, api: Initiator | null): HarRow {
   const s = d.scenario;
   const redirects = s.redirects?.length ?? 0;
   const notes = [...d.remarks];
@@ -326,6 +333,7 @@ function harRow(d: HarDiagnosis): HarRow {
       ? `The HAR does not record whether script asked for credentials: judged without${d.ifCredentialed !== null ? `; with include: ${outcomeWords(d.ifCredentialed, null)}` : ' (with include the verdict is the same)'}.`
       : null;
   // The form's scenario: the request, its preflight and the last response (the form holds no redirects).
-  const form: Scenario = { request: s.request, preflight: s.preflight, response: s.response };
-  return { entry: d.entry, usedEntries: d.usedEntries, method: s.request.method, url: s.request.url, origin: s.request.origin, ok: d.verdict === null ? null : d.verdict.ok, outcome: outcomeWords(d.verdict, d.note), scenario: form, redirects, notes, credentials };
+  const form: Scenario = { request: { ...s.request, initiator: api ?? 'fetch' }, preflight: s.preflight, response: s.response };
+  const ok = d.verdict === null ? null : d.verdict.ok;
+  return { entry: d.entry, usedEntries: d.usedEntries, method: s.request.method, url: s.request.url, origin: s.request.origin, ok, outcome: outcomeWords(d.verdict, d.note), scenario: form, redirects, notes, credentials, initiatorKnown: api !== null };
 }
