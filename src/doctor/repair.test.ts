@@ -141,6 +141,15 @@ const CASES: Array<{ name: string; scenario: Scenario; diff: string; fixes: stri
     ].join('\n'),
     fixes: ['preflight-redirect'],
   },
+  {
+    name: 'a redirect without CORS headers on the way: the redirect gets the line, the final response is left alone',
+    scenario: {
+      ...scenario({}, [['Access-Control-Allow-Origin', '*']]),
+      redirects: [{ status: 307, headers: [['Location', '/v2/items']] }],
+    },
+    diff: ['# redirect 1 (307)', '  Status: 307', '  Location: /v2/items', `+ Access-Control-Allow-Origin: ${PAGE}`, '+ Vary: Origin   (advised)'].join('\n'),
+    fixes: ['missing-allow-origin'],
+  },
 ];
 
 describe('repair(): the smallest change, as a diff', () => {
