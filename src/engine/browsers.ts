@@ -1,5 +1,5 @@
 /**
- * Where Chromium and Firefox differ from each other and from the Fetch
+ * Where Chromium, Firefox and WebKit differ from each other and from the Fetch
  * Standard. Each profile is a set of small functions; the walk through the
  * protocol (`evaluate.ts`) and the shared algorithms (`cors.ts`,
  * `safelist.ts`) call them. Sources are named next to each deviation.
@@ -14,7 +14,7 @@ import {
   isCorsSafelistedMethod,
   isCorsSafelistedLowercaseRequestHeader,
 } from './safelist.js';
-import type { BrowserName } from './types.js';
+import type { BrowserName, EngineBrowser } from './types.js';
 import type { ReasonId, WarningId } from './reasons.js';
 import { parseUrl } from './url.js';
 import { isOkStatus, isRedirectStatus } from './status.js';
@@ -29,7 +29,7 @@ const NO_WARNINGS: readonly WarningId[] = [];
 
 /** The behaviour of one browser where browsers differ. */
 export interface BrowserProfile {
-  name: BrowserName;
+  name: EngineBrowser;
   /**
    * The release this profile models: the one the differential suite in
    * `npm test` last proved it against (test/browser/versions.test.ts fails
@@ -85,6 +85,14 @@ export interface BrowserProfile {
    * cross-origin redirect drops).
    */
   droppedOnRedirectAwayFromPage: ReadonlySet<string>;
+  /**
+   * How redirects are followed: `fetch`, the Fetch Standard's HTTP-redirect
+   * fetch as Chromium and Firefox do it (evaluate.ts `httpRedirectFetch`);
+   * `webkit`, WebKitGTK's network process (evaluate.ts `webkitRedirectFetch`:
+   * its checks in its order, libsoup's method rewriting, the first request's
+   * headers sent again, the refused redirect's target named in the message).
+   */
+  redirectModel: 'fetch' | 'webkit';
 }
 
 /** Whether Chromium's GURL would accept the value as a URL (approximated by the WHATWG URL parser). */
@@ -294,6 +302,7 @@ export const CHROMIUM: BrowserProfile = {
   preflightKeepsPageOrigin: false,
   keepsOriginalPreflightState: false,
   droppedOnRedirectAwayFromPage: CHROMIUM_CLIENT_HINTS,
+  redirectModel: 'fetch',
 };
 
 /** Whether `value` from `start` is 1 to `max` ASCII digits and nothing else. */
@@ -342,14 +351,16 @@ export const CHROMIUM_SAFELISTED = 1;
 export const FIREFOX_SAFELISTED = 2;
 /** {@link requestHeaderJudgement}: Chromium drops the line below the CORS layer (neither safelisted nor unsafe). */
 export const CHROMIUM_DROPS = 4;
+/** {@link requestHeaderJudgement}: WebKit counts the line as CORS-safelisted (the Fetch Standard's judgement of the line). */
+export const WEBKIT_SAFELISTED = 8;
 
 /**
  * What each browser makes of a request-header line (name in lowercase,
  * value normalized), judged on its own, as bits: {@link CHROMIUM_SAFELISTED}
  * (a value of at most 128 bytes, CORS-safelisted by the Fetch Standard or by
  * Chromium's extra list), {@link FIREFOX_SAFELISTED},
- * {@link CHROMIUM_DROPS}. The request computes it once per line for both
- * browsers' CORS-unsafe request-header names.
+ * {@link CHROMIUM_DROPS}, {@link WEBKIT_SAFELISTED}. The request computes it
+ * once per line for every browser's CORS-unsafe request-header names.
  */
 export function requestHeaderJudgement(lowerName: string, value: string): number {
   const fetchSafelisted = isCorsSafelistedLowercaseRequestHeader(lowerName, value);
@@ -357,6 +368,7 @@ export function requestHeaderJudgement(lowerName: string, value: string): number
   if (fetchSafelisted || (value.length <= SAFELISTED_VALUE_MAX && isChromiumExtraSafelisted(lowerName, value))) judgement |= CHROMIUM_SAFELISTED;
   if (firefoxSafelisted(lowerName, value, fetchSafelisted)) judgement |= FIREFOX_SAFELISTED;
   if (CHROMIUM_UNSAFE_TO_SEND.has(lowerName)) judgement |= CHROMIUM_DROPS;
+  if (fetchSafelisted) judgement |= WEBKIT_SAFELISTED;
   return judgement;
 }
 
@@ -427,6 +439,7 @@ export const FIREFOX: BrowserProfile = {
   preflightKeepsPageOrigin: true,
   keepsOriginalPreflightState: true,
   droppedOnRedirectAwayFromPage: new Set(),
+  redirectModel: 'fetch',
 };
 
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */
@@ -437,8 +450,159 @@ function firefoxMaxAge(value: string | null): number | null {
   return n === 0 ? null : n;
 }
 
-/** The profiles, by name. */
+// ---------------------------------------------------------------------------
+// WebKit
+
+/**
+ * WebKit: the request-header names WebCore knows by name (HTTPHeaderNames.in,
+ * its `HTTPHeaderName` enum), as it spells them. A request's header map keeps
+ * these apart from every other name: it lists them first, spelled so, when it
+ * names a header not allowed by the preflight (only Accept, Accept-Language,
+ * Content-Language, Content-Type and Range can be CORS-safelisted at all).
+ */
+const WEBKIT_KNOWN_NAMES: ReadonlyMap<string, string> = new Map(
+  (
+    'Accept Accept-Charset Accept-Language Accept-Encoding Accept-Ranges Access-Control-Allow-Credentials ' +
+    'Access-Control-Allow-Headers Access-Control-Allow-Methods Access-Control-Allow-Origin Access-Control-Expose-Headers ' +
+    'Access-Control-Max-Age Access-Control-Request-Headers Access-Control-Request-Method Age Authorization Cache-Control ' +
+    'Clear-Site-Data Connection Content-Disposition Content-Encoding Content-Language Content-Length Content-Location ' +
+    'Content-Security-Policy Content-Security-Policy-Report-Only Content-Type Content-Range Cookie Cookie2 ' +
+    'Cross-Origin-Embedder-Policy Cross-Origin-Embedder-Policy-Report-Only Cross-Origin-Opener-Policy ' +
+    'Cross-Origin-Opener-Policy-Report-Only Cross-Origin-Resource-Policy Date DNT Default-Style ETag Expect Expires Host ' +
+    'If-Match If-Modified-Since If-None-Match If-Range If-Unmodified-Since Keep-Alive Last-Event-ID Last-Modified Link ' +
+    'Location Origin Ping-From Ping-To Purpose Pragma Proxy-Authorization Range Referer Referrer-Policy Refresh Report-To ' +
+    'Reporting-Endpoints Sec-Fetch-Dest Sec-Fetch-Mode Sec-Fetch-Site Sec-WebSocket-Accept Sec-WebSocket-Extensions ' +
+    'Sec-WebSocket-Key Sec-WebSocket-Protocol Sec-WebSocket-Version Server-Timing Service-Worker Service-Worker-Allowed ' +
+    'Service-Worker-Navigation-Preload Set-Cookie Set-Cookie2 SourceMap TE Timing-Allow-Origin Trailer Transfer-Encoding ' +
+    'Upgrade Upgrade-Insecure-Requests User-Agent Vary Via X-Content-Type-Options X-DNS-Prefetch-Control X-Frame-Options ' +
+    'X-SourceMap X-XSS-Protection X-Temp-Tablet Icy-MetaInt Icy-Metadata'
+  )
+    .split(' ')
+    .map((name) => [asciiLowercase(name), name]),
+);
+
+/**
+ * WebKit: the first request-header name the preflight's Allow-Headers
+ * (`allowed`, lowercase) does not allow, as WebKit names it
+ * (CrossOriginPreflightResultCacheItem::validateCrossOriginHeaders walks the
+ * request's header map). Seen in real WebKit: the map lists the names WebCore
+ * knows ({@link WEBKIT_KNOWN_NAMES}, spelled its way) before all others; a
+ * fetch() request's names come sorted and in lowercase (its Headers object's
+ * order), an XMLHttpRequest's in the order script set them, spelled as script
+ * first wrote them. `*` covers every name, Authorization too, without
+ * credentials.
+ */
+function webkitDisallowedHeader(request: BrowserRequest, unsafeNames: string[], allowed: readonly string[], credentialsIncluded: boolean): string | null {
+  if (!credentialsIncluded && listHas(allowed, '*')) return null;
+  const refused: string[] = [];
+  for (let i = 0; i < unsafeNames.length; i++) if (!listHas(allowed, unsafeNames[i] as string)) refused.push(unsafeNames[i] as string);
+  if (refused.length === 0) return null;
+  const { headers, headerNames } = request;
+  // unsafeNames is sorted: a fetch() request's map order within each group.
+  const order = request.initiator === 'xhr' ? headerNames.filter((n, i) => headerNames.indexOf(n) === i) : unsafeNames;
+  const first = order.find((n) => WEBKIT_KNOWN_NAMES.has(n) && listHas(refused, n)) ?? order.find((n) => listHas(refused, n)) ?? (refused[0] as string);
+  const known = WEBKIT_KNOWN_NAMES.get(first);
+  if (known !== undefined) return known;
+  return request.initiator === 'xhr' ? (headers[headerNames.indexOf(first)] as [string, string])[0] : first;
+}
+
+/**
+ * WebKit: CrossOriginPreflightResultCache.cpp: Access-Control-Max-Age read as
+ * a 64-bit integer (optional sign; not one: the 5 s default), capped at 600 s;
+ * 0 or less is not reused. The cap is WebKit's source (600 s, "short enough
+ * to minimize the risk of using a poisoned cache"); the suite sees reuse
+ * within seconds and none for 0 or -1.
+ */
+function webkitMaxAge(value: string | null): number {
+  if (value === null || !/^[+-]?[0-9]{1,18}$/.test(value)) return 5;
+  const n = Number(value);
+  return n <= 0 ? 0 : Math.min(n, 600);
+}
+
+/**
+ * WebKit (WebKitGTK 2.50: WebCore's CrossOriginAccessControl.cpp and
+ * CrossOriginPreflightResultCache.cpp, the network process's
+ * NetworkLoadChecker, libsoup's redirects), as the differential suite sees it
+ * in real WebKitGTK (test/browser/differential-webkit.test.ts).
+ */
+export const WEBKIT: BrowserProfile = {
+  name: 'webkit',
+  version: '2.50.6',
+  corsUnsafeRequestHeaderNames(request) {
+    // Seen: only the Fetch Standard's names are safelisted (client hints are not, unlike Chromium), each
+    // value judged on its own with no 1,024-byte total (unlike Chromium), bytes from 0x80 up allowed in
+    // Accept and Content-Type (unlike Firefox); a User-Agent script sets is sent, and listed.
+    const { headers, headerNames, safelisted } = request;
+    if (!request.repeatedNames) return sortNames(namesJudgedWithout(request, WEBKIT_SAFELISTED));
+    // Headers#append: WebKit's header map keeps one entry per name, the values combined.
+    const unsafe: string[] = [];
+    for (let i = 0; i < headerNames.length; i++) {
+      const name = headerNames[i] as string;
+      if (headerNames.indexOf(name) !== i || listHas(unsafe, name)) continue;
+      let value = (headers[i] as [string, string])[1];
+      let ok = ((safelisted[i] as number) & WEBKIT_SAFELISTED) !== 0;
+      for (let j = headerNames.indexOf(name, i + 1); j !== -1; j = headerNames.indexOf(name, j + 1)) {
+        value = `${value}, ${(headers[j] as [string, string])[1]}`;
+        ok = isCorsSafelistedLowercaseRequestHeader(name, value);
+      }
+      if (!ok) unsafe.push(name);
+    }
+    return sortNames(unsafe);
+  },
+  corsCheck(response, requestOrigin, credentialsIncluded) {
+    // passesAccessControlCheck: the combined value compared whole. Seen: a missing, mismatched or invalid
+    // value give the same message (so the engine names a missing header apart only by its id); two lines
+    // or a comma list say "more than one origin".
+    const allowOrigin = response.allowOrigin;
+    if (allowOrigin === '*' && !credentialsIncluded) return null;
+    if (allowOrigin !== requestOrigin) {
+      if (allowOrigin === '*') return { id: 'wildcard-with-credentials', value: '' };
+      if (allowOrigin === null) return { id: 'missing-allow-origin', value: '' };
+      if (allowOrigin.includes(',')) return { id: 'multiple-allow-origin', value: allowOrigin };
+      return { id: 'allow-origin-mismatch', value: allowOrigin };
+    }
+    if (credentialsIncluded && response.allowCredentials !== 'true') {
+      return { id: 'missing-allow-credentials', value: response.allowCredentials ?? '' };
+    }
+    return null;
+  },
+  checkPreflightResponse(request, response, requestOrigin, unsafeNames) {
+    // validatePreflightResponse: seen, the status first (a redirected preflight, or a 401 without CORS
+    // headers, is "not successful"), then the access check, then parsing Allow-Methods and Allow-Headers,
+    // then matching the method and the headers.
+    if (!isOkStatus(response.status)) return { id: 'preflight-status', value: '' };
+    const credentialsIncluded = request.credentials === 'include';
+    const access = this.corsCheck(response, requestOrigin, credentialsIncluded);
+    if (access) return access;
+    const methods = response.methods();
+    if ('invalid' in methods) return { id: 'invalid-allow-methods', value: response.allowMethods ?? '' };
+    if ('invalid' in response.headers()) return { id: 'invalid-allow-headers', value: response.allowHeaders ?? '' };
+    if (!methodAllowed(request.method, methods.items, credentialsIncluded)) return { id: 'method-not-allowed', value: request.method };
+    const header = webkitDisallowedHeader(request, unsafeNames, response.allowedHeaderNames(), credentialsIncluded);
+    if (header !== null) return { id: 'header-not-allowed', value: header };
+    return null;
+  },
+  preflightMaxAge(_request, response) {
+    return webkitMaxAge(response.maxAge);
+  },
+  preflightWarnings() {
+    return NO_WARNINGS;
+  },
+  // Seen: after a tainting redirect the preflight says Origin: null, as the request does.
+  preflightKeepsPageOrigin: false,
+  // NetworkLoadChecker: the preflight's Access-Control-Request-Headers and its decision read the headers of
+  // the request script made (m_originalRequestHeaders), and once a request was preflighted every later
+  // cross-origin hop is (seen: PUT, then 303, then `GET` preflighted with Origin: null and no headers).
+  keepsOriginalPreflightState: true,
+  droppedOnRedirectAwayFromPage: new Set(),
+  redirectModel: 'webkit',
+};
+
+/** The profiles of the verdict's browsers, by name. */
 export const BROWSERS: Readonly<Record<BrowserName, BrowserProfile>> = { chromium: CHROMIUM, firefox: FIREFOX };
+
+/** Every profile `evaluateIn` walks, by name: the verdict's browsers and WebKit. */
+export const ENGINE_BROWSERS: Readonly<Record<EngineBrowser, BrowserProfile>> = { chromium: CHROMIUM, firefox: FIREFOX, webkit: WEBKIT };
 
 /** The browser releases the engine models, by name (each profile's `version`). */
 export const MODELED_VERSIONS: Readonly<Record<BrowserName, string>> = { chromium: CHROMIUM.version, firefox: FIREFOX.version };

@@ -4,14 +4,17 @@
  * HTTP-redirect fetch, CORS filtered response.
  */
 import type { BrowserProfile, CheckFailure } from './browsers.js';
-import { BROWSERS, CHROMIUM, FIREFOX } from './browsers.js';
+import { CHROMIUM, ENGINE_BROWSERS, FIREFOX } from './browsers.js';
 import { Exchange } from './exchange.js';
 import type { ReasonContext, WarningId } from './reasons.js';
-import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning } from './reasons.js';
+import type { WebKitConsoleLine } from './reasons.js';
+import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning, webkitConsoleLines } from './reasons.js';
 import type { BrowserRequest } from './request.js';
+import { forbiddenHeaderNames } from './request.js';
 import type { ParsedUrl } from './url.js';
+import { resolveUrl } from './url.js';
 import { CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, REQUEST_BODY_HEADER_NAMES, isCorsSafelistedMethod } from './safelist.js';
-import type { BrowserName, BrowserVerdict, FailurePoint, HeaderList, PreflightRequest, Scenario, Verdict, VerdictWarning } from './types.js';
+import type { BrowserName, BrowserVerdict, EngineBrowser, FailurePoint, HeaderList, PreflightRequest, Scenario, Verdict, VerdictWarning } from './types.js';
 
 /** The most redirects a fetch follows (Fetch "HTTP-redirect fetch"). */
 export const REDIRECT_LIMIT = 20;
@@ -39,14 +42,26 @@ export interface SentRequest {
   headers: HeaderList;
 }
 
-/** Walk the scenario as one browser does. */
-export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
-  const walk = new MainFetch(BROWSERS[browser], new Exchange(scenario), true);
+/** Walk the scenario as one browser does: Chromium, Firefox, or WebKit (not yet in `evaluate()`'s verdict). */
+export function evaluateIn(browser: EngineBrowser, scenario: Scenario): BrowserOutcome {
+  const walk = new MainFetch(ENGINE_BROWSERS[browser], new Exchange(scenario), true);
   const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings } = walk.run();
   const { context, requests } = walk;
   const warningSites = walk.warningSites ?? [];
   // Spelled out: an object spread with properties added after it is several times slower here.
   return { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, context, preflightRequired: preflights.length > 0, warningSites, requests };
+}
+
+/**
+ * Every console line WebKit logs for a scenario it walked (`outcome`, from
+ * `evaluateIn('webkit', scenario)`): the refused headers, then the blocked
+ * load's three lines or a passing load's error status (reasons.ts
+ * {@link webkitConsoleLines}).
+ */
+export function webkitConsole(scenario: Scenario, outcome: BrowserOutcome): WebKitConsoleLine[] {
+  const refused = scenario.request.initiator === 'xhr' ? forbiddenHeaderNames(scenario.request) : [];
+  const row = outcome.reasonId === null ? null : reason(outcome.reasonId);
+  return webkitConsoleLines(refused, row, outcome.context, outcome.ok ? scenario.response.status : 0);
 }
 
 const NONE_STRIPPED: readonly string[] = [];
@@ -127,11 +142,11 @@ class MainFetch {
       const response = exchange.response(hop);
       if (this.corsTainted) {
         const failure = this.profile.corsCheck(response, requestOrigin, exchange.credentialsIncluded);
-        if (failure) return this.blocked(failure, isLast ? 'response' : 'redirect', response.status);
+        if (failure) return this.blocked(failure, isLast ? 'response' : 'redirect', response.status, isLast ? null : this.refusedRedirectTarget(hop));
       }
       if (isLast) break;
-      const failure = this.httpRedirectFetch(hop);
-      if (failure !== null) return this.blocked(failure, 'redirect', response.status);
+      const failure = this.profile.redirectModel === 'webkit' ? this.webkitRedirectFetch(hop) : this.httpRedirectFetch(hop);
+      if (failure !== null) return this.blocked(failure, 'redirect', response.status, failure.id === 'too-many-redirects' ? null : this.refusedRedirectTarget(hop));
     }
     return this.conclude(null, null, exchange.exposedHeaders(this.corsTainted));
   }
@@ -179,8 +194,11 @@ class MainFetch {
   /** The request this hop sends. Fetch "append a request Origin header": on CORS requests, and on any request whose method is not GET or HEAD. */
   private recordRequest(requestOrigin: string): void {
     const { method, headers } = this.request;
-    const sendsOrigin = this.corsTainted || (method !== 'GET' && method !== 'HEAD');
-    this.requests.push({ url: this.current.href, method, headers: sendsOrigin ? [['Origin', requestOrigin], ...headers] : [...headers] });
+    const { requests } = this;
+    // WebKit (seen): a request that sent Origin keeps it on every later hop, also one redirected to GET on the page's origin.
+    const keptOrigin = this.profile.redirectModel === 'webkit' && requests.length > 0 && (requests[requests.length - 1] as SentRequest).headers[0]?.[0] === 'Origin';
+    const sendsOrigin = this.corsTainted || (method !== 'GET' && method !== 'HEAD') || keptOrigin;
+    requests.push({ url: this.current.href, method, headers: sendsOrigin ? [['Origin', requestOrigin], ...headers] : [...headers] });
   }
 
   /**
@@ -218,6 +236,37 @@ class MainFetch {
     return null;
   }
 
+  /**
+   * HTTP-redirect fetch as WebKitGTK does it (the network process's
+   * NetworkLoadChecker::checkRedirection, then NetworkDataTaskSoup): once the
+   * request is a CORS one, a Location that is not http(s), then one with
+   * `user:password@`, is refused; then more than 20 redirects. libsoup turns
+   * the method into GET on a 303 (all but GET and HEAD), on a 301 or 302 for
+   * POST, and for DELETE on a redirect to another origin (seen for 301 and
+   * 302; libsoup's rule for every redirect status). The next hop is sent
+   * with the first request's headers again (seen: Content-Type stays after
+   * the switch to GET, Authorization after a cross-origin redirect), so
+   * nothing is stripped. Origin becomes `null` as in Fetch.
+   */
+  private webkitRedirectFetch(hop: number): CheckFailure | null {
+    const { current } = this;
+    const next = this.exchange.redirectTarget(hop, current);
+    const pageOrigin = this.request.origin;
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') return { id: 'redirect-not-http', value: next.href };
+    if (next.hasCredentials && (this.corsTainted || next.origin !== pageOrigin)) return { id: 'redirect-contains-credentials', value: next.href };
+    if (++this.redirectCount > REDIRECT_LIMIT) return { id: 'too-many-redirects', value: '' };
+    const crossOrigin = next.origin !== current.origin;
+    if (crossOrigin && current.origin !== pageOrigin) this.originTainted = true;
+    const status = this.exchange.response(hop).status;
+    const { method } = this.request;
+    if (method !== 'GET' && method !== 'HEAD' && (status === 303 || ((status === 301 || status === 302) && method === 'POST') || (crossOrigin && method === 'DELETE'))) {
+      this.ownRequest().method = 'GET';
+    }
+    this.current = next;
+    if (next.origin !== pageOrigin) this.corsTainted = true;
+    return null;
+  }
+
   /** The request, as this walk's own copy (the prepared request is shared with the other browser). */
   private ownRequest(): BrowserRequest {
     if (!this.requestIsOwn) {
@@ -250,8 +299,22 @@ class MainFetch {
     request.safelisted = safelisted;
   }
 
+  /**
+   * For a browser that names it (WebKit), the URL redirect `hop` points at,
+   * when its answer or its Location is refused; `null` otherwise.
+   */
+  private refusedRedirectTarget(hop: number): string | null {
+    if (this.profile.redirectModel !== 'webkit') return null;
+    const location = this.exchange.response(hop).location;
+    if (location === null) return null;
+    const target = resolveUrl(location, this.current);
+    if (target === null) return location;
+    // Seen: WebKit names the redirect's URL without its user:password@ (the request's URL; its message names them).
+    return target.hasCredentials ? target.href.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1') : target.href;
+  }
+
   /** The conclusion when a check fails, with the context its messages and fix are written from. */
-  private blocked(failure: CheckFailure, at: FailurePoint, status: number): BrowserVerdict {
+  private blocked(failure: CheckFailure, at: FailurePoint, status: number, redirectTo: string | null = null): BrowserVerdict {
     const { request } = this;
     const url = this.current.href;
     const firstUrl = this.exchange.request.url.href;
@@ -267,6 +330,10 @@ class MainFetch {
       status,
       preflight: at === 'preflight',
     };
+    if (redirectTo !== null) {
+      this.context.redirectTo = redirectTo;
+      if (!this.corsTainted) this.context.sameOriginLoad = true;
+    }
     return this.conclude(at, failure, []);
   }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from './evaluate.js';
+import { evaluate, evaluateIn, webkitConsole } from './evaluate.js';
 import { REASONS } from './reasons.js';
 import type { ReasonContext } from './reasons.js';
-import type { CredentialsMode, Initiator } from './types.js';
+import type { CredentialsMode, Initiator, Scenario } from './types.js';
 
 /** The 15 reasons MDN documents for Firefox. */
 const MDN_FIREFOX_REASONS = [
@@ -114,3 +114,42 @@ describe('a mismatch after a tainting redirect', () => {
   });
 });
 
+
+describe("WebKit's console lines (as real WebKitGTK logs them)", () => {
+  const PAGE = 'https://app.example';
+  const API = 'https://api.example/data';
+  const base = { url: API, origin: PAGE, method: 'GET', headers: [] as Array<[string, string]>, credentials: 'same-origin' as CredentialsMode };
+  const lines = (s: Scenario): string[] => webkitConsole(s, evaluateIn('webkit', s)).map((l) => `[${l.source}] ${l.text}`);
+
+  it('a block: the reason, "<API> cannot load <url> ...", "Failed to load resource: <reason>"', () => {
+    const s: Scenario = { request: { ...base, initiator: 'xhr' }, preflight: null, response: { status: 200, headers: [] } };
+    const reasonLine = `Origin ${PAGE} is not allowed by Access-Control-Allow-Origin. Status code: 200`;
+    expect(lines(s)).toEqual([`[security] ${reasonLine}`, `[javascript] XMLHttpRequest cannot load ${API} due to access control checks.`, `[network] Failed to load resource: ${reasonLine}`]);
+  });
+  it('a refused redirect names its target (without user:password@) before the reason; the API line names the URL redirected', () => {
+    const s: Scenario = {
+      request: { ...base, initiator: 'fetch' },
+      preflight: null,
+      redirects: [{ status: 302, headers: [['Access-Control-Allow-Origin', '*'], ['Location', 'https://user:pw@other.example/x']] }],
+      response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+    };
+    expect(lines(s).slice(0, 2)).toEqual([
+      '[security] Cross-origin redirection to https://other.example/x denied by Cross-Origin Resource Sharing policy: redirection URL https://user:pw@other.example/x has credentials',
+      `[javascript] Fetch API cannot load ${API} due to access control checks.`,
+    ]);
+  });
+  it("XMLHttpRequest's refused headers come first, as script spelled them; fetch() logs none", () => {
+    const req = { ...base, headers: [['Cookie', 'a'], ['Sec-Foo', 'b']] as Array<[string, string]> };
+    const ok = { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] as Array<[string, string]> };
+    expect(lines({ request: { ...req, initiator: 'xhr' }, preflight: null, response: ok })).toEqual(['[javascript] Refused to set unsafe header "Cookie"', '[javascript] Refused to set unsafe header "Sec-Foo"']);
+    expect(lines({ request: { ...req, initiator: 'fetch' }, preflight: null, response: ok })).toEqual([]);
+  });
+  it('a passing load with status 500 logs "the server responded with a status of 500 (Internal Server Error)"', () => {
+    const s: Scenario = { request: base, preflight: null, response: { status: 500, headers: [['Access-Control-Allow-Origin', '*']] } };
+    expect(lines(s)).toEqual(['[network] Failed to load resource: the server responded with a status of 500 (Internal Server Error)']);
+  });
+  it('every row WebKit can report has a WebKit line; the rows it never reports have none', () => {
+    const none = REASONS.filter((r) => r.webkit === null).map((r) => r.id);
+    expect(none).toEqual(['preflight-redirect', 'did-not-succeed', 'external-redirect-not-allowed', 'request-not-http', 'cors-disabled', 'origin-header-not-added']);
+  });
+});

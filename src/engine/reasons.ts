@@ -29,6 +29,18 @@ export interface ReasonContext {
   status: number;
   /** Whether the failure happened on the CORS-preflight response. */
   preflight: boolean;
+  /**
+   * The URL of a refused redirect (the Location, resolved), set only by the
+   * walks of browsers that name it in their message (WebKit's "Cross-origin
+   * redirection to <url> denied ..."); absent otherwise.
+   */
+  redirectTo?: string;
+  /**
+   * Set (`true`) only by WebKit's walk, when it refused a redirect of a load
+   * that was still same-origin (no CORS check had run yet): WebKit then logs
+   * "Failed to load resource" before the API's "cannot load" line.
+   */
+  sameOriginLoad?: true;
 }
 
 /** Firefox's part of a row. */
@@ -66,6 +78,17 @@ export interface ChromiumReason {
   reportsValue: boolean;
 }
 
+/** WebKit's part of a row. */
+export interface WebKitReason {
+  /**
+   * The reason line WebKit logs (WebCore's error description, source
+   * "security"): the whole line for a failure on the preflight or the final
+   * response; after a refused redirect it follows "Cross-origin redirection
+   * to <url> denied by Cross-Origin Resource Sharing policy: ".
+   */
+  text: (ctx: ReasonContext) => string;
+}
+
 /** One row of the reason table. */
 export interface Reason<Id extends string = ReasonId> {
   /** Stable id, used in JSON output and tests. */
@@ -74,6 +97,8 @@ export interface Reason<Id extends string = ReasonId> {
   title: string;
   firefox: FirefoxReason | null;
   chromium: ChromiumReason | null;
+  /** WebKit's reason line, or `null` when WebKit never fails for this reason. */
+  webkit: WebKitReason | null;
   /** The server half of the fix. */
   fixServer: (ctx: ReasonContext) => string;
   /** The client half of the fix, or `null` when only the server can fix it. */
@@ -189,6 +214,14 @@ const FIREFOX_DID_NOT_SUCCEED: FirefoxReason = {
   suffix: 'null-status',
 };
 
+/**
+ * WebKit's line for a missing, mismatched or invalid Access-Control-Allow-Origin
+ * alike: the Origin the request carried and the status of the response checked.
+ */
+function webkitOriginNotAllowed(ctx: ReasonContext): string {
+  return `Origin ${ctx.requestOrigin} is not allowed by Access-Control-Allow-Origin. Status code: ${ctx.status}`;
+}
+
 // ---------------------------------------------------------------------------
 // The table.
 
@@ -215,6 +248,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}No 'Access-Control-Allow-Origin' header is present on the requested resource.`,
       reportsValue: false,
     },
+    webkit: { text: webkitOriginNotAllowed },
     fixServer: allowOriginAdvice,
     fixClient: () => null,
   },
@@ -234,6 +268,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header contains multiple values '${ctx.value}', but only one is allowed.${chromiumValueHint(ctx)}`,
       reportsValue: true,
     },
+    webkit: { text: () => 'Access-Control-Allow-Origin cannot contain more than one origin.' },
     fixServer: (ctx) =>
       `Set Access-Control-Allow-Origin in exactly one layer (application, framework middleware, or proxy/CDN, not two of them) and send one origin: \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`. To allow several origins, pick the one that matches the request's Origin from an allow-list and add \`Vary: Origin\`.`,
     fixClient: () => null,
@@ -249,6 +284,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header contains the invalid value '${ctx.value}'.${chromiumValueHint(ctx)}`,
       reportsValue: true,
     },
+    webkit: { text: webkitOriginNotAllowed },
     fixServer: (ctx) =>
       `Access-Control-Allow-Origin must be '*' or one serialized origin (scheme://host[:port], no path, no trailing slash); it is '${ctx.value}'. Send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`.`,
     fixClient: () => null,
@@ -269,6 +305,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header has a value '${ctx.value}' that is not equal to the supplied origin.${chromiumValueHint(ctx)}`,
       reportsValue: true,
     },
+    webkit: { text: webkitOriginNotAllowed },
     fixServer: (ctx) =>
       ctx.requestOrigin === 'null' && ctx.redirectedFrom !== null
         ? `After a redirect from one origin to another, the browser sends \`Origin: null\`, so no allow-list entry for '${ctx.origin}' can match (and allowing 'null' lets sandboxed iframes and file: pages of any site in). Avoid the cross-origin redirect: have ${ctx.redirectedFrom} answer itself, or let the page request ${ctx.url} directly.`
@@ -292,6 +329,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.${chromiumXhrCredentialsHint(ctx)}`,
       reportsValue: false,
     },
+    webkit: { text: () => 'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.' },
     fixServer: (ctx) =>
       `Name the origin instead of '*': send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\` and \`Access-Control-Allow-Credentials: true\`${ctx.preflight ? ' on the preflight (OPTIONS) response and on the actual response' : ''}, with \`Vary: Origin\`. Pick the value from an explicit allow-list of trusted origins; never echo the request's Origin back unchecked.`,
     fixClient: dropCredentials,
@@ -312,6 +350,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The value of the 'Access-Control-Allow-Credentials' header in the response is '${ctx.value}' which must be 'true' when the request's credentials mode is 'include'.${chromiumXhrCredentialsHint(ctx)}`,
       reportsValue: true,
     },
+    webkit: { text: () => 'Credentials flag is true, but Access-Control-Allow-Credentials is not "true".' },
     fixServer: (ctx) =>
       `Send \`Access-Control-Allow-Credentials: true\` (lowercase, exactly once) together with \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`${ctx.preflight ? ' on the preflight (OPTIONS) response and on the actual response' : ''}, but only for origins you trust with the user's cookies.`,
     fixClient: dropCredentials,
@@ -330,6 +369,7 @@ const REASON_ROWS = reasonTable([
       text: () => "Response to preflight request doesn't pass access control check: It does not have HTTP ok status.",
       reportsValue: false,
     },
+    webkit: { text: (ctx) => `Preflight response is not successful. Status code: ${ctx.status}` },
     fixServer: (ctx) =>
       `Answer the preflight \`OPTIONS ${pathOf(ctx.url)}\` with 204 (or 200) and the CORS headers; it got ${ctx.status}. Common causes: authentication or a router that runs before CORS (preflights carry no cookies or Authorization), or no OPTIONS route. Put the CORS middleware first.`,
     fixClient: (ctx) => avoidPreflight(ctx),
@@ -343,6 +383,7 @@ const REASON_ROWS = reasonTable([
       text: () => "Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.",
       reportsValue: false,
     },
+    webkit: null,
     fixServer: (ctx) =>
       `Answer \`OPTIONS ${pathOf(ctx.url)}\` directly with 204 and the CORS headers instead of redirecting (often an http-to-https or trailing-slash redirect). Or request the final URL from the page.`,
     fixClient: () => 'Request the final URL (after the redirect) directly.',
@@ -361,6 +402,7 @@ const REASON_ROWS = reasonTable([
       text: () => 'Cannot parse Access-Control-Allow-Methods response header field in preflight response.',
       reportsValue: false,
     },
+    webkit: { text: (ctx) => `Header Access-Control-Allow-Methods has an invalid value: ${ctx.value}` },
     fixServer: (ctx) =>
       `Send a comma-separated list of method tokens, e.g. \`Access-Control-Allow-Methods: GET, POST, ${ctx.method}\`; '${ctx.value}' is not a method token.`,
     fixClient: () => null,
@@ -379,6 +421,7 @@ const REASON_ROWS = reasonTable([
       text: () => 'Cannot parse Access-Control-Allow-Headers response header field in preflight response.',
       reportsValue: false,
     },
+    webkit: { text: (ctx) => `Header Access-Control-Allow-Headers has an invalid value: ${ctx.value}` },
     fixServer: (ctx) =>
       `Send a comma-separated list of header names, e.g. \`Access-Control-Allow-Headers: Content-Type, Authorization\`; '${ctx.value}' is not a header name.`,
     fixClient: () => null,
@@ -397,6 +440,7 @@ const REASON_ROWS = reasonTable([
       text: (ctx) => `Method ${ctx.value} is not allowed by Access-Control-Allow-Methods in preflight response.`,
       reportsValue: true,
     },
+    webkit: { text: (ctx) => `Method ${ctx.value} is not allowed by Access-Control-Allow-Methods.` },
     fixServer: (ctx) =>
       `Add ${ctx.value} to \`Access-Control-Allow-Methods\` on the preflight response, spelled exactly as the request sends it (methods are case-sensitive${ctx.value !== ctx.value.toUpperCase() ? `; '${ctx.value}' is not '${ctx.value.toUpperCase()}'` : ''})${ctx.credentials === 'include' ? "; '*' does not count for credentialed requests" : ''}.`,
     fixClient: (ctx) =>
@@ -419,6 +463,7 @@ const REASON_ROWS = reasonTable([
       text: (ctx) => `Request header field ${ctx.value} is not allowed by Access-Control-Allow-Headers in preflight response.`,
       reportsValue: true,
     },
+    webkit: { text: (ctx) => `Request header field ${ctx.value} is not allowed by Access-Control-Allow-Headers.` },
     fixServer: (ctx) =>
       `Add ${ctx.value} to \`Access-Control-Allow-Headers\` on the preflight response${
         ctx.value === 'authorization'
@@ -439,6 +484,7 @@ const REASON_ROWS = reasonTable([
       text: () => "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.",
       reportsValue: false,
     },
+    webkit: { text: (ctx) => `redirection URL ${ctx.value} has credentials` },
     fixServer: (ctx) =>
       `Redirect to a URL without \`user:password@\` (the Location was '${ctx.value}'); pass credentials in a header the preflight allows instead.`,
     fixClient: () => null,
@@ -448,6 +494,7 @@ const REASON_ROWS = reasonTable([
     title: 'A redirect points at a URL that is not http or https (data:, file:, ...).',
     firefox: FIREFOX_DID_NOT_SUCCEED,
     chromium: { corsError: null, netError: 'ERR_UNSAFE_REDIRECT', text: () => '', reportsValue: false },
+    webkit: { text: () => 'not allowed to follow a cross-origin CORS redirection with non CORS scheme' },
     fixServer: (ctx) =>
       `Redirect to an http(s) URL (the Location was '${ctx.value}'), or answer the request directly.`,
     fixClient: () => null,
@@ -457,6 +504,7 @@ const REASON_ROWS = reasonTable([
     title: 'The request was redirected more than 20 times.',
     firefox: FIREFOX_DID_NOT_SUCCEED,
     chromium: { corsError: null, netError: 'ERR_TOO_MANY_REDIRECTS', text: () => '', reportsValue: false },
+    webkit: { text: () => 'Load cannot follow more than 20 redirections' },
     fixServer: () =>
       'Break the redirect loop: browsers follow at most 20 redirects. Often two layers redirect back and forth (http/https, trailing slash, www).',
     fixClient: () => 'Request the final URL directly.',
@@ -466,6 +514,7 @@ const REASON_ROWS = reasonTable([
     title: 'The request did not complete (network error, too many redirects, or the connection was refused).',
     firefox: FIREFOX_DID_NOT_SUCCEED,
     chromium: null,
+    webkit: null,
     fixServer: () =>
       'Make sure the server is reachable from the browser (host, port, TLS certificate) and does not redirect in a loop (at most 20 redirects).',
     fixClient: () => 'Check the URL (scheme, host and port) the page requests.',
@@ -480,6 +529,7 @@ const REASON_ROWS = reasonTable([
       suffix: 'none',
     },
     chromium: null,
+    webkit: null,
     fixServer: () => 'Answer the request directly instead of redirecting, or redirect to a plain http(s) URL without credentials.',
     fixClient: () => 'Request the final URL directly.',
   },
@@ -498,6 +548,7 @@ const REASON_ROWS = reasonTable([
         'Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app.',
       reportsValue: false,
     },
+    webkit: null,
     fixServer: () => 'Serve the resource over http(s), and serve the page itself from a web server, not from file://.',
     fixClient: () => 'Open the page through a local web server (e.g. `npx serve`) instead of file://, and request http(s) URLs.',
   },
@@ -511,6 +562,7 @@ const REASON_ROWS = reasonTable([
       suffix: 'none',
     },
     chromium: null,
+    webkit: null,
     fixServer: () => 'Nothing to change on the server.',
     fixClient: () => 'Set content.cors.disable back to false in about:config.',
   },
@@ -524,6 +576,7 @@ const REASON_ROWS = reasonTable([
       suffix: 'none',
     },
     chromium: null,
+    webkit: null,
     fixServer: () => 'Nothing to change on the server.',
     fixClient: () => 'Check browser extensions or proxies that rewrite request headers.',
   },
@@ -628,4 +681,72 @@ export function firefoxMessage(row: Reason, ctx: ReasonContext): string {
 export function chromiumCorsError(row: Reason, ctx: ReasonContext): string | null {
   if (!row.chromium) throw new Error(`corsproof: reason '${row.id}' has no Chromium code`);
   return ctx.preflight ? (row.chromium.preflightCorsError ?? row.chromium.corsError) : row.chromium.corsError;
+}
+
+// ---------------------------------------------------------------------------
+// WebKit's console lines.
+
+/** One console line WebKit logs (its inspector's Console.messageAdded): where from, and the text. */
+export interface WebKitConsoleLine {
+  /** `security` (the reason), `javascript` (the API's line, script's refused headers) or `network`. */
+  source: 'security' | 'javascript' | 'network';
+  level: 'error';
+  text: string;
+}
+
+/** WebKit's API word in "<API> cannot load <url> due to access control checks.". */
+function webkitApiName(initiator: Initiator): string {
+  return initiator === 'fetch' ? 'Fetch API' : initiator === 'xhr' ? 'XMLHttpRequest' : 'EventSource';
+}
+
+/**
+ * WebKit's reason line for a row in context: the row's text, after a refused
+ * redirect behind "Cross-origin redirection to <url> denied by Cross-Origin
+ * Resource Sharing policy: " (NetworkLoadChecker::checkRedirection).
+ */
+export function webkitMessage(row: Reason, ctx: ReasonContext): string {
+  if (!row.webkit) throw new Error(`corsproof: reason '${row.id}' has no WebKit message`);
+  const text = row.webkit.text(ctx);
+  return ctx.redirectTo === undefined ? text : `Cross-origin redirection to ${ctx.redirectTo} denied by Cross-Origin Resource Sharing policy: ${text}`;
+}
+
+/**
+ * The reason phrases WebKit prints after a status (the server's own phrase;
+ * the engine assumes the standard one, RFC 9110).
+ */
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone',
+  411: 'Length Required', 412: 'Precondition Failed', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a Teapot", 421: 'Misdirected Request', 422: 'Unprocessable Entity',
+  423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required',
+  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported', 506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected',
+  509: 'Bandwidth Limit Exceeded', 510: 'Not Extended', 511: 'Network Authentication Required',
+};
+
+/**
+ * Every console line WebKit logs for one request, in order (as seen in real
+ * WebKitGTK): a `Refused to set unsafe header "<Name>"` line for each
+ * forbidden header XMLHttpRequest's setRequestHeader refused (`refused`, as
+ * script wrote the names; fetch() logs none); then, when blocked (`row` and
+ * `ctx`), the reason line, `<API> cannot load <url> due to access control
+ * checks.` and `Failed to load resource: <reason>` (these two the other way
+ * round when a same-origin load's redirect was refused); when the response passed
+ * with a status of 400 or more (`status`), `Failed to load resource: the
+ * server responded with a status of <status> (<reason phrase>)`.
+ */
+export function webkitConsoleLines(refused: readonly string[], row: Reason | null, ctx: ReasonContext | null, status: number): WebKitConsoleLine[] {
+  const lines: WebKitConsoleLine[] = refused.map((name) => ({ source: 'javascript', level: 'error', text: `Refused to set unsafe header "${name}"` }));
+  if (row !== null && ctx !== null) {
+    const reasonLine = webkitMessage(row, ctx);
+    const api: WebKitConsoleLine = { source: 'javascript', level: 'error', text: `${webkitApiName(ctx.initiator)} cannot load ${ctx.url} due to access control checks.` };
+    const network: WebKitConsoleLine = { source: 'network', level: 'error', text: `Failed to load resource: ${reasonLine}` };
+    lines.push({ source: 'security', level: 'error', text: reasonLine }, ...(ctx.sameOriginLoad ? [network, api] : [api, network]));
+  } else if (status >= 400) {
+    const phrase = STATUS_TEXT[status] ?? '';
+    lines.push({ source: 'network', level: 'error', text: `Failed to load resource: the server responded with a status of ${status} (${phrase})` });
+  }
+  return lines;
 }

@@ -244,3 +244,16 @@ function browserRequest(url: ParsedUrl, origin: string, method: string, list: He
   if (k < n) headers.length = headerNames.length = safelisted.length = k;
   return { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator };
 }
+
+/**
+ * The names (as script wrote them) of the request's header lines that are
+ * forbidden request-headers, in order: the lines `fetch()` drops silently and
+ * `setRequestHeader` refuses (WebKit logs each refusal).
+ */
+export function forbiddenHeaderNames(req: ScenarioRequest): string[] {
+  const names: string[] = [];
+  req.headers.forEach(([name, value], i) => {
+    if (headerLine(name, value, i).forbidden) names.push(name);
+  });
+  return names;
+}

@@ -182,5 +182,14 @@ export interface Verdict {
   };
 }
 
-/** The browsers the engine models. */
+/** The browsers the engine models in its verdict (`evaluate()`). */
 export type BrowserName = 'chromium' | 'firefox';
+
+/**
+ * Every browser engine `evaluateIn` walks: the verdict's two, and WebKit
+ * (WebKitGTK's WebCore and network process, proven against real WebKitGTK by
+ * test/browser/differential-webkit.test.ts). WebKit is not yet part of
+ * `evaluate()`'s verdict, so {@link BrowserName} (the verdict's keys) stays
+ * two names.
+ */
+export type EngineBrowser = BrowserName | 'webkit';
