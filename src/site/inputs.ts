@@ -324,7 +324,7 @@ function harRow(d: HarDiagnosis, api: Initiator | null): HarRow {
   const redirects = s.redirects?.length ?? 0;
   const notes = [...d.remarks];
   if (d.note !== null) notes.push(d.note);
-  if (d.browserError !== null) notes.push(`The browser recorded ${d.browserError} for this request.`);
+  if (d.browserError !== null && !notes.some((n) => n.includes(d.browserError as string))) notes.push(`The browser recorded ${d.browserError} for this request.`);
   if (redirects > 0) {
     notes.push(`The request was redirected (${redirects} hop${redirects > 1 ? 's' : ''}): the form has no place for redirects, so it holds the request and the last response, and the verdict below can differ from the HAR's (${outcomeWords(d.verdict, d.note)}). corsproof check --har <file> --entry ${d.entry} judges the whole chain.`);
   }
