@@ -142,11 +142,11 @@ class MainFetch {
       const response = exchange.response(hop);
       if (this.corsTainted) {
         const failure = this.profile.corsCheck(response, requestOrigin, exchange.credentialsIncluded);
-        if (failure) return this.blocked(failure, isLast ? 'response' : 'redirect', response.status, isLast ? null : this.refusedRedirectTarget(hop));
+        if (failure) return this.blocked(failure, isLast ? 'response' : 'redirect', response.status);
       }
       if (isLast) break;
-      const failure = this.profile.redirectModel === 'webkit' ? this.webkitRedirectFetch(hop) : this.httpRedirectFetch(hop);
-      if (failure !== null) return this.blocked(failure, 'redirect', response.status, failure.id === 'too-many-redirects' ? null : this.refusedRedirectTarget(hop));
+      const failure = this.httpRedirectFetch(hop);
+      if (failure !== null) return this.blocked(failure, 'redirect', response.status);
     }
     return this.conclude(null, null, exchange.exposedHeaders(this.corsTainted));
   }
@@ -210,6 +210,7 @@ class MainFetch {
    * next URL.
    */
   private httpRedirectFetch(hop: number): CheckFailure | null {
+    if (this.profile.redirectModel === 'webkit') return this.webkitRedirectFetch(hop);
     const { current } = this;
     const next = this.exchange.redirectTarget(hop, current);
     if (next.protocol !== 'http:' && next.protocol !== 'https:') return { id: 'redirect-not-http', value: next.href };
@@ -300,21 +301,23 @@ class MainFetch {
   }
 
   /**
-   * For a browser that names it (WebKit), the URL redirect `hop` points at,
-   * when its answer or its Location is refused; `null` otherwise.
+   * WebKit names the URL of a redirect it refuses (its answer or its
+   * Location; not for too many redirects): `ctx.redirectTo`, and whether the
+   * load was still a same-origin one. The refused redirect is the response of
+   * hop `redirectCount` (the redirects followed so far).
    */
-  private refusedRedirectTarget(hop: number): string | null {
-    if (this.profile.redirectModel !== 'webkit') return null;
-    const location = this.exchange.response(hop).location;
-    if (location === null) return null;
+  private nameRefusedRedirect(ctx: ReasonContext, failure: CheckFailure): void {
+    if (failure.id === 'too-many-redirects') return;
+    const location = this.exchange.response(this.redirectCount).location;
+    if (location === null) return;
     const target = resolveUrl(location, this.current);
-    if (target === null) return location;
     // Seen: WebKit names the redirect's URL without its user:password@ (the request's URL; its message names them).
-    return target.hasCredentials ? target.href.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1') : target.href;
+    ctx.redirectTo = target === null ? location : target.hasCredentials ? target.href.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1') : target.href;
+    if (!this.corsTainted) ctx.sameOriginLoad = true;
   }
 
   /** The conclusion when a check fails, with the context its messages and fix are written from. */
-  private blocked(failure: CheckFailure, at: FailurePoint, status: number, redirectTo: string | null = null): BrowserVerdict {
+  private blocked(failure: CheckFailure, at: FailurePoint, status: number): BrowserVerdict {
     const { request } = this;
     const url = this.current.href;
     const firstUrl = this.exchange.request.url.href;
@@ -330,10 +333,7 @@ class MainFetch {
       status,
       preflight: at === 'preflight',
     };
-    if (redirectTo !== null) {
-      this.context.redirectTo = redirectTo;
-      if (!this.corsTainted) this.context.sameOriginLoad = true;
-    }
+    if (at === 'redirect' && this.profile.redirectModel === 'webkit') this.nameRefusedRedirect(this.context, failure);
     return this.conclude(at, failure, []);
   }
 

@@ -6,8 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BROWSERS } from '../../src/engine/browsers.js';
-import { requireBrowser } from './require-browser.js';
+import { BROWSERS, WEBKIT } from '../../src/engine/browsers.js';
+import { requireBrowser, requireWebKit } from './require-browser.js';
 
 /** The installed release as the profile writes it: Chromium's major version; Firefox's major and "ESR" for an ESR build. */
 function installed(kind: 'chromium' | 'firefox'): string {
@@ -23,4 +23,10 @@ describe('the modelled browser releases', () => {
       expect(BROWSERS[kind].version, `run the differential suite on the installed ${kind}, then set its profile's version`).toBe(installed(kind));
     });
   }
+  it("webkit: the profile's version is the installed WebKitGTK release", () => {
+    requireWebKit();
+    const text = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'libwebkit2gtk-4.1-0'], { encoding: 'utf8' }).trim();
+    const release = /^(\d+\.\d+\.\d+)/.exec(text)?.[1] ?? text;
+    expect(WEBKIT.version, "run the WebKit differential suite on the installed WebKitGTK, then set its profile's version").toBe(release);
+  });
 });
