@@ -177,11 +177,20 @@ describe('WebKit deviations', () => {
     ['a 303 turns PUT into GET, and the simple GET is preflighted again', redirected({ method: 'PUT' }, 303, `${PAGE}/back`), ['page PUT []', 'null GET []'], ['PUT', 'GET']],
     ['a 302 to another origin turns DELETE into GET (libsoup)', redirected({ method: 'delete', headers: [['X-A', '1']] }, 302, `${OTHER}/x`), ['page DELETE [x-a]', 'null GET [x-a]'], ['DELETE', 'GET']],
     ['a 302 to the same origin keeps DELETE', redirected({ method: 'DELETE' }, 302, '/again'), ['page DELETE []', 'page DELETE []'], ['DELETE', 'DELETE']],
+    ['a 307 to another origin turns DELETE into GET too (libsoup)', redirected({ method: 'DELETE' }, 307, `${OTHER}/x`), ['page DELETE []', 'null GET []'], ['DELETE', 'GET']],
+    ['a 307 to the same origin keeps DELETE', redirected({ method: 'DELETE' }, 307, '/again'), ['page DELETE []', 'page DELETE []'], ['DELETE', 'DELETE']],
+    ['a 303 keeps HEAD', redirected({ method: 'HEAD', headers: [['X-A', '1']] }, 303, `${OTHER}/x`), ['page HEAD [x-a]', 'null HEAD [x-a]'], ['HEAD', 'HEAD']],
     ['a 301 keeps PUT', redirected({ method: 'PUT' }, 301, `${OTHER}/x`), ['page PUT []', 'null PUT []'], ['PUT', 'PUT']],
     ['Authorization is kept on a cross-origin redirect, and preflighted', redirected({ headers: [['Authorization', 'Bearer t']] }, 307, `${OTHER}/x`), ['page GET [authorization]', 'null GET [authorization]'], ['GET', 'GET']],
   ] as Array<[string, Scenario, string[], string[]]>)('%s', (_label, s, preflights, hops) => {
     expect(names(s, 'webkit')).toEqual(preflights);
     expect(methods(s)).toEqual(hops);
+  });
+
+  it('refuses a same-origin load redirected to user:password@ on another origin, naming the URL without them', () => {
+    const s: Scenario = { ...scenario({ url: `${PAGE}/a` }, [[ACAO, '*']]), redirects: [{ status: 302, headers: [['Location', 'https://u:p@api.example/b']] }] };
+    const o = evaluateIn('webkit', s);
+    expect([o.reasonId, o.context?.redirectTo, o.context?.sameOriginLoad]).toEqual(['redirect-contains-credentials', 'https://api.example/b', true]);
   });
 
   it('a POST redirected to GET on the page origin still sends Origin', () => {
