@@ -8,6 +8,10 @@
 import { ScenarioError } from '../engine/request.js';
 import type { CredentialsMode, HeaderList, Initiator, Scenario, ScenarioResponse } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
+import { HopList } from './redirects-view.js';
+import { headerLines, hopTarget, hopsOf, readHops, statusOf } from './redirects.js';
+
+export { headerLines };
 
 /** The form's first scenario: a credentialed PUT with JSON that passes its preflight. */
 export const DEFAULT_SCENARIO: Scenario = {
@@ -88,11 +92,6 @@ export interface FormProblem {
 /** The form read: a scenario the engine accepts, or the first problem. */
 export type FormReading = { ok: true; scenario: Scenario } | { ok: false; problem: FormProblem };
 
-/** A header list as lines of `Name: value`. */
-export function headerLines(list: HeaderList): string {
-  return list.map(([name, value]) => `${name}: ${value}`).join('\n');
-}
-
 /** Header lines read back: each non-blank line's pair and its line number (1-based). */
 export interface ParsedLines {
   headers: HeaderList;
@@ -133,14 +132,24 @@ const FIELDS: ReadonlyArray<{ prefix: string; key: ControlKey }> = [
   { prefix: 'response', key: 'responseStatus' },
 ];
 
+/** The ids of the redirect hops' box and its "Add a redirect" button. */
+export const REDIRECTS_BOX = 'redirects';
+export const REDIRECT_ADD = 'redirect-add';
+
 /** The form's controls, read and written as a scenario. */
 export class ScenarioForm {
   readonly form: HTMLFormElement;
   private readonly doc: Document;
+  /** The redirect hops between the preflight and the response. */
+  readonly hops: HopList;
 
   constructor(form: HTMLFormElement) {
     this.form = form;
     this.doc = form.ownerDocument;
+    const box = this.doc.getElementById(REDIRECTS_BOX);
+    const add = this.doc.getElementById(REDIRECT_ADD);
+    if (box === null || add === null) throw new Error(`the page has no #${REDIRECTS_BOX} or #${REDIRECT_ADD}`);
+    this.hops = new HopList(box, add as HTMLButtonElement);
   }
 
   /** A control by its key. */
@@ -154,7 +163,7 @@ export class ScenarioForm {
     return this.control(key).value;
   }
 
-  /** Write a scenario into the controls (redirects are not shown by this form and are dropped). */
+  /** Write a scenario into the controls, its redirect hops included. */
   write(scenario: Scenario): void {
     const { request, preflight, response } = scenario;
     this.control('origin').value = request.origin;
@@ -167,21 +176,24 @@ export class ScenarioForm {
     this.control('preflightHeaders').value = preflight === null ? '' : headerLines(preflight.headers);
     this.control('responseStatus').value = String(response.status);
     this.control('responseHeaders').value = headerLines(response.headers);
+    this.hops.render(hopsOf(scenario));
   }
 
   /** Read the controls into a scenario the engine's validator accepts, or the first problem, naming its control. */
   read(): FormReading {
-    const lines: Partial<Record<ControlKey, number[]>> = {};
-    const headersOf = (key: ControlKey): HeaderList => {
+    // Each header control's line numbers, by the control's id.
+    const lines: Record<string, number[]> = {};
+    const linesOf = (id: string, text: string): HeaderList => {
       try {
-        const parsed = parseHeaderLines(this.value(key));
-        lines[key] = parsed.lines;
+        const parsed = parseHeaderLines(text);
+        lines[id] = parsed.lines;
         return parsed.headers;
       } catch (e) {
-        if (e instanceof ScenarioError) throw new ScenarioError(`${CONTROLS[key]}:${e.field}`, e.message.slice(e.field.length + 2));
+        if (e instanceof ScenarioError) throw new ScenarioError(`${id}:${e.field}`, e.message.slice(e.field.length + 2));
         throw e;
       }
     };
+    const headersOf = (key: ControlKey): HeaderList => linesOf(CONTROLS[key], this.value(key));
     try {
       const preflightStatus = this.value('preflightStatus').trim();
       const preflightHeaders = headersOf('preflightHeaders');
@@ -195,6 +207,7 @@ export class ScenarioForm {
           initiator: this.value('initiator') as Initiator,
         },
         preflight: preflightStatus === '' && preflightHeaders.length === 0 ? null : { status: statusOf(preflightStatus), headers: preflightHeaders },
+        ...readHops(this.hops.values(), linesOf),
         response: { status: statusOf(this.value('responseStatus').trim()), headers: headersOf('responseHeaders') } satisfies ScenarioResponse,
       };
       return { ok: true, scenario: validateScenario(json) };
@@ -205,18 +218,23 @@ export class ScenarioForm {
   }
 
   /** A ScenarioError from the validator or the engine, told in the form's words. */
-  problemFor(e: ScenarioError, lines: Partial<Record<ControlKey, number[]>> = {}): FormProblem {
+  problemFor(e: ScenarioError, lines: Readonly<Record<string, number[]>> = {}): FormProblem {
     const detail = e.message.slice(e.field.length + 2);
-    const own = /^([a-z-]+):line (\d+)$/.exec(e.field);
+    const own = /^([a-z0-9-]+):line (\d+)$/.exec(e.field);
     if (own !== null) {
       const id = own[1] ?? '';
       return { control: id, message: `${this.labelOf(id)}, line ${own[2]}: ${detail}` };
+    }
+    const hop = hopTarget(e.field);
+    if (hop !== null) {
+      const line = hop.header !== null ? lines[hop.id]?.[hop.header] : undefined;
+      return { control: hop.id, message: `${this.labelOf(hop.id)}${line !== undefined ? `, line ${line}` : ''}: ${detail}` };
     }
     const field = FIELDS.find((f) => e.field === f.prefix || e.field.startsWith(`${f.prefix}.`) || e.field.startsWith(`${f.prefix}[`));
     if (field === undefined) return { control: CONTROLS.url, message: e.message };
     const id = CONTROLS[field.key];
     const index = /^[a-z.]+\[(\d+)\]/.exec(e.field);
-    const line = index !== null ? lines[field.key]?.[Number(index[1])] : undefined;
+    const line = index !== null ? lines[id]?.[Number(index[1])] : undefined;
     return { control: id, message: `${this.labelOf(id)}${line !== undefined ? `, line ${line}` : ''}: ${detail}` };
   }
 
@@ -259,7 +277,7 @@ export class ScenarioForm {
 
   /** Mark one control invalid (aria-invalid, described by the message element), or clear every mark. */
   mark(problem: FormProblem | null, messageId: string): void {
-    for (const id of Object.values(CONTROLS)) {
+    for (const id of [...Object.values(CONTROLS), ...this.hops.ids()]) {
       const el = this.doc.getElementById(id);
       if (el === null) continue;
       const invalid = problem !== null && problem.control === id;
@@ -271,9 +289,4 @@ export class ScenarioForm {
       else el.removeAttribute('aria-describedby');
     }
   }
-}
-
-/** A status field: an integer, else a ScenarioError the validator words the same way. */
-function statusOf(text: string): number {
-  return /^\d+$/.test(text) ? Number(text) : (text as unknown as number);
 }

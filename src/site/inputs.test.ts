@@ -108,6 +108,31 @@ describe('a HAR file', () => {
     expect(r.rows[0]?.scenario).toEqual({ ...d?.scenario, request: { ...d?.scenario.request, initiator: 'fetch' } });
     expect(r.rows.map((row) => row.initiatorKnown)).toEqual([false, false]);
   });
+  it('keeps the redirect hops and their preflights: the form judges the whole chain, as the HAR did', () => {
+    const moved = 'https://api.example.com/moved';
+    const hs = (pairs: Array<[string, string]>): Array<{ name: string; value: string }> => pairs.map(([name, value]) => ({ name, value }));
+    const chain = {
+      log: {
+        entries: [
+          { request: { method: 'PUT', url: 'https://api.example.com/x', headers: hs([['Origin', ORIGIN]]) }, response: { status: 307, headers: hs([['Location', moved], ['Access-Control-Allow-Origin', ORIGIN]]), redirectURL: moved } },
+          { request: { method: 'OPTIONS', url: 'https://api.example.com/x', headers: hs([['Origin', ORIGIN], ['Access-Control-Request-Method', 'PUT']]) }, response: { status: 204, headers: hs([['Access-Control-Allow-Origin', ORIGIN], ['Access-Control-Allow-Methods', 'PUT']]) } },
+          { request: { method: 'PUT', url: moved, headers: hs([['Origin', ORIGIN]]) }, response: { status: 0, headers: [] } },
+          { request: { method: 'OPTIONS', url: moved, headers: hs([['Origin', ORIGIN], ['Access-Control-Request-Method', 'PUT']]) }, response: { status: 404, headers: hs([['Access-Control-Allow-Origin', ORIGIN]]) } },
+        ],
+      },
+    };
+    const r = readHarText('r.har', JSON.stringify(chain));
+    if (!r.ok) throw new Error(r.message);
+    const row = r.rows[0];
+    const d = diagnoseHar(chain)[0];
+    expect(row?.redirects).toBe(1);
+    expect(row?.scenario.redirects).toEqual([{ status: 307, headers: [['Location', moved], ['Access-Control-Allow-Origin', ORIGIN]] }]);
+    expect(row?.scenario.redirectPreflights).toEqual([{ status: 404, headers: [['Access-Control-Allow-Origin', ORIGIN]] }]);
+    expect(row?.scenario).toEqual({ ...d?.scenario, request: { ...d?.scenario.request, initiator: 'fetch' } });
+    // The form's verdict is the HAR's: no note that the form drops the hops.
+    expect(evaluate(row?.scenario as Scenario)).toEqual(d?.verdict);
+    expect(row?.notes.join(' ')).not.toMatch(/no place for redirects/);
+  });
   it("takes the client API from Chromium's _resourceType", () => {
     const typed = { log: { entries: har.log.entries.map((e, i) => ({ ...e, _resourceType: ['document', 'xhr', 'eventsource'][i] })) } };
     const r = readHarText('c.har', JSON.stringify(typed));

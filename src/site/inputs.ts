@@ -217,7 +217,7 @@ export interface HarRow {
   /** The HAR's verdict in words. */
   outcome: string;
   scenario: Scenario;
-  /** Redirect hops in the HAR (the form holds none). */
+  /** Redirect hops in the HAR (the scenario holds them; the form shows each). */
   redirects: number;
   notes: string[];
   /** A note for the credentials control, when the HAR cannot tell them and they change the verdict. */
@@ -325,15 +325,12 @@ function harRow(d: HarDiagnosis, api: Initiator | null): HarRow {
   const notes = [...d.remarks];
   if (d.note !== null) notes.push(d.note);
   if (d.browserError !== null && !notes.some((n) => n.includes(d.browserError as string))) notes.push(`The browser recorded ${d.browserError} for this request.`);
-  if (redirects > 0) {
-    notes.push(`The request was redirected (${redirects} hop${redirects > 1 ? 's' : ''}): the form has no place for redirects, so it holds the request and the last response, and the verdict below can differ from the HAR's (${outcomeWords(d.verdict, d.note)}). corsproof check --har <file> --entry ${d.entry} judges the whole chain.`);
-  }
   const credentials =
     d.credentialsFrom === 'assumed'
       ? `The HAR does not record whether script asked for credentials: judged without${d.ifCredentialed !== null ? `; with include: ${outcomeWords(d.ifCredentialed, null)}` : ' (with include the verdict is the same)'}.`
       : null;
-  // The form's scenario: the request, its preflight and the last response (the form holds no redirects).
-  const form: Scenario = { request: { ...s.request, initiator: api ?? 'fetch' }, preflight: s.preflight, response: s.response };
+  // The form's scenario: the whole chain (its redirect hops and their preflights included), with the client API the HAR names.
+  const form: Scenario = { ...s, request: { ...s.request, initiator: api ?? 'fetch' } };
   const ok = d.verdict === null ? null : d.verdict.ok;
   return { entry: d.entry, usedEntries: d.usedEntries, method: s.request.method, url: s.request.url, origin: s.request.origin, ok, outcome: outcomeWords(d.verdict, d.note), scenario: form, redirects, notes, credentials, initiatorKnown: api !== null };
 }
