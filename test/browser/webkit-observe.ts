@@ -21,6 +21,7 @@ import { startWorld } from './harness.js';
 import type { HarnessWorld } from './harness.js';
 import { WebKitBrowser } from './webkit.js';
 import type { WebKitObservation } from './webkit.js';
+import { WEBKIT_FIELDS, compareWebKit } from './webkit-compare.js';
 
 interface Run {
   webkitVersion: string;
@@ -204,11 +205,18 @@ export function summarise(run: Run): string {
     if (o.webkit.entries.length > 0) sequences.add(o.webkit.entries.map((m) => template(m.text, world).replace(/^(Fetch API|XMLHttpRequest|EventSource) /, '<API> ')).join('  ⏎  '), c.id);
   }
   const t = run.timings;
+  // The engine's own WebKit profile against the run (the differential suite's comparison).
+  const profileDiffs = run.cases.flatMap((c) => compareWebKit(c, c.observation));
+  const profileAgree = run.cases.length - new Set(profileDiffs.map((d) => d.id)).size;
+  const perField = WEBKIT_FIELDS.map((f) => `${f} ${run.cases.length - profileDiffs.filter((d) => d.field === f).length}`);
   return [
     `WebKitGTK ${run.webkitVersion} (${run.userAgent}); ${run.cases.length} generated cases, seed ${run.seed}`,
     `world: page ${world.pageOrigin}, target ${world.targetOrigin}, other ${world.otherOrigin}`,
     `timings: launch ${t.launchMs} ms, batches ${t.batches.map((b) => `${b.cases} in ${b.ms} ms`).join(', ')}, settle ${t.settleMs} ms, total ${t.totalMs} ms`,
     `harness problems: ${broken.length}${broken.length ? `\n  ${broken.slice(0, 20).join('\n  ')}` : ''}`,
+    '',
+    `== WebKit against evaluateIn('webkit'): ${profileAgree} of ${run.cases.length} agree on every field (${perField.join(', ')}) ==`,
+    ...profileDiffs.slice(0, 20).map((d) => `  ${d.id} ${d.field} [${d.tags.join(' ')}]: engine ${JSON.stringify(d.engine)} | webkit ${JSON.stringify(d.browser)}`),
     '',
     '== Agreement of WebKit with the engine (per case) ==',
     ...agreement.lines().map((l) => l.replace(/\n.*$/s, '')),
