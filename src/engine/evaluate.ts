@@ -1,7 +1,9 @@
 /**
  * `evaluate(scenario)`: the Fetch Standard's CORS protocol, walked the way
  * Chromium and Firefox walk it: main fetch, CORS-preflight fetch, CORS check,
- * HTTP-redirect fetch, CORS filtered response.
+ * HTTP-redirect fetch, CORS filtered response. `evaluateIn` walks one browser:
+ * Chromium, Firefox, or WebKit (not yet part of `evaluate()`'s verdict;
+ * `webkitConsole` gives its console lines).
  */
 import type { BrowserProfile, CheckFailure } from './browsers.js';
 import { CHROMIUM, ENGINE_BROWSERS, FIREFOX } from './browsers.js';
