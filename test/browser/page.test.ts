@@ -13,7 +13,7 @@ import type { RunningDemo } from '../../src/demo/servers.js';
 import { startDemos, stopDemos } from '../../src/demo/servers.js';
 import { check } from '../../src/doctor/check.js';
 import { evaluate } from '../../src/engine/evaluate.js';
-import type { HeaderList, Scenario, Verdict } from '../../src/engine/types.js';
+import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../../src/engine/types.js';
 import { validateScenario } from '../../src/engine/validate.js';
 import type { UiServer } from '../../src/ui/server.js';
 import { startUiServer } from '../../src/ui/server.js';
@@ -28,8 +28,12 @@ const PAGE = 'https://app.example.com';
 /** The seed case, as the CLI bundles it (the page's button must load the same scenario). */
 const SEED = validateScenario(JSON.parse(readFileSync(join(root, 'examples', 'credentials-wildcard.json'), 'utf8')));
 
-/** Scenarios typed into the form (validated, so their JSON is what the page's permalink holds). */
-const TYPED: Array<{ name: string; scenario: Scenario }> = [
+/**
+ * Scenarios typed into the form (validated, so their JSON is what the page's permalink holds). The first is
+ * typed whole; the others type only the controls they are about (`typed`) over `base`, loaded through the
+ * permalink (typing is most of this suite's time).
+ */
+const TYPED: Array<{ name: string; scenario: Scenario; base?: Scenario; typed?: Control[] }> = [
   {
     name: 'a passing XHR with credentials and an exposed header',
     scenario: validateScenario({
@@ -55,6 +59,12 @@ const TYPED: Array<{ name: string; scenario: Scenario }> = [
       preflight: { status: 204, headers: [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Methods', 'GET, PUT'], ['Access-Control-Allow-Headers', 'Content-Type']] },
       response: { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] },
     }),
+    base: validateScenario({
+      request: { url: 'https://api.example.com/v1/items/7', origin: PAGE, method: 'PUT', headers: [], credentials: 'same-origin', initiator: 'fetch' },
+      preflight: { status: 204, headers: [] },
+      response: { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] },
+    }),
+    typed: ['#request-headers', '#preflight-headers'],
   },
   {
     name: 'a preflight stopped by authentication (401)',
@@ -63,8 +73,39 @@ const TYPED: Array<{ name: string; scenario: Scenario }> = [
       preflight: { status: 401, headers: [['WWW-Authenticate', 'Bearer']] },
       response: { status: 204, headers: [] },
     }),
+    base: validateScenario({
+      request: { url: 'http://localhost:8080/api/orders', origin: 'http://localhost:5173', method: 'DELETE', headers: [], credentials: 'include', initiator: 'fetch' },
+      preflight: { status: 204, headers: [['Access-Control-Allow-Origin', 'http://localhost:5173']] },
+      response: { status: 204, headers: [] },
+    }),
+    typed: ['#preflight-status', '#preflight-headers'],
   },
 ];
+
+/** A PUT redirected (307) to another origin, whose preflight there has its own answer: the hop is added and typed in the form. */
+const HOPPED = validateScenario({
+  request: { url: 'https://api.example.com/v1/items/7', origin: PAGE, method: 'PUT', headers: [['Content-Type', 'application/json']], credentials: 'same-origin', initiator: 'fetch' },
+  preflight: { status: 204, headers: [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Allow-Headers', 'Content-Type']] },
+  response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+  redirects: [{ status: 307, headers: [['Location', 'https://eu.example.com/v1/items/7'], ['Access-Control-Allow-Origin', PAGE]] }],
+  redirectPreflights: [{ status: 204, headers: [['Access-Control-Allow-Origin', '*'], ['Access-Control-Allow-Methods', 'PUT']] }],
+});
+/** A scenario without its redirect hops. */
+const withoutHops = (s: Scenario): Scenario => validateScenario({ request: s.request, preflight: s.preflight, response: s.response });
+const UNHOPPED = withoutHops(HOPPED);
+
+/** Two redirects (same origin, then another), the second target's preflight answered on its own: a permalink that must round-trip. */
+const ALLOW = [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Credentials', 'true']] as HeaderList;
+const TWO_HOPS = validateScenario({
+  request: { url: 'https://api.example.com/v1/old', origin: PAGE, method: 'DELETE', headers: [], credentials: 'include', initiator: 'xhr' },
+  preflight: { status: 204, headers: [...ALLOW, ['Access-Control-Allow-Methods', 'DELETE']] },
+  response: { status: 204, headers: ALLOW },
+  redirects: [
+    { status: 308, headers: [['Location', '/v2/old'], ...ALLOW] },
+    { status: 307, headers: [['Location', 'https://eu.example.com/v2/old'], ...ALLOW] },
+  ],
+  redirectPreflights: [null, { status: 204, headers: [['Access-Control-Allow-Origin', 'null'], ['Access-Control-Allow-Credentials', 'true'], ['Access-Control-Allow-Methods', 'DELETE']] }],
+});
 
 /** What the page shows, read by the ids render.ts gives. */
 interface Shown {
@@ -130,19 +171,47 @@ async function typeInto(page: Page, selector: string, text: string): Promise<voi
   if (text !== '') await page.keyboard.type(text);
 }
 
-/** Fill the whole form for a scenario. */
+/** The form's text controls, each with its text for a scenario. */
+const TEXT = {
+  '#origin': (s: Scenario) => s.request.origin,
+  '#url': (s: Scenario) => s.request.url,
+  '#method': (s: Scenario) => s.request.method,
+  '#request-headers': (s: Scenario) => lines(s.request.headers),
+  '#preflight-status': (s: Scenario) => (s.preflight === null ? '' : String(s.preflight.status)),
+  '#preflight-headers': (s: Scenario) => (s.preflight === null ? '' : lines(s.preflight.headers)),
+  '#response-status': (s: Scenario) => String(s.response.status),
+  '#response-headers': (s: Scenario) => lines(s.response.headers),
+};
+type Control = keyof typeof TEXT;
+
+/** Fill the whole form for a scenario (no redirect hops). */
 async function fill(page: Page, s: Scenario): Promise<void> {
   await typeInto(page, '#origin', s.request.origin);
   await typeInto(page, '#url', s.request.url);
   await page.select('#initiator', s.request.initiator ?? 'fetch');
   await typeInto(page, '#method', s.request.method);
   await page.select('#credentials', s.request.credentials);
-  await typeInto(page, '#request-headers', lines(s.request.headers));
-  await typeInto(page, '#preflight-status', s.preflight === null ? '' : String(s.preflight.status));
-  await typeInto(page, '#preflight-headers', s.preflight === null ? '' : lines(s.preflight.headers));
-  await typeInto(page, '#response-status', String(s.response.status));
-  await typeInto(page, '#response-headers', lines(s.response.headers));
+  for (const c of ['#request-headers', '#preflight-status', '#preflight-headers', '#response-status', '#response-headers'] as const) await typeInto(page, c, TEXT[c](s));
 }
+
+/** Load a scenario through the permalink (the address's fragment) and wait for it. */
+async function open(page: Page, s: Scenario): Promise<void> {
+  await page.evaluate((f: string) => (location.hash = f), fragment(s));
+  await settled(page, s);
+}
+
+/** Load `base` through the permalink, then type `s`'s text into the controls named (the rest is the same in both). */
+async function typeOver(page: Page, base: Scenario, s: Scenario, typed: readonly Control[]): Promise<void> {
+  await open(page, base);
+  for (const c of typed) await typeInto(page, c, TEXT[c](s));
+}
+
+/** The redirect hops' controls and values. */
+function hopValues(page: Page): Promise<string[]> {
+  return page.$$eval('#redirects select, #redirects input, #redirects textarea', (els) => els.map((e) => `${e.id}=${(e as HTMLInputElement).value}`));
+}
+
+const focused = (page: Page): Promise<string | undefined> => page.evaluate(() => document.activeElement?.id);
 
 /** Wait until the page's permalink holds this scenario (so the verdict shown is this scenario's). */
 async function settled(page: Page, s: Scenario): Promise<void> {
@@ -184,9 +253,10 @@ for (const kind of ['chromium', 'firefox'] as const) {
       expect(await page.$eval('#verdict-status', (e) => e.textContent)).toMatch(/^✗ Blocked at the response: /);
     });
 
-    for (const { name, scenario } of TYPED) {
+    for (const { name, scenario, base, typed } of TYPED) {
       it(`typed into the form: ${name}`, async () => {
-        await fill(page, scenario);
+        if (base !== undefined && typed !== undefined) await typeOver(page, base, scenario, typed);
+        else await fill(page, scenario);
         await settled(page, scenario);
         expect(await readShown(page)).toEqual(expected(evaluate(scenario)));
       });
@@ -209,7 +279,7 @@ for (const kind of ['chromium', 'firefox'] as const) {
 
     it('the permalink restores the same page in a new tab (and the address bar follows the form)', async () => {
       const scenario = TYPED[1]!.scenario;
-      await fill(page, scenario);
+      await typeOver(page, { ...scenario, response: { ...scenario.response, headers: [] } }, scenario, ['#response-headers']);
       await settled(page, scenario);
       const href = await page.$eval('#permalink', (e) => e.getAttribute('href') ?? '');
       expect(href).toBe(fragment(scenario));
@@ -221,6 +291,62 @@ for (const kind of ['chromium', 'firefox'] as const) {
         expect(await formValues(other)).toEqual(await formValues(page));
         expect(await readShown(other)).toEqual(await readShown(page));
         expect(await other.$eval('#verdict', (e) => e.textContent)).toBe(await page.$eval('#verdict', (e) => e.textContent));
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a redirect hop added and typed with the keyboard: the verdict and both console lines are the engine\'s; a hop without Location names its control', async () => {
+      await open(page, UNHOPPED);
+      await page.focus('#preflight-headers');
+      await page.keyboard.press('Tab');
+      expect(await focused(page)).toBe('redirect-add');
+      await page.keyboard.press('Enter');
+      expect(await focused(page)).toBe('redirect-1-status');
+      await page.waitForSelector('#verdict-problem');
+      expect(await page.$eval('#verdict-problem', (e) => e.textContent)).toBe('! Not judged yet: Redirect 1 header lines: a redirect needs a Location header');
+      expect(await page.$eval('#redirect-1-headers', (e) => [e.getAttribute('aria-invalid'), e.getAttribute('aria-describedby')])).toEqual(['true', 'redirect-1-help verdict-problem']);
+      await page.select('#redirect-1-status', '307');
+      for (const text of [lines(HOPPED.redirects![0]!.headers), '204', lines(HOPPED.redirectPreflights![0]!.headers)]) {
+        await page.keyboard.press('Tab');
+        await page.keyboard.type(text);
+      }
+      expect(await focused(page)).toBe('redirect-1-preflight-headers');
+      await settled(page, HOPPED);
+      expect(await readShown(page)).toEqual(expected(evaluate(HOPPED)));
+      expect(await page.$eval('#redirect-1-headers', (e) => e.hasAttribute('aria-invalid'))).toBe(false);
+    });
+
+    it('a permalink with two redirects and a hop\'s own preflight answer round-trips exactly; hops move and go with the keyboard', async () => {
+      const other = await browser.newPage();
+      try {
+        await other.goto(`${server.origin}${fragment(TWO_HOPS)}`);
+        await other.waitForSelector('#verdict-status');
+        expect(await other.$eval('#permalink', (e) => e.getAttribute('href'))).toBe(fragment(TWO_HOPS));
+        expect(await readShown(other)).toEqual(expected(evaluate(TWO_HOPS)));
+        const [first, second] = TWO_HOPS.redirects as [ScenarioResponse, ScenarioResponse];
+        const answer = TWO_HOPS.redirectPreflights?.[1] as ScenarioResponse;
+        expect(await hopValues(other)).toEqual([
+          'redirect-1-status=308', `redirect-1-headers=${lines(first.headers)}`, 'redirect-1-preflight-status=', 'redirect-1-preflight-headers=',
+          'redirect-2-status=307', `redirect-2-headers=${lines(second.headers)}`, 'redirect-2-preflight-status=204', `redirect-2-preflight-headers=${lines(answer.headers)}`,
+        ]);
+        const press = async (id: string): Promise<void> => {
+          await other.focus(`#${id}`);
+          await other.keyboard.press('Enter');
+        };
+        // The second hop moved up: its preflight answer goes with it.
+        await press('redirect-2-up');
+        await settled(other, validateScenario({ ...TWO_HOPS, redirects: [second, first], redirectPreflights: [answer, null] }));
+        expect(await focused(other)).toBe('redirect-1-down');
+        // Removed: the hop left has no answer of its own, so redirectPreflights is left out; then no hop, no redirects.
+        await press('redirect-1-remove');
+        await settled(other, validateScenario({ ...TWO_HOPS, redirects: [first], redirectPreflights: undefined }));
+        expect(await focused(other)).toBe('redirect-1-status');
+        await press('redirect-1-remove');
+        const none = withoutHops(TWO_HOPS);
+        await settled(other, none);
+        expect(await focused(other)).toBe('redirect-add');
+        expect(await readShown(other)).toEqual(expected(evaluate(none)));
       } finally {
         await other.close();
       }
