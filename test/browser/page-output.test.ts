@@ -6,8 +6,9 @@
  * the engine passes; the recipe for a chosen stack equal to the doctor's
  * (`check --stack`); the security note where it belongs and nowhere else;
  * the export (corsproof/testing snippet, explain JSON) and its Copy button;
- * what the user chose surviving a re-render; axe-core in light and dark with
- * every part open.
+ * what the user chose surviving a re-render; a scenario failing at a redirect
+ * (the failing redirect step, the change on the hop or none possible);
+ * axe-core in light and dark with every part open and redirect hops shown.
  */
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ const PREFLIGHT = S({
   preflight: { status: 204, headers: [['Access-Control-Allow-Origin', '*'], ['Access-Control-Allow-Methods', 'GET']] },
   response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
 });
-/** A preflight that passes, then a response without CORS headers (the form keeps no redirects: the trace's redirect steps are unit-tested). */
+/** A preflight that passes, then a response without CORS headers. */
 const RESPONSE = S({
   request: { url: 'https://api.example.com/v1/items', origin: PAGE, method: 'DELETE', headers: [], credentials: 'same-origin', initiator: 'fetch' },
   preflight: { status: 204, headers: [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Methods', 'DELETE']] },
@@ -53,6 +54,21 @@ const PASSING = S({
   request: { url: 'https://api.example.com/v1/items', origin: PAGE, method: 'GET', headers: [], credentials: 'same-origin', initiator: 'fetch' },
   preflight: null,
   response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+});
+
+/** A redirect to another origin without Access-Control-Allow-Origin: the change is on the redirect hop. */
+const REDIRECTED = S({
+  request: { url: 'https://api.example.com/v1/old', origin: PAGE, method: 'GET', headers: [], credentials: 'same-origin', initiator: 'fetch' },
+  preflight: null,
+  response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+  redirects: [{ status: 301, headers: [['Location', 'https://cdn.example.net/v1/new']] }],
+});
+/** A redirect to a data: URL: a network error no header change fixes. */
+const DATA_REDIRECT = S({
+  request: { url: 'https://api.example.com/v1/file', origin: PAGE, method: 'GET', headers: [], credentials: 'same-origin', initiator: 'fetch' },
+  preflight: null,
+  response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+  redirects: [{ status: 302, headers: [['Location', 'data:text/plain,hi'], ['Access-Control-Allow-Origin', '*']] }],
 });
 
 const fragment = (s: Scenario): string => `#s=${Buffer.from(JSON.stringify(s), 'utf8').toString('base64url')}`;
@@ -149,6 +165,29 @@ for (const kind of ['chromium', 'firefox'] as const) {
       expect((await shownDiff(page))[0]?.lines).toEqual(['  Status: 200', '  Content-Type: application/json', `+ Access-Control-Allow-Origin: ${PAGE}`, '+ Vary: Origin   (advised: not needed to pass)']);
     });
 
+    it('a scenario failing at a redirect: the trace marks the failing redirect step; the change is on the hop, or none fixes it', async () => {
+      await open(page, DATA_REDIRECT);
+      const t = traces(DATA_REDIRECT);
+      const shown = await shownTrace(page);
+      expect(shown.map((l) => l.steps.map((x) => [x.state, x.kind]))).toEqual(t.same ? [t.chromium.map((x) => [x.state, x.kind])] : [t.chromium, t.firefox].map((l) => l.map((x) => [x.state, x.kind])));
+      expect(shown[0]?.steps.at(-1)).toEqual({ state: 'failed', kind: 'redirect', text: '✗ Fails here: Redirect (hop 1) to data:text/plain,hi' });
+      const r = repair(DATA_REDIRECT);
+      if (r.kind !== 'not-fixable') throw new Error('expected no change to fix it');
+      expect(await page.$eval('#change', (e) => e.getAttribute('data-kind'))).toBe('not-fixable');
+      expect(await page.$eval('#change-none', (e) => e.textContent)).toBe(`No change to the server's headers fixes this: ${r.why}`);
+      expect(await page.$eval('#change-fix', (e) => e.textContent)).toBe(`Server: ${r.fix.text.replaceAll('`', '')}`);
+
+      await open(page, REDIRECTED);
+      const fix = repair(REDIRECTED);
+      if (fix.kind !== 'change') throw new Error('expected a change');
+      const diff = await shownDiff(page);
+      expect(diff).toEqual(fix.diffs.map((d) => ({ title: `In ${d.title}`, lines: d.lines.map((l) => `${l.op} ${l.text}${l.advised ? '   (advised: not needed to pass)' : ''}`) })));
+      expect(diff.map((d) => d.title)).toEqual(['In redirect 1 (301)']);
+      const applied = evaluate(applyShownDiff(REDIRECTED, diff));
+      expect([applied.ok, applied]).toEqual([true, fix.verdict]);
+      expect((await shownTrace(page)).map((l) => l.steps.map((x) => [x.state, x.kind]))).toEqual([traces(REDIRECTED).chromium.map((x) => [x.state, x.kind])]);
+    });
+
     it('says when nothing needs to change', async () => {
       await open(page, PASSING);
       expect(await page.$eval('#change', (e) => e.getAttribute('data-kind'))).toBe('passes');
@@ -204,7 +243,7 @@ for (const kind of ['chromium', 'firefox'] as const) {
     });
 
     for (const dark of [false, true]) {
-      it(`passes axe-core with no violations (${dark ? 'dark' : 'light'}): the change, the note, the trace, a recipe, the export open`, async () => {
+      it(`passes axe-core with no violations (${dark ? 'dark' : 'light'}): the change, the note, the trace, a recipe, the export open, a redirect hop`, async () => {
         await scheme(browser, page, kind, dark);
         await open(page, SANDBOXED);
         await page.waitForSelector('#security-note');
@@ -213,6 +252,11 @@ for (const kind of ['chromium', 'firefox'] as const) {
         expect(await axeViolations(page)).toEqual([]);
         await open(page, PREFLIGHT);
         await page.waitForSelector('#recipe-snippet');
+        expect(await axeViolations(page)).toEqual([]);
+        // A redirect hop in the form (and one more added with its button, still empty: the problem names it).
+        await open(page, DATA_REDIRECT);
+        await page.click('#redirect-add');
+        await page.waitForSelector('#redirect-2-headers[aria-invalid="true"]');
         expect(await axeViolations(page)).toEqual([]);
       });
     }
