@@ -68,11 +68,30 @@ function expectedVerdict(s: Scenario): { ok: string; chromium: string; firefox: 
   return { ok: String(v.ok), chromium: v.chromium?.message ?? '✓ Chromium allows this request.', firefox: v.firefox?.message ?? '✓ Firefox allows this request.' };
 }
 
-/** A scenario as the form reads it back (the client API always set, fields in the validator's order). */
+/** A scenario as the form reads it back (the client API always set, redirect hops kept, fields in the validator's order). */
 function asForm(s: Scenario): Scenario {
   const { url, origin, method, headers, credentials, initiator } = s.request;
-  return validateScenario({ request: { url, origin, method, headers, credentials, initiator: initiator ?? 'fetch' }, preflight: s.preflight, response: s.response });
+  const hops = s.redirects === undefined || s.redirects.length === 0 ? {} : { redirects: s.redirects, ...(s.redirectPreflights?.some((p) => p !== null) ? { redirectPreflights: s.redirects.map((_, k) => s.redirectPreflights?.[k] ?? null) } : {}) };
+  return validateScenario({ request: { url, origin, method, headers, credentials, initiator: initiator ?? 'fetch' }, preflight: s.preflight, response: s.response, ...hops });
 }
+
+/** A HAR of one PUT redirected (307) to another URL, whose own preflight there failed (404): the row's scenario has a hop and its preflight. */
+const MOVED = 'https://api.example.com/moved';
+type Pairs = Array<[string, string]>;
+const harEntry = (method: string, url: string, req: Pairs, status: number, res: Pairs): object => {
+  const hs = (list: Pairs): Array<{ name: string; value: string }> => list.map(([name, value]) => ({ name, value }));
+  return { request: { method, url, headers: hs([['Origin', 'https://app.example.com'], ...req]) }, response: { status, headers: hs(res), ...(status === 307 ? { redirectURL: MOVED } : {}) } };
+};
+const REDIRECTED_HAR = JSON.stringify({
+  log: {
+    entries: [
+      harEntry('PUT', 'https://api.example.com/x', [], 307, [['Location', MOVED], ['Access-Control-Allow-Origin', 'https://app.example.com']]),
+      harEntry('OPTIONS', 'https://api.example.com/x', [['Access-Control-Request-Method', 'PUT']], 204, [['Access-Control-Allow-Origin', 'https://app.example.com'], ['Access-Control-Allow-Methods', 'PUT']]),
+      harEntry('PUT', MOVED, [], 0, []),
+      harEntry('OPTIONS', MOVED, [['Access-Control-Request-Method', 'PUT']], 404, [['Access-Control-Allow-Origin', 'https://app.example.com']]),
+    ],
+  },
+});
 
 /** Wait until the permalink holds this scenario: the form, and so the verdict, is this scenario's. */
 async function settled(page: Page, s: Scenario): Promise<void> {
@@ -343,6 +362,21 @@ for (const kind of ['chromium', 'firefox'] as const) {
       expect((await listedRows(page)).map((r) => r.entry)).toEqual(har.rows.map((r) => String(r.entry)));
       expect(har.rows.some((r) => r.initiatorKnown)).toBe(false);
       await pickEach(page, har);
+    });
+
+    it('a redirected HAR entry loads its whole chain: the hop and its preflight in the form, the verdict the HAR reader gives', async () => {
+      const har = listing('moved.har', REDIRECTED_HAR);
+      const row = har.rows[0];
+      if (row === undefined || row.redirects !== 1 || row.scenario.redirectPreflights === undefined) throw new Error('no redirected row');
+      await dropFile(page, 'moved.har', REDIRECTED_HAR);
+      await pickEach(page, har);
+      expect(await page.$$eval('#redirects fieldset.hop textarea, #redirects fieldset.hop select, #redirects fieldset.hop input', (els) => els.map((e) => `${e.id}=${(e as HTMLInputElement).value}`))).toEqual([
+        'redirect-1-status=307',
+        `redirect-1-headers=Location: ${MOVED}\nAccess-Control-Allow-Origin: https://app.example.com`,
+        'redirect-1-preflight-status=404',
+        'redirect-1-preflight-headers=Access-Control-Allow-Origin: https://app.example.com',
+      ]);
+      expect(await page.$eval('#har-notes', (e) => e.textContent)).not.toContain('no place for redirects');
     });
 
     it('a truncated HAR, binary garbage and a HAR over the size limit each give their message', async () => {
