@@ -60,6 +60,11 @@ describe('a Copy as cURL command', () => {
     expect(r.unknown.map((u) => u.control)).toEqual(['initiator', 'credentials', 'preflightStatus', 'responseStatus']);
     expect(r.notes).toContain('Left out, as the browser adds them itself: user-agent.');
   });
+  it("keeps the form's redirect hops and their preflights too (they are the server's answers)", () => {
+    const hops = { redirects: [{ status: 307, headers: [['Location', '/moved']] as Array<[string, string]> }], redirectPreflights: [{ status: 204, headers: [['Access-Control-Allow-Origin', '*']] as Array<[string, string]> }] };
+    const r = reading(readCurlInput("curl 'https://api.example.com/v1/items' -H 'Origin: https://app.example.com'", { ...CURRENT, ...hops }));
+    expect([r.scenario?.request.url, r.scenario?.redirects, r.scenario?.redirectPreflights]).toEqual(['https://api.example.com/v1/items', hops.redirects, hops.redirectPreflights]);
+  });
   it('reads the Windows cmd form; without Origin, the page origin is kept and marked', () => {
     const r = reading(readCurlInput('curl ^"https://api.example.com/x^" ^\n  -H ^"Accept: application/json^"', null));
     expect(r.scenario?.request.origin).toBe('https://app.example.com');

@@ -142,7 +142,8 @@ function listWords(words: string[]): string {
 /**
  * A pasted "Copy as cURL" command (POSIX or Windows cmd), read with the
  * doctor's reader: the request fields come from it; the server's answers
- * (preflight, response) are not in a command, so the form's are kept.
+ * (preflight, redirect hops, response) are not in a command, so the form's
+ * are kept.
  */
 export function readCurlInput(text: string, current: Scenario | null): InputOutcome {
   if (text.trim() === '') return { ok: false, message: 'Nothing pasted yet. Paste a command from DevTools > Network > right-click the request > Copy > Copy as cURL (bash, POSIX, cmd or Windows).' };
@@ -164,7 +165,9 @@ export function readCurlInput(text: string, current: Scenario | null): InputOutc
   const left = [...new Set(parsed.browserHeaders)].filter((n) => n !== 'origin');
   if (left.length > 0) notes.push(`Left out, as the browser adds them itself: ${left.join(', ')}.`);
   if (parsed.credentialHeaders.length > 0) notes.push(`The copied ${parsed.credentialHeaders.map(([n]) => n).join(' and ')} means the request carried credentials: credentials include.`);
-  const keep = { preflight: current?.preflight ?? null, response: current?.response ?? { status: 200, headers: [] } };
+  // The server's answers are the form's: the preflight, the redirect hops (and their preflights), the response.
+  const hops = current?.redirects === undefined ? {} : { redirects: current.redirects, ...(current.redirectPreflights === undefined ? {} : { redirectPreflights: current.redirectPreflights }) };
+  const keep = { preflight: current?.preflight ?? null, ...hops, response: current?.response ?? { status: 200, headers: [] } };
   const json = { request: { url: parsed.url, origin, method: parsed.method, headers: parsed.headers, credentials: parsed.credentials, initiator: current?.request.initiator ?? 'fetch' }, ...keep };
   let scenario: Scenario;
   try {
