@@ -240,7 +240,7 @@ function rowFix(r: ConsoleReading): Fix {
 }
 
 function browserName(r: ConsoleReading): string {
-  return r.browser === 'chromium' ? 'Chromium' : 'Firefox';
+  return r.browser === 'chromium' ? 'Chromium' : r.browser === 'firefox' ? 'Firefox' : 'WebKit';
 }
 
 const API_WORDS: Record<Initiator, string> = { fetch: 'fetch()', xhr: 'XMLHttpRequest', eventsource: 'EventSource' };

@@ -3,16 +3,18 @@
  * API (× preflight, × redirect where the row has them) built by the table's
  * own builders, read back, its draft evaluated to the same row and message;
  * generated scenarios the same way; real Chromium lines; DevTools decorations;
- * garbage and near misses. (The Firefox lines captured from the browser are
- * read in test/cli/explain-console.test.ts, which may read files.)
+ * garbage and near misses. WebKit's lines (its three per block, alone or
+ * together, with Safari's and WebKitGTK's decorations) the same way, their
+ * drafts checked with evaluateIn('webkit'). (The Firefox lines captured from
+ * the browser are read in test/cli/explain-console.test.ts, which may read files.)
  */
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../test/generator.js';
 import type { ConsoleNotRecognised, ConsoleReading } from './console.js';
 import { draftScenario, readConsoleLine } from './console.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, evaluateIn, webkitConsole } from './evaluate.js';
 import type { Reason, ReasonContext, ReasonId } from './reasons.js';
-import { REASONS, chromiumCorsError, chromiumMessage, firefoxMessage } from './reasons.js';
+import { REASONS, chromiumCorsError, chromiumMessage, firefoxMessage, reason, webkitConsoleLines, webkitMessage } from './reasons.js';
 import type { BrowserName, CredentialsMode, Initiator, Scenario } from './types.js';
 
 const PAGE = 'https://app.example.com';
@@ -332,6 +334,245 @@ describe('not console lines', () => {
     expect(recognised(base).reasonId).toBe('method-not-allowed');
     expect(missed(base.replace('Method PUT', 'Methods PUT')).browser).toBe('chromium');
     expect(missed(base.replace("from origin 'https://app.example.com'", 'from origin')).recognised).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// WebKit: three lines per block (the reason, "<API> cannot load <url> ...", "Failed to load resource: <reason>").
+
+/** WebKit's reason line for a scenario, and the row: what a draft must reproduce. */
+function webkitOutcome(scenario: Scenario): { id: ReasonId | null; reasonLine: string | null; lines: string[] } {
+  const o = evaluateIn('webkit', scenario);
+  const row = o.reasonId === null ? null : reason(o.reasonId);
+  return {
+    id: o.reasonId,
+    reasonLine: row !== null && row.webkit !== null && o.context !== null ? webkitMessage(row, o.context) : null,
+    lines: webkitConsole(scenario, o).map((l) => l.text),
+  };
+}
+
+/** What a WebKit line names, per row: [value, request Origin, status] variants (the test's own list). */
+const WEBKIT_VARIANTS: Partial<Record<ReasonId, Array<{ value?: string; requestOrigin?: string; status?: number }>>> = {
+  'missing-allow-origin': [{ status: 200 }, { status: 500 }, { requestOrigin: 'null', status: 200 }],
+  'invalid-allow-origin': [{ value: 'app.example.com', status: 200 }],
+  'allow-origin-mismatch': [{ value: 'https://other.example', status: 404 }, { value: `${PAGE}/`, requestOrigin: 'null', status: 200 }],
+  'multiple-allow-origin': [{ value: `${PAGE}, ${PAGE}` }],
+  'preflight-status': [{ status: 401 }, { status: 500 }, { status: 301 }],
+  'invalid-allow-methods': [{ value: 'GET POST' }, { value: 'PUT;' }],
+  'invalid-allow-headers': [{ value: 'X-A X-B' }],
+  'method-not-allowed': [{ value: 'PUT' }, { value: 'DELETE' }],
+  'header-not-allowed': [{ value: 'x-custom' }, { value: 'Content-Type' }, { value: 'Authorization' }],
+  'redirect-contains-credentials': [{ value: 'https://user:pw@cdn.example.net/a' }],
+  'redirect-not-http': [{ value: 'data:text/plain,hello' }],
+};
+/** Rows WebKit reports after a refused redirect, with "Cross-origin redirection to <url> denied ...: " before the reason (always for the redirect rows). */
+const WEBKIT_REDIRECTED = new Set<ReasonId>(['missing-allow-origin', 'invalid-allow-origin', 'allow-origin-mismatch', 'multiple-allow-origin', 'wildcard-with-credentials', 'missing-allow-credentials', 'redirect-contains-credentials', 'redirect-not-http']);
+const WEBKIT_ONLY_REDIRECTED = new Set<ReasonId>(['redirect-contains-credentials', 'redirect-not-http']);
+const REDIRECT_TO = 'https://cdn.example.net/a';
+
+/** How a block may be pasted: the lines as WebKit logs them, decorated as Safari's or WebKitGTK's console shows them. */
+const WEBKIT_PASTES: Array<[string, (lines: string[]) => string]> = [
+  ['the reason line alone', (l) => l[0] as string],
+  ['the three lines', (l) => l.join('\n')],
+  ["Safari's [Error] and source location", (l) => l.map((x, i) => `[Error] ${x}${i === 2 ? ' (a, line 0)' : ''}`).join('\n')],
+  ["WebKitGTK's stderr", (l) => [`CONSOLE SECURITY ERROR ${l[0] ?? ''}`, `CONSOLE JS ERROR ${l[1] ?? ''}`, `CONSOLE NETWORK ERROR ${l[2] ?? ''}`].join('\n')],
+  ['the network line alone', (l) => l[2] as string],
+  ['the lines in another order, a blank line between', (l) => [l[2], '', l[1], l[0]].join('\n')],
+];
+
+interface WebKitCase {
+  name: string;
+  row: Reason;
+  ctx: ReasonContext;
+  lines: string[];
+}
+
+function webkitCases(): WebKitCase[] {
+  const out: WebKitCase[] = [];
+  for (const row of REASONS) {
+    if (row.webkit === null) continue;
+    for (const initiator of ['fetch', 'xhr', 'eventsource'] as const) {
+      const redirects = WEBKIT_ONLY_REDIRECTED.has(row.id) ? [true] : WEBKIT_REDIRECTED.has(row.id) ? [false, true] : [false];
+      for (const redirected of redirects) {
+        const preflight = PREFLIGHT_ONLY.has(row.id);
+        if (initiator === 'eventsource' && preflight) continue;
+        for (const variant of WEBKIT_VARIANTS[row.id] ?? [{}]) {
+          const status = redirected && !WEBKIT_ONLY_REDIRECTED.has(row.id) ? 302 : (variant.status ?? (preflight ? 204 : 200));
+          const ctx: ReasonContext = {
+            url: URL_,
+            redirectedFrom: null,
+            origin: PAGE,
+            requestOrigin: variant.requestOrigin ?? PAGE,
+            initiator,
+            credentials: CREDENTIALED.has(row.id) ? 'include' : 'same-origin',
+            method: row.id === 'method-not-allowed' ? (variant.value ?? 'PUT') : 'GET',
+            value: variant.value ?? '',
+            status,
+            preflight,
+            ...(redirected ? { redirectTo: row.id === 'redirect-not-http' ? (variant.value ?? '') : REDIRECT_TO } : {}),
+          };
+          const lines = webkitConsoleLines([], row, ctx, 0).map((l) => l.text);
+          const name = `${row.id} ${initiator}${redirected ? ' redirected' : ''} '${variant.value ?? ''}' ${ctx.requestOrigin} ${status}`;
+          out.push({ name, row, ctx, lines });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const WEBKIT_CASES = webkitCases();
+
+describe("WebKit: every row × API × redirect, each way of pasting its lines, read back and drafted", () => {
+  it('covers every row WebKit reports, with and without a refused redirect', () => {
+    const covered = new Set(WEBKIT_CASES.map((c) => `${c.row.id}${c.ctx.redirectTo === undefined ? '' : ' redirected'}`));
+    for (const row of REASONS) {
+      if (row.webkit === null) continue;
+      if (!WEBKIT_ONLY_REDIRECTED.has(row.id)) expect(covered).toContain(row.id);
+      if (WEBKIT_REDIRECTED.has(row.id)) expect(covered).toContain(`${row.id} redirected`);
+    }
+  });
+
+  const table = WEBKIT_CASES.flatMap((c) => WEBKIT_PASTES.map(([how, paste]) => [`${c.name}: ${how}`, c, how, paste(c.lines)] as const));
+  it.each(table)('%s', (_name, c, how, text) => {
+    const reasonLine = c.lines[0] as string;
+    const r = recognised(text);
+    expect(r.browser).toBe('webkit');
+    expect(r.message).toBe(reasonLine);
+    expect(r.candidates).toContain(c.row.id);
+    if (r.candidates.length === 1) expect(r.reasonId).toBe(c.row.id);
+    for (const line of r.lines) expect(c.lines).toContain(line);
+    expect([r.corsError, r.netError, r.firefoxReason, r.firefoxKey, r.redirectedFrom]).toEqual([null, null, null, null, null]);
+    expect(r.redirectTo).toBe(c.ctx.redirectTo ?? null);
+    const withApiLine = how !== 'the reason line alone' && how !== 'the network line alone';
+    expect(r.url).toBe(withApiLine ? URL_ : null);
+    expect(r.initiator).toBe(withApiLine ? c.ctx.initiator : null);
+    if (!withApiLine) expect(r.missing).toEqual(expect.arrayContaining(['url', 'initiator']));
+    if (reasonLine.includes(`Origin ${c.ctx.requestOrigin} `)) {
+      expect(r.requestOrigin).toBe(c.ctx.requestOrigin);
+      expect(r.origin).toBe(c.ctx.requestOrigin === 'null' ? null : PAGE);
+      expect(r.missing).toContain('reason');
+    }
+    if (/Status code: \d+$/.test(reasonLine)) expect(r.status).toBe(c.ctx.status);
+    if (c.row.chromium?.reportsValue || c.row.id.startsWith('invalid-allow-') || c.row.id === 'redirect-contains-credentials') {
+      if (r.value !== null) expect(r.value).toBe(c.ctx.value);
+    }
+    if (PREFLIGHT_ONLY.has(c.row.id)) expect(r.preflight).toBe(true);
+    if (c.ctx.redirectTo !== undefined) expect(r.preflight).toBe(false);
+    if (CREDENTIALED.has(c.row.id)) expect(r.credentials).toBe('include');
+    // The round trip: the reading's draft fails in WebKit with a row the line may be, logging the very same lines.
+    expect(r.note).toBeNull();
+    expect(r.reproduces).toBe(true);
+    const o = webkitOutcome(r.scenario as Scenario);
+    expect(r.candidates).toContain(o.id);
+    expect(o.reasonLine).toBe(reasonLine);
+    for (const line of r.lines) expect(o.lines).toContain(line);
+  });
+
+  it('reads a missing, mismatched or invalid Access-Control-Allow-Origin as one line, and drafts a missing one', () => {
+    const r = recognised(`Origin ${PAGE} is not allowed by Access-Control-Allow-Origin. Status code: 200`);
+    expect(r).toMatchObject({ reasonId: 'missing-allow-origin', candidates: ['missing-allow-origin', 'invalid-allow-origin', 'allow-origin-mismatch'], origin: PAGE, requestOrigin: PAGE, status: 200, value: null });
+    expect(r.missing).toContain('reason');
+    expect(r.scenario?.response).toEqual({ status: 200, headers: [] });
+    // The other candidates' drafts: a mismatch reproduces the line too; WebKit reads an invalid value as a mismatch.
+    expect(draftScenario(r, {}, 'allow-origin-mismatch').reproduces).toBe(true);
+    expect(draftScenario(r, {}, 'invalid-allow-origin').note).toMatch(/WebKit blocks the drafted request for another reason \('allow-origin-mismatch'\)/);
+  });
+
+  it("reads \"Origin null\" as a request whose Origin was null: the page's origin unknown, a tainting redirect drafted", () => {
+    const r = recognised(`Origin null is not allowed by Access-Control-Allow-Origin. Status code: 200\nFetch API cannot load ${URL_} due to access control checks.`);
+    expect(r).toMatchObject({ origin: null, requestOrigin: 'null', url: URL_, reproduces: true });
+    expect(r.missing).toContain('origin');
+    expect(r.scenario?.redirects?.[0]?.headers).toContainEqual(['Location', URL_]);
+    expect(r.assumed.find((a) => a.field === 'url')?.value).toMatch(/redirected to .*Origin: null/);
+    // A page whose origin is null (a sandboxed iframe) needs no redirect.
+    expect(recognised(r.lines[0] as string, { origin: 'null' })).toMatchObject({ reproduces: true, scenario: { request: { origin: 'null' } } });
+  });
+
+  it("reads the \"cannot load\" line alone: the URL and the API, every row WebKit reports as a candidate", () => {
+    const r = recognised(`[Error] XMLHttpRequest cannot load ${URL_} due to access control checks.`);
+    expect(r).toMatchObject({ browser: 'webkit', url: URL_, initiator: 'xhr', reproduces: true, ignored: ['[Error]'] });
+    expect(r.candidates).toEqual(REASONS.filter((x) => x.webkit !== null).map((x) => x.id));
+    expect(r.missing).toEqual(expect.arrayContaining(['reason', 'origin', 'status']));
+  });
+
+  it('takes what the caller knows for what the line does not say', () => {
+    const r = recognised('Request header field x-custom is not allowed by Access-Control-Allow-Headers.', { origin: PAGE, method: 'PUT', initiator: 'fetch', credentials: 'include' });
+    expect(r.scenario?.request).toMatchObject({ origin: PAGE, method: 'PUT', initiator: 'fetch', credentials: 'include', headers: [['x-custom', 'x']] });
+    expect(r.reproduces).toBe(true);
+    // WebKit's "Status code" at a response: a request the caller says is preflighted fails at its response.
+    const put = recognised(`Origin ${PAGE} is not allowed by Access-Control-Allow-Origin. Status code: 401`, { method: 'PUT' });
+    expect(put).toMatchObject({ reproduces: true, scenario: { response: { status: 401 } } });
+  });
+
+  it('leaves lines of another block aside', () => {
+    const other = 'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.';
+    const r = recognised(`Method PUT is not allowed by Access-Control-Allow-Methods.\nFetch API cannot load ${URL_} due to access control checks.\n${other}\nRefused to set unsafe header "Cookie"`);
+    expect(r).toMatchObject({ reasonId: 'method-not-allowed', method: 'PUT', url: URL_, reproduces: true });
+    expect(r.ignored).toEqual(['Refused to set unsafe header "Cookie"', other]);
+  });
+});
+
+describe("WebKit: generated scenarios' lines read back reproduce", () => {
+  const world = { pageOrigin: 'http://127.0.0.1:3000', targetOrigin: 'http://127.0.0.1:4000', otherOrigin: 'http://127.0.0.1:5000' };
+  it('for every case of 1500 generated ones WebKit blocks', () => {
+    let blocked = 0;
+    const failures: string[] = [];
+    for (const { id, scenario } of generate(world, { count: 1500, seed: 12 })) {
+      const o = evaluateIn('webkit', scenario);
+      if (o.reasonId === null) continue;
+      blocked++;
+      const lines = webkitConsole(scenario, o).map((l) => l.text);
+      const r = readConsoleLine(lines.join('\n'));
+      if (!r.recognised) {
+        failures.push(`${id}: not recognised: ${lines.join(' | ')}`);
+        continue;
+      }
+      if (!r.candidates.includes(o.reasonId)) failures.push(`${id}: read as ${r.candidates.join('|')}, is ${o.reasonId}`);
+      if (!r.reproduces) failures.push(`${id} ${o.reasonId}: ${r.note ?? ''}`);
+      if (r.url !== o.context?.url) failures.push(`${id}: url ${r.url ?? ''}`);
+    }
+    expect(blocked).toBeGreaterThan(500);
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('real WebKit lines (test/browser/webkit-harness.test.ts, BROWSER-FACTS.md, reasons.test.ts)', () => {
+  const page = 'http://127.0.0.1:41001';
+  const target = 'http://localhost:41002';
+  const block = (api: string, id: string, reasonLine: string): string => [reasonLine, `${api} cannot load ${target}/c/${id}/0 due to access control checks.`, `Failed to load resource: ${reasonLine}`].join('\n');
+  const real: Array<[string, string, Partial<ConsoleReading>]> = [
+    ['wildcard with credentials', block('Fetch API', 'wk-wildcard-creds', 'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.'), { reasonId: 'wildcard-with-credentials', credentials: 'include', initiator: 'fetch', url: `${target}/c/wk-wildcard-creds/0` }],
+    ['a missing Access-Control-Allow-Origin, XHR', block('XMLHttpRequest', 'wk-missing-acao-xhr', `Origin ${page} is not allowed by Access-Control-Allow-Origin. Status code: 200`), { reasonId: 'missing-allow-origin', origin: page, status: 200, initiator: 'xhr' }],
+    ['a missing Access-Control-Allow-Origin, EventSource', block('EventSource', 'wk-missing-acao-es', `Origin ${page} is not allowed by Access-Control-Allow-Origin. Status code: 200`), { reasonId: 'missing-allow-origin', initiator: 'eventsource' }],
+    ['a header not allowed', block('Fetch API', 'wk-header', 'Request header field x-custom is not allowed by Access-Control-Allow-Headers.'), { reasonId: 'header-not-allowed', value: 'x-custom', valueName: 'request header', preflight: true }],
+    ['a method not allowed', block('Fetch API', 'wk-method', 'Method PUT is not allowed by Access-Control-Allow-Methods.'), { reasonId: 'method-not-allowed', method: 'PUT', preflight: true }],
+    ['a preflight answered 500', block('Fetch API', 'wk-pf-500', 'Preflight response is not successful. Status code: 500'), { reasonId: 'preflight-status', status: 500, preflight: true }],
+    ['Access-Control-Allow-Credentials missing', block('Fetch API', 'wk-acac-missing', 'Credentials flag is true, but Access-Control-Allow-Credentials is not "true".'), { reasonId: 'missing-allow-credentials', credentials: 'include' }],
+    ['BROWSER-FACTS: X-Custom as XHR wrote it', 'Request header field X-Custom is not allowed by Access-Control-Allow-Headers.', { reasonId: 'header-not-allowed', value: 'X-Custom' }],
+    [
+      'a redirect to user:password@ (as reasons.test.ts logs it, source first)',
+      '[security] Cross-origin redirection to https://other.example/x denied by Cross-Origin Resource Sharing policy: redirection URL https://user:pw@other.example/x has credentials\n[javascript] Fetch API cannot load https://api.example/data due to access control checks.',
+      { reasonId: 'redirect-contains-credentials', redirectTo: 'https://other.example/x', value: 'https://user:pw@other.example/x', url: 'https://api.example/data', preflight: false, ignored: ['[security]', '[javascript]'] },
+    ],
+  ];
+  it.each(real)('%s', (_name, text, expected) => {
+    const r = recognised(text);
+    expect(r).toMatchObject({ browser: 'webkit', ...expected });
+    expect(r.reproduces).toBe(true);
+  });
+});
+
+describe('WebKit: not console lines', () => {
+  it.each([
+    ["Safari's script error", 'Unhandled Promise Rejection: TypeError: Load failed', /script's own error/],
+    ['an error status a page can read', '[Error] Failed to load resource: the server responded with a status of 500 (Internal Server Error)', /only that the response had an error status/],
+    ['a redirect refused for a reason no row has', 'Cross-origin redirection to https://other.example/ denied by Cross-Origin Resource Sharing policy: something new', /WebKit CORS message.*no row.*"something new"/],
+  ])('%s', (_name, text, why) => {
+    expect(missed(text).why).toMatch(why);
+  });
+  it('names WebKit in the examples of a line it reads', () => {
+    expect(missed('hello').why).toMatch(/WebKit \(Safari\) logs: "Origin https:\/\/app\.example\.com is not allowed by Access-Control-Allow-Origin\. Status code: 200"/);
   });
 });
 

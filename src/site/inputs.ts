@@ -98,7 +98,7 @@ function exampleLine(): string {
 
 /** What the line says, a line each (what `explain --console` prints first). */
 function consoleSummary(r: ConsoleReading): string[] {
-  const browser = r.browser === 'chromium' ? 'Chromium' : 'Firefox';
+  const browser = r.browser === 'chromium' ? 'Chromium' : r.browser === 'firefox' ? 'Firefox' : 'WebKit';
   const api = r.initiator === null ? '' : `, ${API_WORDS[r.initiator]}`;
   const where = r.preflight === null ? '' : r.preflight ? ', at the preflight' : r.netError !== null ? '' : ', at the response';
   const code = r.corsError ?? (r.netError !== null ? `net::${r.netError}` : null) ?? r.firefoxReason ?? '';
