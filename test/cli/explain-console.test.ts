@@ -92,6 +92,24 @@ describe('explain --console', () => {
     expect(garbage.stderr).toContain('Such a line looks like this');
   });
 
+  it("explains WebKit's lines as Safari's console shows them: the reason, the URL and API, what it cannot tell", async () => {
+    const reasonLine = 'Origin https://app.example.com is not allowed by Access-Control-Allow-Origin. Status code: 401';
+    const block = [`[Error] ${reasonLine}`, '[Error] XMLHttpRequest cannot load https://api.example.com/me due to access control checks.', `[Error] Failed to load resource: ${reasonLine} (me, line 0)`].join('\n');
+    const r = await runCli(['explain', '--console', block]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Recognised a WebKit console line, XMLHttpRequest');
+    expect(r.stdout).toContain('WebKit prints the same line for: missing-allow-origin');
+    expect(r.stdout).toMatch(/URL\s+https:\/\/api\.example\.com\/me/);
+    expect(r.stdout).toMatch(/Page origin\s+https:\/\/app\.example\.com/);
+    expect(r.stdout).toMatch(/Status\s+401/);
+    expect(r.stdout).not.toContain('does not reproduce');
+    const json = JSON.parse((await withStdin(['explain', '--console', '-', '--json'], block)).stdout) as ExplainConsoleJson;
+    expect(json.reading).toMatchObject({ browser: 'webkit', reasonId: 'missing-allow-origin', message: reasonLine, url: 'https://api.example.com/me', initiator: 'xhr', requestOrigin: 'https://app.example.com', status: 401, reproduces: true });
+    expect(json.reading.candidates).toEqual(['missing-allow-origin', 'invalid-allow-origin', 'allow-origin-mismatch']);
+    expect(json.reading.scenario?.response).toEqual({ status: 401, headers: [] });
+  });
+
   it('refuses flags that do not go together', async () => {
     expect((await runCli(['explain', '--console', CHROMIUM, 'scenario.json'])).stderr).toContain('give a scenario file or --console, not both');
     expect((await runCli(['explain', '--console', CHROMIUM, '--jsonl'])).stderr).toContain('--jsonl reads scenarios');
