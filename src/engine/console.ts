@@ -139,8 +139,8 @@ export interface ConsoleReading extends ConsoleDraft {
    */
   message: string;
   /**
-   * Every line of the browser's read (as `message`): `[message]` for Chromium and Firefox; for WebKit
-   * each of its lines recognised (the reason, "cannot load", "Failed to load resource"), in input order.
+   * The browser's lines read, decorations removed as in `message`: `[message]` for Chromium and Firefox;
+   * for WebKit each of its block's lines found (the reason, "cannot load", "Failed to load resource"), in input order.
    */
   lines: string[];
   /** Text around the message that was left aside: DevTools prefixes and suffixes, other lines. */
