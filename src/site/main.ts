@@ -50,8 +50,11 @@ function keep(scenario: Scenario): void {
   const fragment = fragmentFor(scenario);
   permalink.href = fragment;
   clearTimeout(addressTimer);
+  // The address as it is now: if it changes before the timer (a permalink pasted or followed, whose
+  // hashchange has not been handled yet), the timer must not put this scenario back over it.
+  const address = location.hash;
   addressTimer = setTimeout(() => {
-    if (location.hash !== fragment) history.replaceState(null, '', fragment);
+    if (location.hash === address && address !== fragment) history.replaceState(null, '', fragment);
   }, ADDRESS_DELAY_MS);
 }
 

@@ -296,6 +296,31 @@ for (const kind of ['chromium', 'firefox'] as const) {
       }
     });
 
+    it('a permalink followed while the address bar is about to follow the form: the permalink wins', async () => {
+      // Regression (seen on a loaded machine): the form's pending address update ran before the
+      // permalink's hashchange was handled and put the old scenario back over it, so the page kept it.
+      const first = TYPED[0]!.scenario;
+      const second = TYPED[1]!.scenario;
+      await page.evaluate((h: string) => (location.hash = h), fragment(first));
+      await settled(page, first);
+      // An edit schedules the address update; the page's thread is then kept busy past its delay,
+      // and the permalink is followed last, so the update's timer is ready before the hashchange.
+      await page.evaluate((h: string) => {
+        const field = document.getElementById('response-headers') as HTMLTextAreaElement;
+        field.value += '\nX-Edit: 1';
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+        const start = performance.now();
+        while (performance.now() - start < 600) {
+          /* busy: the address update's 400 ms pass */
+        }
+        location.hash = h;
+      }, fragment(second));
+      await settled(page, second);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await page.evaluate(() => location.hash)).toBe(fragment(second));
+      expect(await page.$eval('#permalink', (e) => e.getAttribute('href'))).toBe(fragment(second));
+    });
+
     it('a redirect hop added and typed with the keyboard: the verdict and both console lines are the engine\'s; a hop without Location names its control', async () => {
       await open(page, UNHOPPED);
       await page.focus('#preflight-headers');
