@@ -652,6 +652,30 @@ function isFirefoxCorsText(text: string): boolean {
   return text.includes('Cross-Origin Request Blocked') || text.includes('Cross-Origin Request Warning');
 }
 
+/**
+ * Register a run's cases with the world's servers (their traffic for `browser` cleared): every id, and
+ * why each case the page cannot run is left out. A repeated id throws.
+ */
+export function registerCases(
+  world: World,
+  cases: ReadonlyArray<{ id: string; scenario: Scenario }>,
+  browser: TrafficKind,
+): { ids: Set<string>; invalid: Map<string, string> } {
+  const ids = new Set<string>();
+  const invalid = new Map<string, string>();
+  for (const c of cases) {
+    if (ids.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
+    ids.add(c.id);
+    const problem = validate(world, c.id, c.scenario.request);
+    if (problem !== null) invalid.set(c.id, problem);
+    else {
+      world.register(c.id, c.scenario);
+      world.clearTraffic(c.id, browser);
+    }
+  }
+  return { ids, invalid };
+}
+
 /** Why a case cannot run in the harness's page, or null when it can. */
 export function validate(world: HarnessWorld, id: string, req: ScenarioRequest): string | null {
   if (!ID_RE.test(id)) return `case id ${JSON.stringify(id)} must match ${ID_RE}`;
@@ -799,18 +823,7 @@ export async function runCases(
   const attributionTimeoutMs = opts.attributionTimeoutMs ?? 3_000;
   const quietMs = opts.quietMs ?? 300;
 
-  const ids = new Set<string>();
-  const invalid = new Map<string, string>();
-  for (const c of cases) {
-    if (ids.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
-    ids.add(c.id);
-    const problem = validate(world, c.id, c.scenario.request);
-    if (problem !== null) invalid.set(c.id, problem);
-    else {
-      world.register(c.id, c.scenario);
-      world.clearTraffic(c.id, browser);
-    }
-  }
+  const { ids, invalid } = registerCases(world, cases, browser);
 
   const attributions = new Map<string, Attribution>();
   const attribution = (id: string): Attribution => {

@@ -1,14 +1,44 @@
 /**
- * What the playground page's browser suites share: axe-core's violations on
- * the page as it is, and switching the page's colour scheme in each browser.
+ * What the playground page's browser suites share: the page opened in one
+ * browser (served by `corsproof ui`'s server from dist/site), axe-core's
+ * violations on the page as it is, and switching the page's colour scheme
+ * in each browser.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import type { UiServer } from '../../src/ui/server.js';
+import { startUiServer } from '../../src/ui/server.js';
 import type { BrowserKind } from './harness.js';
-import { firefoxChromeEvaluate } from './harness.js';
+import { firefoxChromeEvaluate, launch } from './harness.js';
+import { requireBrowser } from './require-browser.js';
 
-const AXE = readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const root = join(import.meta.dirname, '..', '..');
+const AXE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** The page's server, a browser and the page in it. */
+export interface Playground {
+  server: UiServer;
+  browser: Browser;
+  page: Page;
+}
+
+/** Serve dist/site, launch `kind` and open the page at `path` (e.g. a permalink's fragment), once `ready` shows. */
+export async function openPlayground(kind: BrowserKind, path = '', ready = '#verdict-status'): Promise<Playground> {
+  requireBrowser(kind);
+  const server = await startUiServer({ siteDir: join(root, 'dist', 'site') });
+  const browser = await launch(kind);
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}${path}`);
+  await page.waitForSelector(ready);
+  return { server, browser, page };
+}
+
+/** Close what {@link openPlayground} opened (either may be missing when it failed). */
+export async function closePlayground(server: UiServer | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await server?.close();
+}
 
 /** Switch the page's colour scheme (Chromium: media emulation; Firefox: its content override pref). */
 export async function scheme(browser: Browser, page: Page, kind: BrowserKind, dark: boolean): Promise<void> {

@@ -27,10 +27,8 @@ import { DEFAULT_SCENARIO } from '../../src/site/form.js';
 import { MAX_HAR_BYTES, readHarText } from '../../src/site/inputs.js';
 import type { HarListing } from '../../src/site/inputs.js';
 import type { UiServer } from '../../src/ui/server.js';
-import { startUiServer } from '../../src/ui/server.js';
+import { closePlayground, openPlayground } from './page-helpers.js';
 import type { CaptureRecord } from '../devtools-exports.js';
-import { launch } from './harness.js';
-import { requireBrowser } from './require-browser.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const SITE = join(root, 'dist', 'site');
@@ -250,17 +248,9 @@ for (const kind of ['chromium', 'firefox'] as const) {
     let page: Page;
 
     beforeAll(async () => {
-      requireBrowser(kind);
-      server = await startUiServer({ siteDir: SITE });
-      browser = await launch(kind);
-      page = await browser.newPage();
-      await page.goto(server.origin);
-      await page.waitForSelector('#verdict-status');
+      ({ server, browser, page } = await openPlayground(kind));
     });
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+    afterAll(() => closePlayground(server, browser));
 
     for (const [name, line] of [
       ["Chromium's (the engine's message and its network line)", CHROMIUM_LINE],

@@ -21,13 +21,8 @@ import { reason } from '../../src/engine/reasons.js';
 import type { HeaderList, Scenario, ScenarioResponse } from '../../src/engine/types.js';
 import { validateScenario } from '../../src/engine/validate.js';
 import type { UiServer } from '../../src/ui/server.js';
-import { startUiServer } from '../../src/ui/server.js';
-import { launch } from './harness.js';
-import { axeViolations, scheme } from './page-helpers.js';
-import { requireBrowser } from './require-browser.js';
-import { join } from 'node:path';
+import { axeViolations, closePlayground, openPlayground, scheme } from './page-helpers.js';
 
-const SITE = join(import.meta.dirname, '..', '..', 'dist', 'site');
 const PAGE = 'https://app.example.com';
 
 const S = (json: unknown): Scenario => validateScenario(json);
@@ -120,17 +115,9 @@ for (const kind of ['chromium', 'firefox'] as const) {
     let page: Page;
 
     beforeAll(async () => {
-      requireBrowser(kind);
-      server = await startUiServer({ siteDir: SITE });
-      browser = await launch(kind);
-      page = await browser.newPage();
-      await page.goto(`${server.origin}${fragment(PREFLIGHT)}`);
-      await page.waitForSelector('#change');
+      ({ server, browser, page } = await openPlayground(kind, fragment(PREFLIGHT), '#change'));
     });
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+    afterAll(() => closePlayground(server, browser));
 
     it('the trace marks the failing step with an icon and a word, as doctor/trace.ts has it', async () => {
       await open(page, PREFLIGHT);

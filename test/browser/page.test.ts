@@ -16,13 +16,9 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../../src/engine/types.js';
 import { validateScenario } from '../../src/engine/validate.js';
 import type { UiServer } from '../../src/ui/server.js';
-import { startUiServer } from '../../src/ui/server.js';
-import { launch } from './harness.js';
-import { axeViolations, scheme } from './page-helpers.js';
-import { requireBrowser } from './require-browser.js';
+import { axeViolations, closePlayground, openPlayground, scheme } from './page-helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const SITE = join(root, 'dist', 'site');
 const PAGE = 'https://app.example.com';
 
 /** The seed case, as the CLI bundles it (the page's button must load the same scenario). */
@@ -231,17 +227,9 @@ for (const kind of ['chromium', 'firefox'] as const) {
     let page: Page;
 
     beforeAll(async () => {
-      requireBrowser(kind);
-      server = await startUiServer({ siteDir: SITE });
-      browser = await launch(kind);
-      page = await browser.newPage();
-      await page.goto(server.origin);
-      await page.waitForSelector('#verdict-status');
+      ({ server, browser, page } = await openPlayground(kind));
     });
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+    afterAll(() => closePlayground(server, browser));
 
     it('the seed button loads the credentials + * case: the verdict and both console lines are the engine\'s', async () => {
       await page.click('#load-seed');

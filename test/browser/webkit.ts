@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Scenario } from '../../src/engine/types.js';
-import { caseIdsIn, validate } from './harness.js';
+import { caseIdsIn, registerCases } from './harness.js';
 import type { HarnessWorld, Observation, World } from './harness.js';
 import { requireWebKit } from './require-browser.js';
 
@@ -497,18 +497,7 @@ export class WebKitBrowser {
     const attributionTimeoutMs = opts.attributionTimeoutMs ?? 3_000;
     const quietMs = opts.quietMs ?? 300;
 
-    const ids = new Set<string>();
-    const invalid = new Map<string, string>();
-    for (const c of cases) {
-      if (ids.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
-      ids.add(c.id);
-      const problem = validate(world, c.id, c.scenario.request);
-      if (problem !== null) invalid.set(c.id, problem);
-      else {
-        world.register(c.id, c.scenario);
-        world.clearTraffic(c.id, 'webkit');
-      }
-    }
+    const { ids, invalid } = registerCases(world, cases, 'webkit');
 
     const attributions = new Map<string, Attribution>();
     this.held.length = 0;
