@@ -624,7 +624,8 @@ const FIREFOX_PREFS: Record<string, unknown> = {
   'datareporting.policy.dataSubmissionEnabled': false,
 };
 
-interface PageResult {
+/** What the harness page's runner gives back for one case (the Chromium/Firefox runner and the WebKit one). */
+export interface PageResult {
   ok: boolean;
   readableHeaders: string[] | null;
   thrown?: string;

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Scenario } from '../../src/engine/types.js';
 import { caseIdsIn, registerCases } from './harness.js';
-import type { HarnessWorld, Observation, World } from './harness.js';
+import type { HarnessWorld, Observation, PageResult, World } from './harness.js';
 import { requireWebKit } from './require-browser.js';
 
 // ---------------------------------------------------------------------------
@@ -314,13 +314,6 @@ const STAGE_BYTES = 24_000;
 
 /** WebKit's line naming the request's URL after each failed load: "Failed to load resource: <reason>". */
 const FAILED_TO_LOAD = 'Failed to load resource: ';
-
-interface PageResult {
-  ok: boolean;
-  readableHeaders: string[] | null;
-  thrown?: string;
-  error?: string;
-}
 
 interface Attribution {
   entries: Array<{ seq: number; entry: WebKitConsoleEntry }>;
