@@ -9,6 +9,7 @@
  */
 import type { BrowserOutcome } from '../engine/evaluate.js';
 import { evaluateIn } from '../engine/evaluate.js';
+import { get } from '../engine/headers.js';
 import type { ReasonId } from '../engine/reasons.js';
 import type { BrowserName, HeaderList, Scenario, ScenarioResponse } from '../engine/types.js';
 
@@ -108,8 +109,8 @@ export function traceIn(browser: BrowserName, scenario: Scenario): TraceStep[] {
 
 /** Where a redirect points: its Location resolved against the URL it answered (as written when it does not resolve). */
 function locationOf(answer: ScenarioResponse, url: string): string | null {
-  const location = answer.headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
-  if (location === undefined) return null;
+  const location = get(answer.headers, 'location');
+  if (location === null) return null;
   try {
     return new URL(location, url).href;
   } catch {
