@@ -20,7 +20,7 @@
  * substring probes exist (the public suffix list decides).
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -642,6 +642,24 @@ async function startNginx(defs: Array<{ def: NginxDef; port: number }>, ctx: Ctx
   return proc;
 }
 
+/** Whether nginx (still running) is what answers on every one of `ports` (its Server header). */
+async function ownsPorts(proc: Proc, ports: number[]): Promise<boolean> {
+  const answers = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<string | undefined>((resolve) => {
+          const req = request({ host: '127.0.0.1', port, path: '/corsproof-zoo-owner', method: 'HEAD' }, (res) => {
+            res.resume();
+            resolve(String(res.headers.server));
+          });
+          req.on('error', () => resolve(undefined));
+          req.end();
+        }),
+    ),
+  );
+  return proc.exited === null && answers.every((server) => server === 'nginx');
+}
+
 /** Start the whole zoo on loopback; `close()` stops every server. */
 export async function startZoo(): Promise<Zoo> {
   const pages = await pageServer();
@@ -658,10 +676,20 @@ export async function startZoo(): Promise<Zoo> {
     nodeServers.push(...started);
     const portByDef = new Map<Def, number>(nodeDefs.map((d, i) => [d, portOf(started[i] as Server)]));
     const nginxDefs = DEFS.filter((d): d is NginxDef => !('start' in d));
-    const withPorts = [];
-    for (const def of nginxDefs) withPorts.push({ def, port: await freePort() });
     const upstreamDef = nodeDefs.find((d) => d.cls === 'twin' && d.stack === 'express+cors') as NodeDef;
-    nginx = await startNginx(withPorts, ctx, `http://127.0.0.1:${portByDef.get(upstreamDef) as number}`);
+    const upstream = `http://127.0.0.1:${portByDef.get(upstreamDef) as number}`;
+    let withPorts: Array<{ def: NginxDef; port: number }> = [];
+    // A port found free may be taken by another process before nginx binds it (two zoos start side by side
+    // in `npm test`), and then that process answers on it: start again on other ports until nginx owns them all.
+    for (let attempt = 1; ; attempt++) {
+      withPorts = [];
+      for (const def of nginxDefs) withPorts.push({ def, port: await freePort() });
+      nginx = await startNginx(withPorts, ctx, upstream).catch((e: unknown) => (attempt < 3 ? null : Promise.reject(e)));
+      if (nginx !== null && (await ownsPorts(nginx, withPorts.map((w) => w.port)))) break;
+      await nginx?.stop();
+      nginx = null;
+      if (attempt >= 3) throw new Error('nginx (zoo) did not get its ports after 3 attempts');
+    }
     for (const { def, port } of withPorts) portByDef.set(def, port);
     const servers = DEFS.map((def): ZooServer => {
       const legitOrigin = def.https === true ? ctx.legitHttps : ctx.legit;
