@@ -332,6 +332,8 @@ export class WebKitBrowser {
   private seq = 0;
   private lastEntry: WebKitConsoleEntry | null = null;
   private lastRequestUrl = '';
+  /** Called with every console message the inspector reports (a repeated one again), before the runner attributes it. */
+  onConsoleEntry: ((entry: WebKitConsoleEntry) => void) | null = null;
 
   private constructor(
     readonly world: HarnessWorld,
@@ -428,7 +430,10 @@ export class WebKitBrowser {
     }
     if (method === 'Console.messageRepeatCountUpdated') {
       // WebKit folds a message equal to the one before into a repeat count: it is that message again.
-      if (this.lastEntry !== null) this.onConsole(this.lastEntry, this.lastRequestUrl);
+      if (this.lastEntry !== null) {
+        this.onConsoleEntry?.(this.lastEntry);
+        this.onConsole(this.lastEntry, this.lastRequestUrl);
+      }
       return;
     }
     if (method !== 'Console.messageAdded') return;
@@ -437,6 +442,7 @@ export class WebKitBrowser {
     const requestUrl = typeof m.networkRequestId === 'string' ? (this.requestUrls.get(m.networkRequestId) ?? '') : '';
     this.lastEntry = entry;
     this.lastRequestUrl = requestUrl;
+    this.onConsoleEntry?.(entry);
     this.onConsole(entry, requestUrl);
   }
 
