@@ -14,7 +14,7 @@ import {
   isCorsSafelistedMethod,
   isCorsSafelistedLowercaseRequestHeader,
 } from './safelist.js';
-import type { BrowserName, EngineBrowser } from './types.js';
+import type { BrowserName } from './types.js';
 import type { ReasonId, WarningId } from './reasons.js';
 import { parseUrl } from './url.js';
 import { isOkStatus, isRedirectStatus } from './status.js';
@@ -29,7 +29,7 @@ const NO_WARNINGS: readonly WarningId[] = [];
 
 /** The behaviour of one browser where browsers differ. */
 export interface BrowserProfile {
-  name: EngineBrowser;
+  name: BrowserName;
   /**
    * The release this profile models: the one the differential suite in
    * `npm test` last proved it against (test/browser/versions.test.ts fails
@@ -598,11 +598,14 @@ export const WEBKIT: BrowserProfile = {
   redirectModel: 'webkit',
 };
 
-/** The profiles of the verdict's browsers, by name. */
-export const BROWSERS: Readonly<Record<BrowserName, BrowserProfile>> = { chromium: CHROMIUM, firefox: FIREFOX };
+/** The profiles of the verdict's browsers, by name: Chromium, Firefox and WebKit. */
+export const BROWSERS: Readonly<Record<BrowserName, BrowserProfile>> = { chromium: CHROMIUM, firefox: FIREFOX, webkit: WEBKIT };
 
-/** Every profile `evaluateIn` walks, by name: the verdict's browsers and WebKit. */
-export const ENGINE_BROWSERS: Readonly<Record<EngineBrowser, BrowserProfile>> = { chromium: CHROMIUM, firefox: FIREFOX, webkit: WEBKIT };
+/** @deprecated The same as {@link BROWSERS} (from when WebKit was not yet in the verdict). */
+export const ENGINE_BROWSERS = BROWSERS;
+
+/** The verdict's browsers, in the order the verdict reports and the headline follows them. */
+export const BROWSER_NAMES: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
 
 /** The browser releases the engine models, by name (each profile's `version`). */
-export const MODELED_VERSIONS: Readonly<Record<BrowserName, string>> = { chromium: CHROMIUM.version, firefox: FIREFOX.version };
+export const MODELED_VERSIONS: Readonly<Record<BrowserName, string>> = { chromium: CHROMIUM.version, firefox: FIREFOX.version, webkit: WEBKIT.version };

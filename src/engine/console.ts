@@ -372,7 +372,7 @@ function frames(): Frame[] {
     out.push({ browser: 'firefox', regex: frameRegex(firefoxMessage(row, ctx)) });
   }
   if (webkitRow?.webkit) {
-    const row = { ...webkitRow, webkit: { text: () => REASON_MARK } };
+    const row = { ...webkitRow, webkit: { ...webkitRow.webkit, text: () => REASON_MARK } };
     out.push({ browser: 'webkit', regex: frameRegex(webkitMessage(row, markedContext({ initiator: 'fetch', preflight: false, credentials: 'same-origin' }, true))) });
   }
   frameCache = out;

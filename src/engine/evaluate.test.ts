@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from './evaluate.js';
-import type { HeaderList, Scenario, ScenarioResponse } from './types.js';
+import type { BrowserName, HeaderList, Scenario, ScenarioResponse } from './types.js';
 
 import { ACAC, ACAO, API, PAGE, scenario } from './test-scenarios.js';
 
@@ -352,3 +352,64 @@ describe('warnings', () => {
   });
 });
 
+
+describe('three browsers: what the verdict covers', () => {
+  const OTHER = 'https://other.example/x';
+  // Client hints: Firefox and WebKit preflight DPR, Chromium does not (browsers.test.ts has the rows).
+  const dpr = scenario({ headers: [['DPR', '2']] }, [[ACAO, PAGE], ['X-Y', '1'], ['Access-Control-Expose-Headers', 'X-Y']], [[ACAO, PAGE]]);
+  // WebKit keeps Authorization across a cross-origin redirect and preflights it again (Chromium and Firefox drop it).
+  const kept: Scenario = {
+    ...scenario({ headers: [['Authorization', 'Bearer t']] }, [[ACAO, '*']], [[ACAO, '*'], ['Access-Control-Allow-Headers', 'Authorization']]),
+    redirects: [{ status: 307, headers: [[ACAO, '*'], ['Location', OTHER]] }],
+    redirectPreflights: [{ status: 204, headers: [[ACAO, '*'], ['Access-Control-Allow-Headers', 'X-Other']] }],
+  };
+
+  // [label, scenario, browsers given, ok, failedAt, which reports are set, exposedHeaders]
+  it.each([
+    ['all three by default: Firefox leads when Chromium passes', dpr, undefined, false, 'preflight', ['firefox', 'webkit'], []],
+    ['narrowed to Chromium: passes, its readable headers', dpr, ['chromium'], true, null, ['firefox', 'webkit'], ['x-y']],
+    ['narrowed to WebKit and Chromium (any order)', dpr, ['webkit', 'chromium'], false, 'preflight', ['firefox', 'webkit'], []],
+    ['WebKit alone blocks: the default verdict fails', kept, undefined, false, 'preflight', ['webkit'], []],
+    ['WebKit alone blocks: two browsers pass', kept, ['chromium', 'firefox'], true, null, ['webkit'], []],
+  ] as Array<[string, Scenario, BrowserName[] | undefined, boolean, string | null, BrowserName[], string[]]>)('%s', (_label, s, browsers, ok, failedAt, reported, exposed) => {
+    const v = evaluate(s, browsers ? { browsers } : undefined);
+    expect([v.ok, v.failedAt, v.exposedHeaders]).toEqual([ok, failedAt, exposed]);
+    expect((['chromium', 'firefox', 'webkit'] as const).filter((b) => v[b] !== null)).toEqual(reported);
+    expect(v.covers).toEqual((['chromium', 'firefox', 'webkit'] as const).filter((b) => !browsers || browsers.includes(b)));
+    expect(v.fix === null).toBe(ok);
+  });
+
+  it("WebKit's report: corsproof's template id, the reason line and every console line", () => {
+    const v = evaluate(kept);
+    expect(v.webkit).toEqual({
+      reason: 'header-not-allowed',
+      message: 'Request header field Authorization is not allowed by Access-Control-Allow-Headers.',
+      messages: [
+        'Request header field Authorization is not allowed by Access-Control-Allow-Headers.',
+        `Fetch API cannot load ${OTHER} due to access control checks.`,
+        'Failed to load resource: Request header field Authorization is not allowed by Access-Control-Allow-Headers.',
+      ],
+    });
+    expect(v.fixes?.server).toContain('Authorization');
+  });
+
+  it('one template for a missing and a mismatched Access-Control-Allow-Origin', () => {
+    expect(evaluate(scenario({}, [])).webkit?.reason).toBe('origin-not-allowed');
+    expect(evaluate(scenario({}, [[ACAO, 'https://b.example']])).webkit?.reason).toBe('origin-not-allowed');
+  });
+
+  it('requests: each browser, each hop, with the Origin it carries (computed when read, in JSON too)', () => {
+    const v = evaluate(kept);
+    const hops = (b: BrowserName): Array<[string, string | null, string | null]> =>
+      v.requests[b].map((r) => [r.url, r.headers.find(([n]) => n === 'Origin')?.[1] ?? null, r.headers.find(([n]) => n === 'Authorization')?.[1] ?? null]);
+    expect(hops('chromium')).toEqual([[API, PAGE, 'Bearer t'], [OTHER, 'null', null]]);
+    expect(hops('firefox')).toEqual([[API, PAGE, 'Bearer t'], [OTHER, 'null', null]]);
+    // WebKit's second preflight fails: it sends only the first request.
+    expect(hops('webkit')).toEqual([[API, PAGE, 'Bearer t']]);
+    expect((JSON.parse(JSON.stringify(v)) as { requests: unknown }).requests).toEqual(v.requests);
+  });
+
+  it.each([[[]], [['safari']], ['chromium']])('refuses options.browsers %j', (browsers) => {
+    expect(() => evaluate(dpr, { browsers: browsers as BrowserName[] })).toThrow(TypeError);
+  });
+});

@@ -1,22 +1,24 @@
 /**
  * `evaluate(scenario)`: the Fetch Standard's CORS protocol, walked the way
  * Chromium and Firefox walk it: main fetch, CORS-preflight fetch, CORS check,
- * HTTP-redirect fetch, CORS filtered response. `evaluateIn` walks one browser:
- * Chromium, Firefox, or WebKit (not yet part of `evaluate()`'s verdict;
- * `webkitConsole` gives its console lines).
+ * HTTP-redirect fetch, CORS filtered response, and the way WebKit walks it.
+ * `evaluateIn` walks one browser; `webkitConsole` gives WebKit's console
+ * lines.
  */
 import type { BrowserProfile, CheckFailure } from './browsers.js';
-import { CHROMIUM, ENGINE_BROWSERS, FIREFOX } from './browsers.js';
+import { BROWSERS, BROWSER_NAMES, CHROMIUM, FIREFOX, WEBKIT } from './browsers.js';
 import { Exchange } from './exchange.js';
 import type { ReasonContext, WarningId } from './reasons.js';
 import type { WebKitConsoleLine } from './reasons.js';
-import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning, webkitConsoleLines } from './reasons.js';
+import { chromiumCorsError, chromiumMessage, firefoxMessage, reason, warning, webkitConsoleLines, webkitMessage } from './reasons.js';
 import type { BrowserRequest } from './request.js';
 import { forbiddenHeaderNames } from './request.js';
 import type { ParsedUrl } from './url.js';
 import { resolveUrl } from './url.js';
 import { CORS_NON_WILDCARD_REQUEST_HEADER_NAMES, REQUEST_BODY_HEADER_NAMES, isCorsSafelistedMethod } from './safelist.js';
-import type { BrowserName, BrowserVerdict, EngineBrowser, FailurePoint, HeaderList, PreflightRequest, Scenario, Verdict, VerdictWarning } from './types.js';
+import type { BrowserName, BrowserVerdict, EvaluateOptions, FailurePoint, HeaderList, PreflightRequest, Scenario, SentRequest, Verdict, VerdictWarning } from './types.js';
+
+export type { SentRequest } from './types.js';
 
 /** The most redirects a fetch follows (Fetch "HTTP-redirect fetch"). */
 export const REDIRECT_LIMIT = 20;
@@ -37,16 +39,9 @@ export interface BrowserOutcome extends BrowserVerdict {
   requests: SentRequest[];
 }
 
-/** A request as a browser sends it on one hop of the chain. */
-export interface SentRequest {
-  url: string;
-  method: string;
-  headers: HeaderList;
-}
-
-/** Walk the scenario as one browser does: Chromium, Firefox, or WebKit (not yet in `evaluate()`'s verdict). */
-export function evaluateIn(browser: EngineBrowser, scenario: Scenario): BrowserOutcome {
-  const walk = new MainFetch(ENGINE_BROWSERS[browser], new Exchange(scenario), true);
+/** Walk the scenario as one browser does: Chromium, Firefox or WebKit, with the requests it sends recorded. */
+export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
+  const walk = new MainFetch(BROWSERS[browser], new Exchange(scenario), true);
   const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings } = walk.run();
   const { context, requests } = walk;
   const warningSites = walk.warningSites ?? [];
@@ -355,10 +350,15 @@ class MainFetch {
 }
 
 /**
- * Reach the verdict Chromium and Firefox reach for a scenario: whether the
- * page's script can read the response, the preflight the browsers send, each
- * browser's error code and console message, which response headers script
- * can read, and the fix.
+ * Reach the verdict Chromium, Firefox and WebKit reach for a scenario:
+ * whether the page's script can read the response, the preflight the
+ * browsers send, each browser's error code and console message, which
+ * response headers script can read, and the fix.
+ *
+ * All three browsers are walked and reported; `options.browsers` narrows
+ * the browsers `ok`, `failedAt`, `preflight`, `exposedHeaders` and the fix
+ * cover (all three by default). The headline follows the first covered
+ * browser that blocks, in the order Chromium, Firefox, WebKit.
  *
  * Pure: no I/O, no globals beyond `URL`; runs in Node, browsers and edge runtimes.
  *
@@ -366,42 +366,87 @@ class MainFetch {
  * could make (an invalid origin or URL, a header value with CR/LF, a missing
  * preflight response when one is needed). {@link validateScenario} checks the
  * shape of untrusted JSON first.
+ * @throws TypeError when `options.browsers` is empty or names another browser.
  */
-export function evaluate(scenario: Scenario): Verdict {
+export function evaluate(scenario: Scenario, options?: EvaluateOptions): Verdict {
+  const covers = options?.browsers === undefined ? BROWSER_NAMES : coveredBrowsers(options.browsers);
   const exchange = new Exchange(scenario);
-  const chromiumWalk = new MainFetch(CHROMIUM, exchange, false);
-  const chromium = chromiumWalk.run();
-  const firefoxWalk = new MainFetch(FIREFOX, exchange, false);
-  const firefox = firefoxWalk.run();
-  const ok = chromium.ok && firefox.ok;
-  // The verdict's headline follows the first browser that blocks.
-  const lead = chromium.ok && !firefox.ok ? firefox : chromium;
-  const leadWalk = lead === firefox ? firefoxWalk : chromiumWalk;
+  const walks: Record<BrowserName, MainFetch> = {
+    chromium: new MainFetch(CHROMIUM, exchange, false),
+    firefox: new MainFetch(FIREFOX, exchange, false),
+    webkit: new MainFetch(WEBKIT, exchange, false),
+  };
+  const browsers: Record<BrowserName, BrowserVerdict> = { chromium: walks.chromium.run(), firefox: walks.firefox.run(), webkit: walks.webkit.run() };
+  // The verdict's headline follows the first covered browser that blocks (else the first covered one).
+  let leadName = covers[0] as BrowserName;
+  let ok = true;
+  for (let i = 0; i < covers.length; i++) {
+    const name = covers[i] as BrowserName;
+    if (!browsers[name].ok) {
+      leadName = name;
+      ok = false;
+      break;
+    }
+  }
+  const lead = browsers[leadName];
   const row = lead.reasonId !== null ? reason(lead.reasonId) : null;
-  const context = leadWalk.context;
+  const context = walks[leadName].context;
   const fixes = row && context ? { server: row.fixServer(context), client: row.fixClient(context) } : null;
+  let requests: Record<BrowserName, SentRequest[]> | null = null;
   return {
     ok,
+    covers: [...covers],
     failedAt: lead.failedAt,
     preflight: {
       required: lead.preflights.length > 0,
       request: lead.preflights[0] ?? null,
     },
-    firefox: firefoxReport(firefox, firefoxWalk.context),
-    chromium: chromiumReport(chromium, chromiumWalk.context),
-    exposedHeaders: ok ? chromium.exposedHeaders : [],
+    firefox: firefoxReport(browsers.firefox, walks.firefox.context),
+    chromium: chromiumReport(browsers.chromium, walks.chromium.context),
+    webkit: webkitReport(scenario, browsers.webkit, walks.webkit.context),
+    exposedHeaders: ok ? readableInAll(covers, browsers) : [],
     fix: fixes ? (fixes.client ? `Server: ${fixes.server} Client: ${fixes.client}` : `Server: ${fixes.server}`) : null,
     fixes,
-    warnings: verdictWarnings(chromiumWalk, firefoxWalk),
-    browsers: { chromium, firefox },
+    warnings: verdictWarnings(covers, walks),
+    browsers,
+    // Walked again with the requests recorded, only when read (most callers never do).
+    get requests(): Record<BrowserName, SentRequest[]> {
+      return (requests ??= {
+        chromium: recordedRequests(CHROMIUM, exchange),
+        firefox: recordedRequests(FIREFOX, exchange),
+        webkit: recordedRequests(WEBKIT, exchange),
+      });
+    },
   };
 }
 
-/** The console warnings of both browsers, Chromium's first. */
-function verdictWarnings(chromium: MainFetch, firefox: MainFetch): VerdictWarning[] {
+/** `options.browsers` checked and put in the verdict's order. */
+function coveredBrowsers(given: readonly BrowserName[]): readonly BrowserName[] {
+  if (!Array.isArray(given) || given.length === 0) throw new TypeError('corsproof: evaluate() options.browsers must list at least one of chromium, firefox, webkit');
+  for (const name of given) {
+    if (!BROWSER_NAMES.includes(name)) throw new TypeError(`corsproof: evaluate() options.browsers: unknown browser ${JSON.stringify(name)} (chromium, firefox, webkit)`);
+  }
+  return BROWSER_NAMES.filter((name) => given.includes(name));
+}
+
+/** The requests one browser sends for the exchange, walked with them recorded. */
+function recordedRequests(profile: BrowserProfile, exchange: Exchange): SentRequest[] {
+  const walk = new MainFetch(profile, exchange, true);
+  walk.run();
+  return walk.requests;
+}
+
+/** The header names script can read in every covered browser (each list sorted and unique). */
+function readableInAll(covers: readonly BrowserName[], browsers: Record<BrowserName, BrowserVerdict>): string[] {
+  const first = browsers[covers[0] as BrowserName].exposedHeaders;
+  if (covers.length === 1) return first;
+  return first.filter((name) => covers.every((b) => browsers[b].exposedHeaders.includes(name)));
+}
+
+/** The console warnings of the covered browsers, in the verdict's order. */
+function verdictWarnings(covers: readonly BrowserName[], walks: Record<BrowserName, MainFetch>): VerdictWarning[] {
   const out: VerdictWarning[] = [];
-  addWarnings(out, 'chromium', chromium);
-  addWarnings(out, 'firefox', firefox);
+  for (const browser of covers) addWarnings(out, browser, walks[browser]);
   return out;
 }
 
@@ -409,10 +454,18 @@ function addWarnings(out: VerdictWarning[], browser: BrowserName, walk: MainFetc
   if (walk.warningSites === null) return;
   for (const site of walk.warningSites) {
     const row = warning(site.id);
-    // The table words the warnings Firefox logs; Chromium logs none of them.
+    // The table words the warnings Firefox logs; Chromium and WebKit log none of them.
     const part = browser === 'firefox' ? row.firefox : null;
     if (part) out.push({ browser, id: row.id, key: part.key, message: part.message(site.url), fix: row.fix });
   }
+}
+
+function webkitReport(scenario: Scenario, verdict: BrowserVerdict, context: ReasonContext | null): Verdict['webkit'] {
+  if (verdict.ok || verdict.reasonId === null || context === null) return null;
+  const row = reason(verdict.reasonId);
+  if (!row.webkit) return { reason: `unknown:${row.id}`, message: '', messages: [] };
+  const refused = scenario.request.initiator === 'xhr' ? forbiddenHeaderNames(scenario.request) : [];
+  return { reason: row.webkit.id, message: webkitMessage(row, context), messages: webkitConsoleLines(refused, row, context, 0).map((line) => line.text) };
 }
 
 function firefoxReport(verdict: BrowserVerdict, context: ReasonContext | null): Verdict['firefox'] {

@@ -78,8 +78,30 @@ export interface ChromiumReason {
   reportsValue: boolean;
 }
 
+/** corsproof's ids for WebKit's reason-line templates (see {@link WebKitReason.id}). */
+export type WebKitReasonId =
+  | 'origin-not-allowed'
+  | 'multiple-origins'
+  | 'wildcard-with-credentials'
+  | 'credentials-not-true'
+  | 'preflight-not-successful'
+  | 'invalid-allow-methods'
+  | 'invalid-allow-headers'
+  | 'method-not-allowed'
+  | 'header-not-allowed'
+  | 'redirect-with-credentials'
+  | 'redirect-non-cors-scheme'
+  | 'too-many-redirects';
+
 /** WebKit's part of a row. */
 export interface WebKitReason {
+  /**
+   * corsproof's id for WebKit's message template (WebKit names none of its
+   * own): rows WebKit words alike share it, e.g. `origin-not-allowed` for a
+   * missing, a mismatched and an invalid Access-Control-Allow-Origin. The
+   * verdict's `webkit.reason`.
+   */
+  id: WebKitReasonId;
   /**
    * The reason line WebKit logs (WebCore's error description, source
    * "security"): the whole line for a failure on the preflight or the final
@@ -248,7 +270,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}No 'Access-Control-Allow-Origin' header is present on the requested resource.`,
       reportsValue: false,
     },
-    webkit: { text: webkitOriginNotAllowed },
+    webkit: { id: 'origin-not-allowed', text: webkitOriginNotAllowed },
     fixServer: allowOriginAdvice,
     fixClient: () => null,
   },
@@ -268,7 +290,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header contains multiple values '${ctx.value}', but only one is allowed.${chromiumValueHint(ctx)}`,
       reportsValue: true,
     },
-    webkit: { text: () => 'Access-Control-Allow-Origin cannot contain more than one origin.' },
+    webkit: { id: 'multiple-origins', text: () => 'Access-Control-Allow-Origin cannot contain more than one origin.' },
     fixServer: (ctx) =>
       `Set Access-Control-Allow-Origin in exactly one layer (application, framework middleware, or proxy/CDN, not two of them) and send one origin: \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`. To allow several origins, pick the one that matches the request's Origin from an allow-list and add \`Vary: Origin\`.`,
     fixClient: () => null,
@@ -284,7 +306,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header contains the invalid value '${ctx.value}'.${chromiumValueHint(ctx)}`,
       reportsValue: true,
     },
-    webkit: { text: webkitOriginNotAllowed },
+    webkit: { id: 'origin-not-allowed', text: webkitOriginNotAllowed },
     fixServer: (ctx) =>
       `Access-Control-Allow-Origin must be '*' or one serialized origin (scheme://host[:port], no path, no trailing slash); it is '${ctx.value}'. Send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`.`,
     fixClient: () => null,
@@ -305,7 +327,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The 'Access-Control-Allow-Origin' header has a value '${ctx.value}' that is not equal to the supplied origin.${chromiumValueHint(ctx)}`,
       reportsValue: true,
     },
-    webkit: { text: webkitOriginNotAllowed },
+    webkit: { id: 'origin-not-allowed', text: webkitOriginNotAllowed },
     fixServer: (ctx) =>
       ctx.requestOrigin === 'null' && ctx.redirectedFrom !== null
         ? `After a redirect from one origin to another, the browser sends \`Origin: null\`, so no allow-list entry for '${ctx.origin}' can match (and allowing 'null' lets sandboxed iframes and file: pages of any site in). Avoid the cross-origin redirect: have ${ctx.redirectedFrom} answer itself, or let the page request ${ctx.url} directly.`
@@ -329,7 +351,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.${chromiumXhrCredentialsHint(ctx)}`,
       reportsValue: false,
     },
-    webkit: { text: () => 'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.' },
+    webkit: { id: 'wildcard-with-credentials', text: () => 'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.' },
     fixServer: (ctx) =>
       `Name the origin instead of '*': send \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\` and \`Access-Control-Allow-Credentials: true\`${ctx.preflight ? ' on the preflight (OPTIONS) response and on the actual response' : ''}, with \`Vary: Origin\`. Pick the value from an explicit allow-list of trusted origins; never echo the request's Origin back unchecked.`,
     fixClient: dropCredentials,
@@ -350,7 +372,7 @@ const REASON_ROWS = reasonTable([
         `${preflightPrefix(ctx)}The value of the 'Access-Control-Allow-Credentials' header in the response is '${ctx.value}' which must be 'true' when the request's credentials mode is 'include'.${chromiumXhrCredentialsHint(ctx)}`,
       reportsValue: true,
     },
-    webkit: { text: () => 'Credentials flag is true, but Access-Control-Allow-Credentials is not "true".' },
+    webkit: { id: 'credentials-not-true', text: () => 'Credentials flag is true, but Access-Control-Allow-Credentials is not "true".' },
     fixServer: (ctx) =>
       `Send \`Access-Control-Allow-Credentials: true\` (lowercase, exactly once) together with \`Access-Control-Allow-Origin: ${ctx.requestOrigin}\`${ctx.preflight ? ' on the preflight (OPTIONS) response and on the actual response' : ''}, but only for origins you trust with the user's cookies.`,
     fixClient: dropCredentials,
@@ -369,7 +391,7 @@ const REASON_ROWS = reasonTable([
       text: () => "Response to preflight request doesn't pass access control check: It does not have HTTP ok status.",
       reportsValue: false,
     },
-    webkit: { text: (ctx) => `Preflight response is not successful. Status code: ${ctx.status}` },
+    webkit: { id: 'preflight-not-successful', text: (ctx) => `Preflight response is not successful. Status code: ${ctx.status}` },
     fixServer: (ctx) =>
       `Answer the preflight \`OPTIONS ${pathOf(ctx.url)}\` with 204 (or 200) and the CORS headers; it got ${ctx.status}. Common causes: authentication or a router that runs before CORS (preflights carry no cookies or Authorization), or no OPTIONS route. Put the CORS middleware first.`,
     fixClient: (ctx) => avoidPreflight(ctx),
@@ -402,7 +424,7 @@ const REASON_ROWS = reasonTable([
       text: () => 'Cannot parse Access-Control-Allow-Methods response header field in preflight response.',
       reportsValue: false,
     },
-    webkit: { text: (ctx) => `Header Access-Control-Allow-Methods has an invalid value: ${ctx.value}` },
+    webkit: { id: 'invalid-allow-methods', text: (ctx) => `Header Access-Control-Allow-Methods has an invalid value: ${ctx.value}` },
     fixServer: (ctx) =>
       `Send a comma-separated list of method tokens, e.g. \`Access-Control-Allow-Methods: GET, POST, ${ctx.method}\`; '${ctx.value}' is not a method token.`,
     fixClient: () => null,
@@ -421,7 +443,7 @@ const REASON_ROWS = reasonTable([
       text: () => 'Cannot parse Access-Control-Allow-Headers response header field in preflight response.',
       reportsValue: false,
     },
-    webkit: { text: (ctx) => `Header Access-Control-Allow-Headers has an invalid value: ${ctx.value}` },
+    webkit: { id: 'invalid-allow-headers', text: (ctx) => `Header Access-Control-Allow-Headers has an invalid value: ${ctx.value}` },
     fixServer: (ctx) =>
       `Send a comma-separated list of header names, e.g. \`Access-Control-Allow-Headers: Content-Type, Authorization\`; '${ctx.value}' is not a header name.`,
     fixClient: () => null,
@@ -440,7 +462,7 @@ const REASON_ROWS = reasonTable([
       text: (ctx) => `Method ${ctx.value} is not allowed by Access-Control-Allow-Methods in preflight response.`,
       reportsValue: true,
     },
-    webkit: { text: (ctx) => `Method ${ctx.value} is not allowed by Access-Control-Allow-Methods.` },
+    webkit: { id: 'method-not-allowed', text: (ctx) => `Method ${ctx.value} is not allowed by Access-Control-Allow-Methods.` },
     fixServer: (ctx) =>
       `Add ${ctx.value} to \`Access-Control-Allow-Methods\` on the preflight response, spelled exactly as the request sends it (methods are case-sensitive${ctx.value !== ctx.value.toUpperCase() ? `; '${ctx.value}' is not '${ctx.value.toUpperCase()}'` : ''})${ctx.credentials === 'include' ? "; '*' does not count for credentialed requests" : ''}.`,
     fixClient: (ctx) =>
@@ -463,7 +485,7 @@ const REASON_ROWS = reasonTable([
       text: (ctx) => `Request header field ${ctx.value} is not allowed by Access-Control-Allow-Headers in preflight response.`,
       reportsValue: true,
     },
-    webkit: { text: (ctx) => `Request header field ${ctx.value} is not allowed by Access-Control-Allow-Headers.` },
+    webkit: { id: 'header-not-allowed', text: (ctx) => `Request header field ${ctx.value} is not allowed by Access-Control-Allow-Headers.` },
     fixServer: (ctx) =>
       `Add ${ctx.value} to \`Access-Control-Allow-Headers\` on the preflight response${
         ctx.value === 'authorization'
@@ -484,7 +506,7 @@ const REASON_ROWS = reasonTable([
       text: () => "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.",
       reportsValue: false,
     },
-    webkit: { text: (ctx) => `redirection URL ${ctx.value} has credentials` },
+    webkit: { id: 'redirect-with-credentials', text: (ctx) => `redirection URL ${ctx.value} has credentials` },
     fixServer: (ctx) =>
       `Redirect to a URL without \`user:password@\` (the Location was '${ctx.value}'); pass credentials in a header the preflight allows instead.`,
     fixClient: () => null,
@@ -494,7 +516,7 @@ const REASON_ROWS = reasonTable([
     title: 'A redirect points at a URL that is not http or https (data:, file:, ...).',
     firefox: FIREFOX_DID_NOT_SUCCEED,
     chromium: { corsError: null, netError: 'ERR_UNSAFE_REDIRECT', text: () => '', reportsValue: false },
-    webkit: { text: () => 'not allowed to follow a cross-origin CORS redirection with non CORS scheme' },
+    webkit: { id: 'redirect-non-cors-scheme', text: () => 'not allowed to follow a cross-origin CORS redirection with non CORS scheme' },
     fixServer: (ctx) =>
       `Redirect to an http(s) URL (the Location was '${ctx.value}'), or answer the request directly.`,
     fixClient: () => null,
@@ -504,7 +526,7 @@ const REASON_ROWS = reasonTable([
     title: 'The request was redirected more than 20 times.',
     firefox: FIREFOX_DID_NOT_SUCCEED,
     chromium: { corsError: null, netError: 'ERR_TOO_MANY_REDIRECTS', text: () => '', reportsValue: false },
-    webkit: { text: () => 'Load cannot follow more than 20 redirections' },
+    webkit: { id: 'too-many-redirects', text: () => 'Load cannot follow more than 20 redirections' },
     fixServer: () =>
       'Break the redirect loop: browsers follow at most 20 redirects. Often two layers redirect back and forth (http/https, trailing slash, www).',
     fixClient: () => 'Request the final URL directly.',

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-import type { ReasonId, WarningId } from './reasons.js';
+import type { ReasonId, WarningId, WebKitReasonId } from './reasons.js';
 
 /**
  * A header list, as the Fetch Standard means it: ordered `[name, value]`
@@ -111,6 +111,48 @@ export interface ChromiumReport {
   message: string;
 }
 
+/** WebKit's report of a blocked request (WebKitGTK's WebCore, which Safari shares). */
+export interface WebKitReport {
+  /**
+   * corsproof's id for WebKit's message template, e.g. `origin-not-allowed`
+   * (WebKit names none; one template covers a missing, a mismatched and an
+   * invalid Access-Control-Allow-Origin alike).
+   */
+  reason: WebKitReasonId | `unknown:${string}`;
+  /** WebKit's reason line, as its console shows it. */
+  message: string;
+  /**
+   * Every console line WebKit logs for the request, in order: the reason,
+   * `<API> cannot load <url> due to access control checks.`, `Failed to
+   * load resource: <reason>` (and before them any `Refused to set unsafe
+   * header` line of XMLHttpRequest).
+   */
+  messages: string[];
+}
+
+/** A request as a browser sends it on one hop of the redirect chain. */
+export interface SentRequest {
+  url: string;
+  method: string;
+  /**
+   * The headers sent that script or the browser's CORS rules decide: the
+   * `Origin` it carries first (`null` after a tainting redirect; absent on a
+   * same-origin GET or HEAD), then script's headers as redirects left them.
+   */
+  headers: HeaderList;
+}
+
+/** Options of `evaluate()`. */
+export interface EvaluateOptions {
+  /**
+   * The browsers whose conclusions `ok`, `failedAt`, `preflight`,
+   * `exposedHeaders`, `fix` and `fixes` cover, in any order; all three by
+   * default. Every browser is still walked and reported in `browsers` and in
+   * its own report.
+   */
+  browsers?: readonly BrowserName[];
+}
+
 /** The fix, in two halves as MDN gives it. */
 export interface Fix {
   /** What to change on the server. */
@@ -156,11 +198,14 @@ export interface VerdictWarning {
 /**
  * The verdict for a scenario.
  *
- * `ok` is true when both Chromium and Firefox let script read the response.
- * The `firefox` and `chromium` reports are `null` when that browser allows it.
+ * `ok` is true when every browser it covers (`covers`: Chromium, Firefox and
+ * WebKit unless `evaluate()` was given fewer) lets script read the response.
+ * Each browser's report is `null` when that browser allows it.
  */
 export interface Verdict {
   ok: boolean;
+  /** The browsers `ok`, `failedAt`, `preflight`, `exposedHeaders` and `fix` cover, in the verdict's order. */
+  covers: BrowserName[];
   failedAt: FailurePoint | null;
   preflight: {
     required: boolean;
@@ -168,6 +213,8 @@ export interface Verdict {
   };
   firefox: FirefoxReport | null;
   chromium: ChromiumReport | null;
+  webkit: WebKitReport | null;
+  /** Response header names script can read in every covered browser (lowercase, sorted); empty when blocked. */
   exposedHeaders: string[];
   /** The fix in one paragraph (server side, then client side), or `null` when the request passes. */
   fix: string | null;
@@ -176,20 +223,16 @@ export interface Verdict {
   /** Console warnings about requests that pass today but rely on behaviour browsers deprecate. */
   warnings: VerdictWarning[];
   /** Each browser's own conclusion, for when they differ. */
-  browsers: {
-    chromium: BrowserVerdict;
-    firefox: BrowserVerdict;
-  };
+  browsers: Record<BrowserName, BrowserVerdict>;
+  /**
+   * The requests each browser sends on its way, one per hop it reaches
+   * (after that hop's preflight passed). Computed when first read.
+   */
+  readonly requests: Record<BrowserName, SentRequest[]>;
 }
 
-/** The browsers the engine models in its verdict (`evaluate()`). */
-export type BrowserName = 'chromium' | 'firefox';
+/** The browsers the engine models: Chromium, Firefox and WebKit. */
+export type BrowserName = 'chromium' | 'firefox' | 'webkit';
 
-/**
- * Every browser engine `evaluateIn` walks: the verdict's two, and WebKit
- * (WebKitGTK's WebCore and network process, proven against real WebKitGTK by
- * test/browser/differential-webkit.test.ts). WebKit is not yet part of
- * `evaluate()`'s verdict, so {@link BrowserName} (the verdict's keys) stays
- * two names.
- */
-export type EngineBrowser = BrowserName | 'webkit';
+/** @deprecated The same as {@link BrowserName} (from when WebKit was not yet in `evaluate()`'s verdict). */
+export type EngineBrowser = BrowserName;

@@ -12,7 +12,7 @@ import type { BrowserName, Scenario, Verdict } from '../engine/types.js';
 import { h, withCode } from './dom.js';
 import { renderOutput } from './output.js';
 
-const NAMES: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'Firefox' };
+const NAMES: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
 
 /** How the page's script made the request, as the CLI says it. */
 export function apiLabel(scenario: Scenario): string {

@@ -14,6 +14,7 @@ import type { LayerFindings } from '../doctor/layers.js';
 import { layerFindings } from '../doctor/layers.js';
 import { PLACEHOLDER, replay } from '../doctor/replay.js';
 import { renderExchanges, renderRecipes, renderVerdict } from '../doctor/text.js';
+import { BROWSER_NAMES } from '../engine/browsers.js';
 import { evaluate } from '../engine/evaluate.js';
 import { REASONS } from '../engine/reasons.js';
 import type { BrowserName, Scenario, Verdict } from '../engine/types.js';
@@ -23,9 +24,9 @@ import { eventSourceRequest, fetchRequest, xhrRequest } from './client.js';
 import type { Transport } from './targets.js';
 
 /** Every engine corsproof models, in report order. */
-export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
+export const BROWSERS: readonly BrowserName[] = BROWSER_NAMES;
 
-const DISPLAY: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'Firefox' };
+const DISPLAY: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
 
 /** What one request came to. */
 export interface CorsOutcome {
@@ -176,6 +177,7 @@ function names(browsers: readonly BrowserName[]): string {
 /** What a browser reported: its reason in its own words. */
 function reported(verdict: Verdict, browser: BrowserName): string {
   if (browser === 'firefox') return verdict.firefox?.reason ?? 'no error';
+  if (browser === 'webkit') return verdict.webkit?.reason ?? 'no error';
   return verdict.chromium?.corsError ?? (verdict.chromium?.netError ? `net::${verdict.chromium.netError}` : 'no error');
 }
 
@@ -186,7 +188,7 @@ interface ExpectedReason {
   matches: (verdict: Verdict, browser: BrowserName) => boolean;
 }
 
-/** Read a reason given to toBeBlocked: a Firefox reason, a Chromium name, or a corsproof reason id. */
+/** Read a reason given to toBeBlocked: a corsproof reason id, a Firefox reason, a Chromium name, or a WebKit reason (corsproof's id for its message). */
 function readReason(name: string): ExpectedReason {
   if (REASONS.some((r) => r.id === name)) {
     return { vocabulary: "corsproof's reason id", browsers: BROWSERS, matches: (v, b) => v.browsers[b].reasonId === name };
@@ -199,7 +201,10 @@ function readReason(name: string): ExpectedReason {
   if (chromiumNames.includes(bare)) {
     return { vocabulary: 'a Chromium error', browsers: ['chromium'], matches: (v) => v.chromium?.corsError === bare || v.chromium?.netError === bare };
   }
-  const known = [...new Set(REASONS.flatMap((r) => [r.firefox?.reason, r.chromium?.corsError].filter((x): x is string => typeof x === 'string')))];
+  if (REASONS.some((r) => r.webkit?.id === name)) {
+    return { vocabulary: 'a WebKit reason', browsers: ['webkit'], matches: (v) => v.webkit?.reason === name };
+  }
+  const known = [...new Set(REASONS.flatMap((r) => [r.firefox?.reason, r.chromium?.corsError, r.webkit?.id].filter((x): x is string => typeof x === 'string')))];
   throw new TypeError(`toBeBlocked: '${name}' is not a reason a browser reports. Known: ${known.join(', ')} (or corsproof's ids: ${REASONS.map((r) => r.id).join(', ')}).`);
 }
 
