@@ -7,9 +7,11 @@ import * as testing from '../../src/testing/index.js';
 describe('package exports', () => {
   it("corsproof: the engine, the policy and their tables", () => {
     expect(Object.keys(root).sort()).toEqual([
+      'BROWSER_NAMES',
       'CONFIG_PROBLEMS',
       'CorsConfigError',
       'MAX_AGE_CAPS',
+      'MODELED_VERSIONS',
       'REASONS',
       'REDIRECT_LIMIT',
       'ScenarioError',
@@ -25,6 +27,7 @@ describe('package exports', () => {
       'reason',
       'validateScenario',
       'warning',
+      'webkitConsole',
     ]);
   });
   it('corsproof/doctor: check and the cURL and HAR readers', () => {
