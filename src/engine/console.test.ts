@@ -523,6 +523,9 @@ describe("WebKit: generated scenarios' lines read back reproduce", () => {
       if (o.reasonId === null) continue;
       blocked++;
       const lines = webkitConsole(scenario, o).map((l) => l.text);
+      // evaluate()'s WebKit report carries the same lines, and its reason line among them.
+      const report = evaluate(scenario).webkit;
+      if (JSON.stringify(report?.messages) !== JSON.stringify(lines) || !lines.includes(report?.message ?? '')) failures.push(`${id}: evaluate().webkit ${JSON.stringify(report)}`);
       const r = readConsoleLine(lines.join('\n'));
       if (!r.recognised) {
         failures.push(`${id}: not recognised: ${lines.join(' | ')}`);

@@ -70,23 +70,39 @@ describe('engine properties', () => {
           expect(e).toBeInstanceOf(ScenarioError);
           return;
         }
-        // ok exactly when neither browser reports a failure.
-        expect(v.ok).toBe(v.chromium === null && v.firefox === null);
-        expect(v.ok).toBe(v.browsers.chromium.ok && v.browsers.firefox.ok);
+        // ok exactly when no browser reports a failure; each report exactly when its browser blocks.
+        expect(v.ok).toBe(v.chromium === null && v.firefox === null && v.webkit === null);
+        expect(v.ok).toBe(v.browsers.chromium.ok && v.browsers.firefox.ok && v.browsers.webkit.ok);
+        for (const b of ['chromium', 'firefox', 'webkit'] as const) expect(v[b] === null).toBe(v.browsers[b].ok);
+        // WebKit's console lines start with its reason line; its template id is known.
+        if (v.webkit) {
+          expect(v.webkit.messages).toContain(v.webkit.message);
+          expect(v.webkit.reason).not.toMatch(/^unknown:/);
+        }
+        // Narrowed to two browsers: ok is theirs, and the headline follows one of them.
+        const two = evaluate(s, { browsers: ['chromium', 'firefox'] });
+        expect(two.ok).toBe(v.browsers.chromium.ok && v.browsers.firefox.ok);
+        expect(two.webkit).toEqual(v.webkit);
+        // Each browser's requests: one per hop reached, the first to the URL script asked for.
+        for (const b of ['chromium', 'firefox', 'webkit'] as const) {
+          const sent = v.requests[b];
+          if (sent.length > 0) expect(sent[0]?.url).toBe(new URL(s.request.url).href);
+          expect(sent.length).toBeLessThanOrEqual(1 + (s.redirects?.length ?? 0));
+        }
         if (v.ok) {
           expect(v.failedAt).toBeNull();
           expect(v.fix).toBeNull();
         } else {
           expect(v.failedAt).not.toBeNull();
           expect(v.fix).toMatch(/^Server: /);
-          for (const report of [v.chromium, v.firefox]) if (report) expect(report.message.length).toBeGreaterThan(0);
+          for (const report of [v.chromium, v.firefox, v.webkit]) if (report) expect(report.message.length).toBeGreaterThan(0);
           expect(v.exposedHeaders).toEqual([]);
         }
         // Script never reads Set-Cookie, and the names are sorted, unique, lowercase.
         expect(v.exposedHeaders).not.toContain('set-cookie');
         expect(isSortedUniqueLowercase(v.exposedHeaders)).toBe(true);
         // Access-Control-Request-Headers: lowercase, sorted, unique, never a forbidden name.
-        for (const b of [v.browsers.chromium, v.browsers.firefox]) {
+        for (const b of [v.browsers.chromium, v.browsers.firefox, v.browsers.webkit]) {
           for (const p of b.preflights) {
             const acrh = p.headers.find(([n]) => n === 'Access-Control-Request-Headers')?.[1];
             if (acrh !== undefined) {
