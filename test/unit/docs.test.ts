@@ -34,11 +34,11 @@ describe('README', () => {
   it('lists every config problem code createPolicy reports, and no other', () => {
     expect(new Set(tableCodes('### Validation rules'))).toEqual(new Set(Object.keys(CONFIG_PROBLEMS)));
   });
-  it("has the reason table as the code has it: each row's id, Firefox reason and Chromium name, and no other row", () => {
-    const readmeRows = tableRows('| id | Firefox reason | Chromium | what it means |').map((cells) => [cells[1], cells[2], cells[3], cells[4]]);
+  it("has the reason table as the code has it: each row's id, Firefox reason, Chromium name and WebKit template id, and no other row", () => {
+    const readmeRows = tableRows('| id | Firefox reason | Chromium | WebKit | what it means |').map((cells) => cells.slice(1, 6));
     const code = [
-      ...REASONS.map((r) => [r.id, r.firefox?.reason ?? '-', r.chromium ? (r.chromium.corsError ?? r.chromium.netError ?? '-') : '-', r.title]),
-      ...WARNINGS.map((w) => [`${w.id} (warning)`, w.firefox?.key ?? '-', '-', w.title]),
+      ...REASONS.map((r) => [r.id, r.firefox?.reason ?? '-', r.chromium ? (r.chromium.corsError ?? r.chromium.netError ?? '-') : '-', r.webkit?.id ?? '-', r.title]),
+      ...WARNINGS.map((w) => [`${w.id} (warning)`, w.firefox?.key ?? '-', '-', '-', w.title]),
     ];
     expect(readmeRows).toEqual(code);
   });
