@@ -16,6 +16,7 @@
  * engine.
  */
 import type { BrowserOutcome } from '../engine/evaluate.js';
+import { BROWSER_NAMES } from '../engine/browsers.js';
 import { evaluate, evaluateIn } from '../engine/evaluate.js';
 import { get, isNamed, isToken, splitList } from '../engine/headers.js';
 import type { ReasonContext, ReasonId } from '../engine/reasons.js';
@@ -134,7 +135,7 @@ export function repair(scenario: Scenario): Repair {
 
 /** The first browser that blocks the scenario, Chromium first, with what it concluded. */
 function firstFailure(scenario: Scenario): { browser: BrowserName; outcome: BrowserOutcome } | null {
-  for (const browser of ['chromium', 'firefox'] as const) {
+  for (const browser of BROWSER_NAMES) {
     const outcome = evaluateIn(browser, scenario);
     if (!outcome.ok) return { browser, outcome };
   }

@@ -42,11 +42,13 @@ export interface BrowserOutcome extends BrowserVerdict {
 /** Walk the scenario as one browser does: Chromium, Firefox or WebKit, with the requests it sends recorded. */
 export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
   const walk = new MainFetch(BROWSERS[browser], new Exchange(scenario), true);
-  const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings } = walk.run();
+  const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, opaque } = walk.run();
   const { context, requests } = walk;
   const warningSites = walk.warningSites ?? [];
   // Spelled out: an object spread with properties added after it is several times slower here.
-  return { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, context, preflightRequired: preflights.length > 0, warningSites, requests };
+  const outcome: BrowserOutcome = { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, context, preflightRequired: preflights.length > 0, warningSites, requests };
+  if (opaque) outcome.opaque = true;
+  return outcome;
 }
 
 /**
@@ -85,8 +87,10 @@ class MainFetch {
   private declare requestIsOwn: boolean;
   // Where the request is on its redirect chain: what HTTP-redirect fetch changes and main fetch reads.
   private declare current: ParsedUrl;
-  /** Fetch's response tainting is "cors": the request has left the page's origin. */
+  /** The request has left the page's origin: Fetch's response tainting is "cors" (mode `no-cors`: "opaque"). */
   private declare corsTainted: boolean;
+  /** fetch()'s mode is `no-cors`: no preflight, no CORS check, the response opaque once the request left the page's origin. */
+  private declare noCors: boolean;
   /** A redirect from one origin to another after leaving the page's: Origin is `null` from then on. */
   private declare originTainted: boolean;
   private declare redirectCount: number;
@@ -113,6 +117,7 @@ class MainFetch {
     this.requestIsOwn = false;
     this.current = exchange.request.url;
     this.corsTainted = exchange.crossOrigin;
+    this.noCors = exchange.request.mode === 'no-cors';
     this.originTainted = false;
     this.redirectCount = 0;
     this.strippedByLastRedirect = NONE_STRIPPED;
@@ -137,7 +142,7 @@ class MainFetch {
       }
       if (this.recordRequests) this.recordRequest(requestOrigin);
       const response = exchange.response(hop);
-      if (this.corsTainted) {
+      if (this.corsTainted && !this.noCors) {
         const failure = this.profile.corsCheck(response, requestOrigin, exchange.credentialsIncluded);
         if (failure) return this.blocked(failure, isLast ? 'response' : 'redirect', response.status);
       }
@@ -145,6 +150,8 @@ class MainFetch {
       const failure = this.httpRedirectFetch(hop);
       if (failure !== null) return this.blocked(failure, 'redirect', response.status);
     }
+    // mode no-cors (seen in all three): an opaque response, nothing readable; a same-origin one is readable as usual.
+    if (this.noCors && this.corsTainted) return this.conclude(null, null, [], true);
     return this.conclude(null, null, exchange.exposedHeaders(this.corsTainted));
   }
 
@@ -159,7 +166,7 @@ class MainFetch {
    */
   private corsPreflightNames(hop: number): string[] | null {
     const { profile, request } = this;
-    if (!this.corsTainted || request.initiator === 'eventsource') return null;
+    if (!this.corsTainted || request.initiator === 'eventsource' || this.noCors) return null;
     // On the first hop the request is still the one script made.
     const initial = (this.initialUnsafeNames ??= profile.corsUnsafeRequestHeaderNames(this.exchange.request));
     if (profile.keepsOriginalPreflightState && hop > 0) {
@@ -188,13 +195,17 @@ class MainFetch {
     return null;
   }
 
-  /** The request this hop sends. Fetch "append a request Origin header": on CORS requests, and on any request whose method is not GET or HEAD. */
+  /**
+   * The request this hop sends. Fetch "append a request Origin header": on CORS requests, and on any request whose
+   * method is not GET or HEAD (mode no-cors too: seen in all three, a POST's Origin, `null` after a tainting redirect;
+   * a no-cors GET or HEAD carries none, also after a POST turned into a GET).
+   */
   private recordRequest(requestOrigin: string): void {
     const { method, headers } = this.request;
     const { requests } = this;
     // WebKit (seen): a request that sent Origin keeps it on every later hop, also one redirected to GET on the page's origin.
-    const keptOrigin = this.profile.redirectModel === 'webkit' && requests.length > 0 && (requests[requests.length - 1] as SentRequest).headers[0]?.[0] === 'Origin';
-    const sendsOrigin = this.corsTainted || (method !== 'GET' && method !== 'HEAD') || keptOrigin;
+    const keptOrigin = this.profile.redirectModel === 'webkit' && !this.noCors && requests.length > 0 && (requests[requests.length - 1] as SentRequest).headers[0]?.[0] === 'Origin';
+    const sendsOrigin = (this.corsTainted && !this.noCors) || (method !== 'GET' && method !== 'HEAD') || keptOrigin;
     requests.push({ url: this.current.href, method, headers: sendsOrigin ? [['Origin', requestOrigin], ...headers] : [...headers] });
   }
 
@@ -213,7 +224,10 @@ class MainFetch {
     if (next.protocol !== 'http:' && next.protocol !== 'https:') return { id: 'redirect-not-http', value: next.href };
     if (++this.redirectCount > REDIRECT_LIMIT) return { id: 'too-many-redirects', value: '' };
     const pageOrigin = this.request.origin;
-    if (next.hasCredentials && (this.corsTainted || next.origin !== pageOrigin)) return { id: 'redirect-contains-credentials', value: next.href };
+    // Fetch refuses credentials in a Location for mode cors only: Firefox follows a no-cors one; Chromium refuses it too (seen).
+    if (next.hasCredentials && (this.corsTainted || next.origin !== pageOrigin) && (!this.noCors || this.profile.name === 'chromium')) {
+      return { id: 'redirect-contains-credentials', value: next.href };
+    }
     const stripped: string[] = [];
     if (next.origin !== current.origin) {
       if (current.origin !== pageOrigin) this.originTainted = true;
@@ -251,7 +265,8 @@ class MainFetch {
     const next = this.exchange.redirectTarget(hop, current);
     const pageOrigin = this.request.origin;
     if (next.protocol !== 'http:' && next.protocol !== 'https:') return { id: 'redirect-not-http', value: next.href };
-    if (next.hasCredentials && (this.corsTainted || next.origin !== pageOrigin)) return { id: 'redirect-contains-credentials', value: next.href };
+    // A no-cors request follows a Location with credentials (seen).
+    if (next.hasCredentials && !this.noCors && (this.corsTainted || next.origin !== pageOrigin)) return { id: 'redirect-contains-credentials', value: next.href };
     if (++this.redirectCount > REDIRECT_LIMIT) return { id: 'too-many-redirects', value: '' };
     const crossOrigin = next.origin !== current.origin;
     if (crossOrigin && current.origin !== pageOrigin) this.originTainted = true;
@@ -268,8 +283,8 @@ class MainFetch {
   /** The request, as this walk's own copy (the prepared request is shared with the other browser). */
   private ownRequest(): BrowserRequest {
     if (!this.requestIsOwn) {
-      const { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator } = this.request;
-      this.request = { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator };
+      const { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator, mode } = this.request;
+      this.request = { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator, mode };
       this.requestIsOwn = true;
     }
     return this.request;
@@ -334,10 +349,10 @@ class MainFetch {
     return this.conclude(at, failure, []);
   }
 
-  /** What this browser concluded: passed (`failedAt` null) or blocked. */
-  private conclude(failedAt: FailurePoint | null, failure: CheckFailure | null, exposedHeaders: string[]): BrowserVerdict {
+  /** What this browser concluded: passed (`failedAt` null; `opaque`: a no-cors response) or blocked. */
+  private conclude(failedAt: FailurePoint | null, failure: CheckFailure | null, exposedHeaders: string[], opaque = false): BrowserVerdict {
     const { warningSites } = this;
-    return {
+    const verdict: BrowserVerdict = {
       ok: failure === null,
       failedAt,
       reasonId: failure === null ? null : failure.id,
@@ -346,6 +361,8 @@ class MainFetch {
       preflightMaxAge: failure === null ? this.preflightMaxAge : null,
       warnings: warningSites === null ? [] : warningSites.map((w) => w.id),
     };
+    if (opaque) verdict.opaque = true;
+    return verdict;
   }
 }
 
@@ -393,7 +410,7 @@ export function evaluate(scenario: Scenario, options?: EvaluateOptions): Verdict
   const context = walks[leadName].context;
   const fixes = row && context ? { server: row.fixServer(context), client: row.fixClient(context) } : null;
   let requests: Record<BrowserName, SentRequest[]> | null = null;
-  return {
+  const verdict: Verdict = {
     ok,
     covers: [...covers],
     failedAt: lead.failedAt,
@@ -418,6 +435,9 @@ export function evaluate(scenario: Scenario, options?: EvaluateOptions): Verdict
       });
     },
   };
+  // mode no-cors: every covered browser passes with an opaque response (types.ts Verdict.opaque).
+  if (ok && exchange.request.mode === 'no-cors' && covers.every((b) => browsers[b].opaque)) verdict.opaque = true;
+  return verdict;
 }
 
 /** `options.browsers` checked and put in the verdict's order. */

@@ -17,8 +17,8 @@
  */
 import { requestHeaderJudgement } from './browsers.js';
 import { isHeaderName, isHeaderValue, isToken, lowercaseName, normalizeHeaderValue } from './headers.js';
-import { isForbiddenLowercaseRequestHeader, isForbiddenMethod, normalizeMethod } from './safelist.js';
-import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from './types.js';
+import { isCorsSafelistedMethod, isForbiddenLowercaseRequestHeader, isForbiddenMethod, isNoCorsSafelistedRequestHeader, normalizeMethod } from './safelist.js';
+import type { CredentialsMode, HeaderList, Initiator, RequestMode, ScenarioRequest } from './types.js';
 import type { ParsedUrl } from './url.js';
 import { parseUrl } from './url.js';
 
@@ -40,6 +40,8 @@ export interface BrowserRequest {
   repeatedNames: boolean;
   credentials: CredentialsMode;
   initiator: Initiator;
+  /** fetch()'s mode; with `no-cors`, `headers` holds only the no-CORS-safelisted lines. */
+  mode: RequestMode;
 }
 
 /** What one header line of script's request is, judged on its own (see the cache above). */
@@ -184,12 +186,34 @@ export function prepareRequest(req: ScenarioRequest): BrowserRequest {
       `'omit' cannot be expressed with ${initiator === 'xhr' ? 'XMLHttpRequest' : 'EventSource'}: use 'same-origin' (withCredentials false) or 'include' (withCredentials true)`,
     );
   }
+  const mode = req.mode ?? 'cors';
+  if (mode === 'no-cors' && initiator !== 'fetch') {
+    throw new ScenarioError(
+      'request.mode',
+      `${initiator === 'xhr' ? 'XMLHttpRequest' : 'EventSource'} has no mode: it always makes a CORS request ('no-cors' is a fetch() option)`,
+    );
+  }
   if (initiator === 'eventsource') {
     if (req.method.toUpperCase() !== 'GET') throw new ScenarioError('request.method', 'EventSource always uses GET');
     if (req.headers.length > 0) throw new ScenarioError('request.headers', 'EventSource cannot set request headers');
-    return browserRequest(url, origin, 'GET', [['Accept', 'text/event-stream']], req.credentials, initiator);
+    return browserRequest(url, origin, 'GET', [['Accept', 'text/event-stream']], req.credentials, initiator, 'cors');
   }
-  return browserRequest(url, origin, requestMethod(req.method), req.headers, req.credentials, initiator);
+  const method = requestMethod(req.method);
+  if (mode === 'no-cors' && !isCorsSafelistedMethod(method)) throw new ScenarioError('request.method', noCorsMethodMessage(method));
+  return browserRequest(url, origin, method, req.headers, req.credentials, initiator, mode);
+}
+
+/**
+ * Why a method is refused in mode `no-cors`, with the TypeError each browser
+ * rejects `fetch()` with (seen in Chromium, Firefox and WebKit; the method
+ * named normalized).
+ */
+export function noCorsMethodMessage(method: string): string {
+  return (
+    `${method} cannot be sent with mode 'no-cors' (only GET, HEAD and POST): fetch() rejects with a TypeError and sends nothing ` +
+    `(Chromium: "Failed to execute 'fetch' on 'Window': '${method}' is unsupported in no-cors mode."; ` +
+    `Firefox: "Window.fetch: Invalid request method ${method}."; WebKit: "Method must be GET, POST or HEAD in no-cors mode.")`
+  );
 }
 
 /** The method as `fetch()` sends it (normalized), or throw for an invalid or forbidden one. */
@@ -210,7 +234,7 @@ function requestMethod(method: string): string {
  * spelled as its first entry (fetch); with the lowercase names and the
  * judgement of each line beside it.
  */
-function browserRequest(url: ParsedUrl, origin: string, method: string, list: HeaderList, credentials: CredentialsMode, initiator: Initiator): BrowserRequest {
+function browserRequest(url: ParsedUrl, origin: string, method: string, list: HeaderList, credentials: CredentialsMode, initiator: Initiator, mode: RequestMode): BrowserRequest {
   const n = list.length;
   // Allocated at the list's size, and shortened in the rare case of lines dropped or combined.
   const headers: HeaderList = new Array<[string, string]>(n);
@@ -225,6 +249,8 @@ function browserRequest(url: ParsedUrl, origin: string, method: string, list: He
     const { lower, value } = line;
     let first = -1;
     for (let j = 0; j < k && first === -1; j++) if (headerNames[j] === lower) first = j;
+    // Guard "request-no-cors": a line is ignored silently unless the name's value with it is no-CORS-safelisted.
+    if (mode === 'no-cors' && !isNoCorsSafelistedRequestHeader(lower, first === -1 ? value : `${combinedValue(headers, headerNames, k, lower)}, ${value}`)) continue;
     if (first === -1) {
       headers[k] = [entry[0], value];
     } else if (initiator === 'xhr') {
@@ -242,7 +268,14 @@ function browserRequest(url: ParsedUrl, origin: string, method: string, list: He
     safelisted[k++] = line.safelisted;
   }
   if (k < n) headers.length = headerNames.length = safelisted.length = k;
-  return { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator };
+  return { url, origin, method, headers, headerNames, safelisted, repeatedNames, credentials, initiator, mode };
+}
+
+/** The values of the first `k` lines named `lower`, combined (Fetch "get"). */
+function combinedValue(headers: HeaderList, names: string[], k: number, lower: string): string {
+  const values: string[] = [];
+  for (let j = 0; j < k; j++) if (names[j] === lower) values.push((headers[j] as [string, string])[1]);
+  return values.join(', ');
 }
 
 /**

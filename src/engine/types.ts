@@ -29,6 +29,21 @@ export type CredentialsMode = 'omit' | 'same-origin' | 'include';
  */
 export type Initiator = 'fetch' | 'xhr' | 'eventsource';
 
+/**
+ * The request's mode (Fetch: "mode"), as `fetch(url, { mode })` sets it.
+ *
+ * - `cors` (the default): a cross-origin request is a CORS request.
+ * - `no-cors`: no preflight, no CORS check; only GET, HEAD and POST (another
+ *   method makes `fetch()` reject with a TypeError before anything is sent,
+ *   a {@link ScenarioRequest} the engine refuses), and only no-CORS-safelisted
+ *   headers (`Accept`, `Accept-Language`, `Content-Language`, a safelisted
+ *   `Content-Type`; the others are dropped silently). The response from
+ *   another origin is opaque: `fetch()` resolves, but script reads nothing of
+ *   it (see {@link Verdict.opaque}). A fetch() option only: XMLHttpRequest and
+ *   EventSource always make CORS requests.
+ */
+export type RequestMode = 'cors' | 'no-cors';
+
 /** The request a page's script makes. */
 export interface ScenarioRequest {
   /** The absolute URL requested (http or https). */
@@ -47,6 +62,8 @@ export interface ScenarioRequest {
   credentials: CredentialsMode;
   /** The client API; defaults to `fetch`. */
   initiator?: Initiator;
+  /** fetch()'s `mode`; defaults to `cors`. `no-cors` is refused for `xhr` and `eventsource`. */
+  mode?: RequestMode;
 }
 
 /** A response as the server sends it: status and raw header lines. */
@@ -180,6 +197,12 @@ export interface BrowserVerdict {
   preflightMaxAge: number | null;
   /** Ids of the warnings this browser logs (see `warnings` on the verdict). */
   warnings: string[];
+  /**
+   * Present (`true`) when the request passes with an opaque response: a
+   * `mode: 'no-cors'` request that went to another origin (see
+   * {@link Verdict.opaque}). `exposedHeaders` is then empty.
+   */
+  opaque?: true;
 }
 
 /** A console warning a browser logs about a request it lets through. */
@@ -222,6 +245,19 @@ export interface Verdict {
   fixes: Fix | null;
   /** Console warnings about requests that pass today but rely on behaviour browsers deprecate. */
   warnings: VerdictWarning[];
+  /**
+   * Present (`true`) when the request is a `mode: 'no-cors'` fetch() that
+   * left the page's origin (`request.mode`) and every covered browser lets it
+   * through: `ok` is then true, as `fetch()` resolves and no browser logs a
+   * CORS error, but the response is opaque. Script reads nothing of it:
+   * `response.type` is `'opaque'`, `status` 0, `ok` false, no headers
+   * (`exposedHeaders` is empty), the body empty (`await response.json()`
+   * throws a SyntaxError), whatever the server answered (an error status too).
+   * no-cors does not solve a CORS error: the warnings table's row
+   * `no-cors-opaque` (no browser logs it) says what to do instead. Absent on
+   * every other verdict.
+   */
+  opaque?: true;
   /** Each browser's own conclusion, for when they differ. */
   browsers: Record<BrowserName, BrowserVerdict>;
   /**
