@@ -381,8 +381,13 @@ class MainFetch {
  *
  * @throws {@link ScenarioError} when the scenario describes a request no page
  * could make (an invalid origin or URL, a header value with CR/LF, a missing
- * preflight response when one is needed). {@link validateScenario} checks the
- * shape of untrusted JSON first.
+ * preflight response when one is needed, a method other than GET, HEAD or
+ * POST with mode `no-cors`). {@link validateScenario} checks the shape of
+ * untrusted JSON first.
+ *
+ * Mode `no-cors` (`request.mode`): no preflight, no CORS check, only the
+ * no-CORS-safelisted headers sent; a response from another origin passes
+ * (`ok`) as an opaque one script reads nothing of (`verdict.opaque`).
  * @throws TypeError when `options.browsers` is empty or names another browser.
  */
 export function evaluate(scenario: Scenario, options?: EvaluateOptions): Verdict {

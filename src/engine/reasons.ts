@@ -635,7 +635,11 @@ export function reason(id: ReasonId): Reason {
   return row;
 }
 
-/** A warning a browser logs while letting a request through: a row of {@link WARNINGS}. */
+/**
+ * A warning about a request browsers let through: one a browser logs (its
+ * `firefox` part), or one none logs but the verdict shows (`no-cors-opaque`:
+ * `Verdict.opaque`). A row of {@link WARNINGS}.
+ */
 export interface Warning<Id extends string = WarningId> {
   id: Id;
   title: string;
@@ -661,12 +665,22 @@ const WARNING_ROWS = warningTable([
     },
     fix: "List Authorization by name on the preflight response: `Access-Control-Allow-Headers: Authorization, Content-Type` (or `*, Authorization`).",
   },
+  {
+    // Verdict.opaque: no browser logs anything (seen in Chromium, Firefox and WebKit); explain and the doctor say it.
+    id: 'no-cors-opaque',
+    title: "mode 'no-cors' hides the response from script: response.type is 'opaque', status 0, no headers, an empty body.",
+    firefox: null,
+    fix:
+      "mode 'no-cors' does not solve a CORS error: it only stops the browser from reporting it, and script can no longer read the answer (response.ok is false, await response.json() throws a SyntaxError). " +
+      "Remove mode: 'no-cors' and fix the server's CORS headers instead, so the request passes in mode 'cors' (Access-Control-Allow-Origin naming the page's origin, and what a preflight needs); " +
+      "for a server you cannot change, call it from your own backend. no-cors suits only requests whose answer the page never reads (a beacon, a cache warm-up).",
+  },
 ]);
 
 /** A row id of the warnings table. */
 export type WarningId = (typeof WARNING_ROWS)[number]['id'];
 
-/** Warnings: requests that pass today with a console warning about the future. */
+/** Warnings: requests that pass today with a console warning about the future, or whose response script cannot read. */
 export const WARNINGS: readonly Warning[] = WARNING_ROWS;
 
 const WARNINGS_BY_ID: ReadonlyMap<string, Warning> = new Map(WARNINGS.map((w) => [w.id, w]));

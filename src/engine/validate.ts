@@ -5,10 +5,11 @@
 import { isHeaderName } from './headers.js';
 import { ScenarioError, parseHttpUrl, parseOrigin } from './request.js';
 import { isRedirectStatus } from './status.js';
-import type { CredentialsMode, HeaderList, Initiator, Scenario, ScenarioResponse } from './types.js';
+import type { CredentialsMode, HeaderList, Initiator, RequestMode, Scenario, ScenarioResponse } from './types.js';
 
 const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];
 const INITIATORS: readonly Initiator[] = ['fetch', 'xhr', 'eventsource'];
+const MODES: readonly RequestMode[] = ['cors', 'no-cors'];
 
 type Json = unknown;
 
@@ -87,7 +88,7 @@ export function validateScenario(input: Json, field = ''): Scenario {
     'request',
     'response',
   ]);
-  const r = objectAt(root.request, at('request'), ['url', 'origin', 'method', 'headers', 'credentials', 'initiator'], [
+  const r = objectAt(root.request, at('request'), ['url', 'origin', 'method', 'headers', 'credentials', 'initiator', 'mode'], [
     'url',
     'origin',
   ]);
@@ -108,6 +109,14 @@ export function validateScenario(input: Json, field = ''): Scenario {
       throw new ScenarioError(at('request.initiator'), `expected one of ${INITIATORS.join(', ')}, got '${value}'`);
     }
     initiator = value as Initiator;
+  }
+  let mode: RequestMode | undefined;
+  if (r.mode !== undefined) {
+    const value = stringAt(r.mode, at('request.mode'));
+    if (!MODES.includes(value as RequestMode)) {
+      throw new ScenarioError(at('request.mode'), `expected one of ${MODES.join(', ')}, got '${value}'`);
+    }
+    mode = value as RequestMode;
   }
   const preflight =
     root.preflight === undefined || root.preflight === null ? null : responseAt(root.preflight, at('preflight'));
@@ -139,7 +148,7 @@ export function validateScenario(input: Json, field = ''): Scenario {
   }
   const response = responseAt(root.response, at('response'));
   const scenario: Scenario = {
-    request: { url, origin, method, headers, credentials: credentials as CredentialsMode, ...(initiator ? { initiator } : {}) },
+    request: { url, origin, method, headers, credentials: credentials as CredentialsMode, ...(initiator ? { initiator } : {}), ...(mode ? { mode } : {}) },
     preflight,
     response,
   };
