@@ -1,11 +1,11 @@
 /**
  * The smallest change to the server's headers that makes a blocked request
- * pass in Chromium and Firefox, found and proven with the engine: walk the
- * scenario in each browser (`evaluateIn`), make the one edit the failing
+ * pass in Chromium, Firefox and WebKit, found and proven with the engine:
+ * walk the scenario in each browser (`evaluateIn`), make the one edit the failing
  * step asks for, on the answer that failed (the preflight's or the
  * response's, on the hop that failed), and walk again; then drop every edit
  * the others make unnecessary, and check the result with `evaluate()`. A
- * change is returned only when both browsers pass with it.
+ * change is returned only when all three browsers pass with it.
  *
  * Every value it writes is the request's own: the Origin the failing step
  * carried (never `*` with credentials, never "whatever Origin comes in"),
@@ -85,7 +85,7 @@ export type Repair =
       fix: { side: 'client' | 'server'; text: string };
     };
 
-/** More edits than any scenario needs (each removes one failure); a guard against two browsers asking for opposite edits. */
+/** More edits than any scenario needs (each removes one failure); a guard against browsers asking for opposite edits. */
 const MAX_EDITS = 48;
 
 const ACAO = 'Access-Control-Allow-Origin';
@@ -106,7 +106,7 @@ const NOT_BY_HEADERS: ReadonlySet<ReasonId> = new Set<ReasonId>([
 
 /**
  * The smallest change to the server's headers that makes the scenario pass
- * in both browsers, checked with `evaluate()`; or `passes` when nothing
+ * in Chromium, Firefox and WebKit, checked with `evaluate()`; or `passes` when nothing
  * needs to change; or `not-fixable` with the reason table's fix when no
  * header change can do it.
  *
@@ -133,7 +133,7 @@ export function repair(scenario: Scenario): Repair {
   return { kind: 'change', edits: needed, advised, diffs: diffsOf(scenario, needed, advised), scenario: repaired, verdict, fixes };
 }
 
-/** The first browser that blocks the scenario, Chromium first, with what it concluded. */
+/** The first browser that blocks the scenario, in the verdict's order (Chromium, Firefox, WebKit), with what it concluded. */
 function firstFailure(scenario: Scenario): { browser: BrowserName; outcome: BrowserOutcome } | null {
   for (const browser of BROWSER_NAMES) {
     const outcome = evaluateIn(browser, scenario);
@@ -142,7 +142,7 @@ function firstFailure(scenario: Scenario): { browser: BrowserName; outcome: Brow
   return null;
 }
 
-/** Whether the scenario passes in both browsers. */
+/** Whether the scenario passes in all three browsers. */
 function passes(scenario: Scenario): boolean {
   return firstFailure(scenario) === null;
 }
@@ -249,7 +249,7 @@ function taintedOrigin(context: ReasonContext): Omit<NotFixable, 'browser'> {
 /** The browsers ask for edits that undo each other. */
 function noChangeFound(browser: BrowserName, outcome: BrowserOutcome): NotFixable {
   const id = outcome.reasonId as ReasonId;
-  const nf = notFixable(id, outcome.context as ReasonContext, 'No change to the headers passes in both Chromium and Firefox.');
+  const nf = notFixable(id, outcome.context as ReasonContext, 'No change to the headers passes in Chromium, Firefox and WebKit alike.');
   return { ...nf, browser };
 }
 

@@ -2,10 +2,12 @@
  * A scenario as a `corsproof/testing` test: the same request from the same
  * page (`expectCors(api).from(origin).fetch(path, init)`, `.xhr(...)`,
  * `.eventSource(...)`), asserting what the engine concludes for it:
- * `.toPass()`, or `.toBeBlocked(reason)` with the reason-table id both
- * browsers report (narrowed to the browser that blocks when only one does).
- * Pure: the text only.
+ * `.toPass()`, or `.toBeBlocked(reason)` with the reason-table id the
+ * blocking browsers report. corsproof/testing judges Chromium, Firefox and
+ * WebKit by default; when only some of them block, the test names those
+ * (`{ browsers: ['webkit'] }`). Pure: the text only.
  */
+import { BROWSER_NAMES } from '../engine/browsers.js';
 import type { ReasonId } from '../engine/reasons.js';
 import type { BrowserName, HeaderList, Scenario, Verdict } from '../engine/types.js';
 
@@ -42,16 +44,25 @@ function initLiteral(scenario: Scenario): string {
 
 const CALL = { fetch: 'fetch', xhr: 'xhr', eventsource: 'eventSource' } as const;
 
+const DISPLAY: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
+
+/** Browser names in words: `Chromium`, `Firefox and WebKit`. */
+function inWords(browsers: readonly BrowserName[]): string {
+  const names = browsers.map((b) => DISPLAY[b]);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
 /** What the test asserts: the browsers it holds to, and the assertion. */
 function assertion(verdict: Verdict): { browsers: BrowserName[] | null; call: string; name: string } {
   if (verdict.ok) return { browsers: null, call: '.toPass()', name: 'passes' };
-  const blocking = (['chromium', 'firefox'] as const).filter((b) => !verdict.browsers[b].ok);
+  const blocking = BROWSER_NAMES.filter((b) => !verdict.browsers[b].ok);
   const ids = [...new Set(blocking.map((b) => verdict.browsers[b].reasonId as ReasonId))];
   const reason = ids.length === 1 ? (ids[0] as string) : null;
+  const some = blocking.length < BROWSER_NAMES.length;
   return {
-    browsers: blocking.length === 1 ? blocking : null,
+    browsers: some ? blocking : null,
     call: reason === null ? '.toBeBlocked()' : `.toBeBlocked(${js(reason)})`,
-    name: `is blocked${reason === null ? '' : ` (${reason})`}${blocking.length === 1 ? ` in ${blocking[0] === 'chromium' ? 'Chromium' : 'Firefox'}` : ''}`,
+    name: `is blocked${reason === null ? '' : ` (${reason})`}${some ? ` in ${inWords(blocking)}` : ''}`,
   };
 }
 

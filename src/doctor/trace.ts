@@ -7,6 +7,7 @@
  * passed are read from walks of the chain cut short at that hop (as
  * replay.ts plans a live check). Pure: imports only the engine.
  */
+import { BROWSER_NAMES } from '../engine/browsers.js';
 import type { BrowserOutcome } from '../engine/evaluate.js';
 import { evaluateIn } from '../engine/evaluate.js';
 import { get } from '../engine/headers.js';
@@ -37,11 +38,21 @@ export interface TraceStep {
   to: string | null;
 }
 
-/** Both browsers' traces; `same` when they are equal (the page then shows one). */
-export interface Traces {
-  chromium: TraceStep[];
-  firefox: TraceStep[];
+/** A list of steps and the browsers that take exactly those steps. */
+export interface TraceGroup {
+  /** In the verdict's order (Chromium, Firefox, WebKit). */
+  browsers: BrowserName[];
+  steps: TraceStep[];
+}
+
+/**
+ * Each browser's trace: Chromium's, Firefox's and WebKit's; `same` when the
+ * three are equal; `groups`, the browsers that walk alike together (one
+ * group when `same`; the page shows one list per group).
+ */
+export interface Traces extends Record<BrowserName, TraceStep[]> {
   same: boolean;
+  groups: TraceGroup[];
 }
 
 /** The scenario cut short at hop `hop`: that hop's answer taken as the final response. */
@@ -131,9 +142,18 @@ function step(kind: TraceStep['kind'], hop: number, url: string, sent: TraceStep
   };
 }
 
-/** Both browsers' traces. */
+/** Each browser's trace, and the browsers that walk alike grouped (in the verdict's order). */
 export function traces(scenario: Scenario): Traces {
   const chromium = traceIn('chromium', scenario);
   const firefox = traceIn('firefox', scenario);
-  return { chromium, firefox, same: JSON.stringify(chromium) === JSON.stringify(firefox) };
+  const webkit = traceIn('webkit', scenario);
+  const all: Record<BrowserName, TraceStep[]> = { chromium, firefox, webkit };
+  const groups: Array<TraceGroup & { key: string }> = [];
+  for (const browser of BROWSER_NAMES) {
+    const key = JSON.stringify(all[browser]);
+    const group = groups.find((g) => g.key === key);
+    if (group === undefined) groups.push({ key, browsers: [browser], steps: all[browser] });
+    else group.browsers.push(browser);
+  }
+  return { chromium, firefox, webkit, same: groups.length === 1, groups: groups.map(({ browsers, steps }) => ({ browsers, steps })) };
 }
