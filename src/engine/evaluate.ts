@@ -274,6 +274,8 @@ class MainFetch {
     const { method } = this.request;
     if (method !== 'GET' && method !== 'HEAD' && (status === 303 || ((status === 301 || status === 302) && method === 'POST') || (crossOrigin && method === 'DELETE'))) {
       this.ownRequest().method = 'GET';
+      // Seen in mode no-cors (test/browser/no-cors.test.ts): the GET goes without script's Content-Type.
+      if (this.noCors) this.stripHeaders(REQUEST_BODY_HEADER_NAMES, []);
     }
     this.current = next;
     if (next.origin !== pageOrigin) this.corsTainted = true;

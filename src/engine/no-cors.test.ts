@@ -94,6 +94,12 @@ const rows: Row[] = [
     requests: [`POST ${API} [Origin: ${PAGE}]`, `GET ${OTHER} []`],
   },
   {
+    name: "a POST 302: the GET goes without script's Content-Type (WebKit too, unlike in mode 'cors')",
+    scenario: noCors({ method: 'POST', headers: [['Content-Type', 'text/plain']] }, JSON_TYPE, { redirects: [redirect(302, OTHER)] }),
+    opaque: true,
+    requests: [`POST ${API} [Origin: ${PAGE}; Content-Type: text/plain]`, `GET ${OTHER} []`],
+  },
+  {
     name: "a redirect back to the page's origin: still opaque (the tainting sticks)",
     scenario: noCors({}, JSON_TYPE, { redirects: [redirect(302, `${PAGE}/back`)] }),
     opaque: true,
