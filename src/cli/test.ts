@@ -59,8 +59,8 @@ function xml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** JUnit XML, as CI dashboards read it: one test case per contract case, one for the attackers. */
-export function junitXml(file: string, result: ContractResult): string {
+/** JUnit XML, as CI dashboards read it: one test case per contract case, one for the attackers; the browsers judged as the suite's property. */
+export function junitXml(file: string, browsers: readonly string[], result: ContractResult): string {
   const cases = result.cases.map((r) => ({ name: r.case.name, line: r.case.line, failure: r.failure }));
   if (result.attackers !== null) cases.push({ name: 'attackers', line: 0, failure: result.attackers.failure });
   const failures = cases.filter((c) => c.failure !== null).length;
@@ -71,7 +71,8 @@ export function junitXml(file: string, result: ContractResult): string {
       return `${open}>\n      <failure message="${xml(c.failure.split('\n')[0] ?? '')}">${xml(c.failure)}</failure>\n    </testcase>`;
     })
     .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="${cases.length}" failures="${failures}">\n  <testsuite name="corsproof test ${xml(file)}" tests="${cases.length}" failures="${failures}">\n${body}\n  </testsuite>\n</testsuites>\n`;
+  const properties = `    <properties>\n      <property name="browsers" value="${xml(browsers.join(','))}"/>\n    </properties>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="${cases.length}" failures="${failures}">\n  <testsuite name="corsproof test ${xml(file)}" tests="${cases.length}" failures="${failures}">\n${properties}\n${body}\n  </testsuite>\n</testsuites>\n`;
 }
 
 /** The summary for the terminal. */
@@ -110,7 +111,7 @@ export async function testCommand(file: string, o: TestCliOptions): Promise<numb
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError(`--url must be an http(s) URL, not '${url}'`);
   const result = await runContract(contract, liveTransport(base.href, { timeoutMs }));
-  if (o.junit !== undefined) writeFileSync(o.junit, junitXml(file, result));
+  if (o.junit !== undefined) writeFileSync(o.junit, junitXml(file, contract.browsers, result));
   if (o.json) process.stdout.write(`${JSON.stringify(stamped(testJson(base.href, contract.browsers, result)), null, 2)}\n`);
   else process.stdout.write(renderText(file, base.href, result));
   if (result.networkFailures.length > 0) return 3;
@@ -151,7 +152,8 @@ A contract:
   attackers:
     allowed: [https://app.example.com]
 
-expect: is pass, blocked, { blocked: <Firefox reason or Chromium error> }, { expose: [...] } or { cachePreflightFor: <seconds> }.
+expect: is pass, blocked, { blocked: <a Firefox reason, Chromium error or WebKit reason, or corsproof's reason id> }, { expose: [...] } or { cachePreflightFor: <seconds> }.
+browsers: narrows what is judged to some of chromium, firefox, webkit (all three by default).
 
 Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
 Exit codes: 0 every case held, 1 a case failed, 2 a bad contract (the message names the line and field), 3 a request did not complete.`,

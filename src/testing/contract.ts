@@ -18,7 +18,7 @@ import type { AttackResult } from './attackers.js';
 import { AttackerExpectation } from './attackers.js';
 import type { FetchInit } from './client.js';
 import type { CorsOutcome, CorsRequestExpectation, Judging } from './expect.js';
-import { BROWSERS, CorsPage } from './expect.js';
+import { BROWSERS, CorsPage, browsersReporting } from './expect.js';
 import type { Transport } from './targets.js';
 
 /** What a case expects. */
@@ -117,6 +117,7 @@ export function parseContract(text: string, file = 'contract'): Contract {
   const url = top.url === undefined ? null : urlAt(r, top.url, ['url']);
   const browsers = readBrowsers(r, top.browsers);
   const cases = readCases(r, top.cases);
+  checkReasons(r, cases, browsers);
   const attackers = top.attackers === undefined || top.attackers === false ? null : readAttackers(r, top.attackers);
   if (cases.length === 0 && attackers === null && r.problems.length === 0) r.problem(r.node(['cases']), 'cases', 'the contract has no case and no attackers: nothing to check');
   if (r.problems.length > 0) throw new ContractError(file, r.problems);
@@ -208,8 +209,21 @@ function readExpectation(r: Reader, value: unknown, path: ReadonlyArray<string |
     if (keys.length === 1 && Array.isArray(e.expose) && e.expose.every((h) => typeof h === 'string')) return { kind: 'expose', headers: e.expose as string[] };
     if (keys.length === 1 && typeof e.cachePreflightFor === 'number' && e.cachePreflightFor >= 0) return { kind: 'cachePreflightFor', seconds: e.cachePreflightFor };
   }
-  r.problem(r.node(path), fieldName(path), 'pass, blocked, { blocked: <Firefox reason or Chromium error> }, { expose: [<header>, ...] } or { cachePreflightFor: <seconds> }');
+  r.problem(r.node(path), fieldName(path), `pass, blocked, { blocked: ${REASON_WORDS} }, { expose: [<header>, ...] } or { cachePreflightFor: <seconds> }`);
   return { kind: 'pass' };
+}
+
+const REASON_WORDS = "<a Firefox reason, Chromium error or WebKit reason, or corsproof's reason id>";
+
+/** Each `{ blocked: <reason> }`: a reason some browser reports, and one of the contract's browsers (`browsers:`) does. */
+function checkReasons(r: Reader, cases: readonly ContractCase[], browsers: readonly BrowserName[]): void {
+  cases.forEach((c, i) => {
+    if (c.expect.kind !== 'blocked' || c.expect.reason === null) return;
+    const path = ['cases', i, 'expect', 'blocked'];
+    const reporting = browsersReporting(c.expect.reason);
+    if (reporting === null) r.problem(r.node(path), fieldName(path), `${REASON_WORDS}, such as CORSMissingAllowOrigin, MissingAllowOriginHeader or origin-not-allowed; no browser reports ${JSON.stringify(c.expect.reason)}`);
+    else if (!reporting.some((b) => browsers.includes(b))) r.problem(r.node(path), fieldName(path), `${JSON.stringify(c.expect.reason)} is reported by ${reporting.join(', ')} only, and the contract's browsers are ${browsers.join(', ')}`);
+  });
 }
 
 function readCases(r: Reader, value: unknown): ContractCase[] {

@@ -30,7 +30,10 @@ const DISPLAY: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'F
 
 /** What one request came to. */
 export interface CorsOutcome {
-  /** The verdict of every engine (the selected ones decide the assertions). */
+  /**
+   * The verdict: every engine's report (`chromium`, `firefox`, `webkit`, `browsers`), with `ok`,
+   * `failedAt`, `exposedHeaders` and `fix` covering the selected browsers (`covers`), as the assertions do.
+   */
   verdict: Verdict;
   /** The scenario the exchanges make. */
   scenario: Scenario;
@@ -70,7 +73,8 @@ export class CorsRequestExpectation {
     // The same checks as a scenario file: a request a browser could not send is named by its field.
     const checked = validateScenario({ request, preflight: null, response: PLACEHOLDER }).request;
     const { scenario, exchanges } = await replay(checked, { send: this.#transport.send, ...(body !== undefined ? { body } : {}) });
-    return { verdict: evaluate(scenario), scenario, exchanges, layers: layerFindings(exchanges) };
+    // The verdict covers the selected browsers (its ok, failedAt, exposedHeaders and fix); every browser is still reported.
+    return { verdict: evaluate(scenario, { browsers: this.#browsers }), scenario, exchanges, layers: layerFindings(exchanges) };
   }
 
   /** Every selected browser lets the page read the response. */
@@ -85,9 +89,10 @@ export class CorsRequestExpectation {
    * Every selected browser blocks the request; with `reason`, for that
    * reason: a Firefox reason (`'CORSNotSupportingCredentials'`), a Chromium
    * CorsError or network error (`'WildcardOriginNotAllowed'`,
-   * `'ERR_TOO_MANY_REDIRECTS'`), checked in the browser that names it that
-   * way, or corsproof's reason id (`'wildcard-with-credentials'`), checked in
-   * every selected browser.
+   * `'ERR_TOO_MANY_REDIRECTS'`) or a WebKit reason (corsproof's id for
+   * WebKit's message, `'origin-not-allowed'`; `verdict.webkit.reason`),
+   * checked in the browser that names it that way, or corsproof's reason id
+   * (`'wildcard-with-credentials'`), checked in every selected browser.
    */
   async toBeBlocked(reason?: string): Promise<Verdict> {
     const expected = reason === undefined ? undefined : readReason(reason);
@@ -170,8 +175,10 @@ export class CorsPage {
   }
 }
 
+/** Browser names as a sentence says them: `Chromium`, `Chromium and WebKit`, `Chromium, Firefox and WebKit`. */
 function names(browsers: readonly BrowserName[]): string {
-  return browsers.map((b) => DISPLAY[b]).join(' and ');
+  const said = browsers.map((b) => DISPLAY[b]);
+  return said.length < 3 ? said.join(' and ') : `${said.slice(0, -1).join(', ')} and ${said[said.length - 1] as string}`;
 }
 
 /** What a browser reported: its reason in its own words. */
@@ -186,6 +193,20 @@ interface ExpectedReason {
   vocabulary: string;
   browsers: readonly BrowserName[];
   matches: (verdict: Verdict, browser: BrowserName) => boolean;
+}
+
+/**
+ * The browsers that report a reason as toBeBlocked takes it (every one for
+ * corsproof's reason ids), or `null` when no browser reports it: for
+ * checking a reason before anything is sent (`corsproof test`'s contracts).
+ */
+export function browsersReporting(name: string): readonly BrowserName[] | null {
+  try {
+    return readReason(name).browsers;
+  } catch (error) {
+    if (error instanceof TypeError) return null;
+    throw error;
+  }
 }
 
 /** Read a reason given to toBeBlocked: a corsproof reason id, a Firefox reason, a Chromium name, or a WebKit reason (corsproof's id for its message). */
@@ -208,12 +229,41 @@ function readReason(name: string): ExpectedReason {
   throw new TypeError(`toBeBlocked: '${name}' is not a reason a browser reports. Known: ${known.join(', ')} (or corsproof's ids: ${REASONS.map((r) => r.id).join(', ')}).`);
 }
 
-/** The doctor's report of an outcome: the exchanges, the verdict with each browser's console line and fix, the detected stack's recipe. */
+/** The doctor's report of an outcome: the exchanges, the verdict with each browser's console lines and fix, the detected stack's recipe. */
 export function reportText(outcome: CorsOutcome): string {
   const { scenario, verdict, exchanges, layers } = outcome;
   const sent = exchanges.length > 0 ? renderExchanges(exchanges, layers) : '(nothing was sent)';
   const recipes = renderRecipes(recipesToShow(outcome).slice(0, 1), '(detected from the layers that answered)', '    ');
-  return `${sent}\n\n${renderVerdict(scenario, verdict)}${recipes}\n`;
+  return `${sent}\n\n${withWebKitConsole(renderVerdict(scenario, verdict), verdict)}${recipes}\n`;
+}
+
+/**
+ * The verdict's text with every line WebKit logs (`verdict.webkit.messages`:
+ * its reason, `<API> cannot load <url> due to access control checks.`,
+ * `Failed to load resource: <reason>`) under a WebKit heading, beside the
+ * other browsers' lines and before the fix. The doctor's text shows WebKit's
+ * reason line; the lines it does not show are added under it, or, when it
+ * shows no WebKit heading, as a block of their own.
+ */
+function withWebKitConsole(text: string, verdict: Verdict): string {
+  if (verdict.ok) return text;
+  const lines = text.split('\n');
+  const report = verdict.webkit;
+  const heading = lines.findIndex((l) => /^ {2}(?:\S+ )?WebKit\b/.test(l.replace(/\u001b\[[0-9;]*m/g, '')));
+  if (heading === -1) {
+    const block = report === null ? ['  WebKit    allows this request.'] : [`  WebKit    ${report.reason}`, ...report.messages.map((m) => `    ${m}`)];
+    const fix = lines.findIndex((l, i) => l === '' && lines[i + 1]?.replace(/\u001b\[[0-9;]*m/g, '') === '  Fix');
+    lines.splice(fix === -1 ? lines.length : fix, 0, ...block);
+    return lines.join('\n');
+  }
+  if (report === null) return text;
+  const missing = report.messages.filter((m) => !lines.some((l) => l.trimStart() === m));
+  if (missing.length === 0) return text;
+  // Under WebKit's heading: after its reason line when shown, else right under the heading.
+  let at = heading + 1;
+  while (at < lines.length && /^ {4}/.test(lines[at] as string)) at++;
+  lines.splice(at, 0, ...missing.map((m) => `    ${m}`));
+  return lines.join('\n');
 }
 
 /**

@@ -34,7 +34,7 @@ export { DEFAULT_APP_URL } from './targets.js';
 
 /** Options of {@link expectCors}. */
 export interface ExpectCorsOptions extends TransportOptions {
-  /** The browsers whose verdict the assertions hold to (default: every engine corsproof models, Chromium and Firefox). */
+  /** The browsers whose verdict the assertions hold to (default: every engine corsproof models, Chromium, Firefox and WebKit). */
   browsers?: readonly BrowserName[];
 }
 

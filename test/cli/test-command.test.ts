@@ -80,13 +80,14 @@ describe('corsproof test', () => {
     expect(r.code).toBe(1);
     // The reflecting service lets evil.example read, and every attacker's origin.
     expect(r.stdout).toContain('✗ GET /items from https://evil.example');
-    expect(r.stdout).toContain('to be blocked in Chromium and Firefox, but Chromium and Firefox let the page read it');
-    expect(r.stdout).toContain('reflects-any-origin: https://corsproof-probe.invalid reads GET / with credentials');
+    expect(r.stdout).toContain('to be blocked in Chromium, Firefox and WebKit, but Chromium, Firefox and WebKit let the page read it');
+    expect(r.stdout).toContain('reflects-any-origin: https://corsproof-probe.invalid reads GET / with credentials (chromium, firefox, webkit)');
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
     expect(xml.match(/<testcase /g)).toHaveLength(4);
     expect(xml.match(/<failure /g)?.length).toBeGreaterThanOrEqual(2);
     expect(xml).toContain('name="attackers"');
+    expect(xml).toContain('<property name="browsers" value="chromium,firefox,webkit"/>');
     // Each report is escaped text inside its <failure>: no markup of its own.
     const reports = [...xml.matchAll(/<failure [^>]*>([\s\S]*?)<\/failure>/g)].map((m) => m[1] as string);
     expect(reports.length).toBeGreaterThanOrEqual(2);
@@ -98,7 +99,7 @@ describe('corsproof test', () => {
     const r = await runCli(['test', file('json.yaml', CONTRACT), '--url', goodUrl, '--json']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { url: string; browsers: string[]; cases: Array<{ name: string; line: number; held: boolean }>; attackers: { held: boolean; findings: unknown[] }; networkFailures: unknown[] };
-    expect(json.browsers).toEqual(['chromium', 'firefox']);
+    expect(json.browsers).toEqual(['chromium', 'firefox', 'webkit']);
     expect(json.cases.map((c) => [c.line, c.held])).toEqual([
       [3, true],
       [8, true],
@@ -138,6 +139,63 @@ attackers:
     ]) {
       expect(r.stderr).toContain(line);
     }
+  });
+
+  it('judges the browsers the contract names, WebKit among them, with its reasons', async () => {
+    const contract = `url: ${brokenUrl}
+browsers: [webkit]
+cases:
+  - from: https://evil.example
+    path: /items
+    credentials: include
+    expect: pass
+  - from: ${APP}
+    path: /items
+    method: PUT
+    headers: { Content-Type: application/json }
+    expect: { blocked: origin-not-allowed }
+attackers:
+  allowed: [${APP}]
+`;
+    const junit = join(dir, 'webkit.xml');
+    const r = await runCli(['test', file('webkit.yaml', contract), '--json', '--junit', junit]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as { browsers: string[]; cases: Array<{ held: boolean; failure: string | null }>; attackers: { held: boolean; failure: string; findings: Array<{ id: string; browsers: string[] }> } };
+    expect(json.browsers).toEqual(['webkit']);
+    // The reflecting service lets evil.example read: that case holds. It allows PUT too, so the second fails in WebKit's words.
+    expect(json.cases.map((c) => c.held)).toEqual([true, false]);
+    expect(json.cases[1]?.failure).toContain('to be blocked in WebKit, but WebKit lets the page read it');
+    expect(json.attackers.held).toBe(false);
+    // Every probe class reads it (the JSON lists each readable probe request), in WebKit, the one browser judged.
+    expect(new Set(json.attackers.findings.map((f) => f.id)).size).toBe(10);
+    for (const f of json.attackers.findings) expect(f.browsers).toEqual(['webkit']);
+    expect(readFileSync(junit, 'utf8')).toContain('<property name="browsers" value="webkit"/>');
+  });
+
+  it("checks a case's reason before sending anything: one some browser reports, and one the contract's browsers do", async () => {
+    const contract = `url: ${goodUrl}
+browsers: [webkit]
+cases:
+  - from: https://evil.example
+    path: /items
+    expect: { blocked: CORSMissingAllowOrigin }
+  - from: https://evil.example
+    path: /items
+    expect: { blocked: CORSNoSuchReason }
+`;
+    const r = await runCli(['test', file('reasons.yaml', contract)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('line 6: cases[0].expect.blocked: "CORSMissingAllowOrigin" is reported by firefox only, and the contract\'s browsers are webkit');
+    expect(r.stderr).toContain('line 9: cases[1].expect.blocked: <a Firefox reason, Chromium error or WebKit reason, or corsproof\'s reason id>');
+    const bad = await runCli(['test', file('browsers.yaml', contract.replace('[webkit]', '[webkit, safari]'))]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('line 2: browsers: a list of chromium, firefox, webkit');
+    const one = contract.slice(0, contract.lastIndexOf('  - from:')).replace('CORSMissingAllowOrigin', 'origin-not-allowed');
+    const ok = await runCli(['test', file('webkit-ok.yaml', one)]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain('1 of 1 held.');
+    expect(ok.code).toBe(0);
   });
 
   it('exits 2 on YAML that does not parse, and on a missing url', async () => {

@@ -51,7 +51,7 @@ describe('attackers: the classic flaws are found', () => {
     );
     expect(error).toBeInstanceOf(AssertionError);
     const message = (error as AssertionError).message;
-    expect(message).toContain('reflects-any-origin: https://corsproof-probe.invalid reads GET / with credentials (chromium, firefox)');
+    expect(message).toContain('reflects-any-origin: https://corsproof-probe.invalid reads GET / with credentials (chromium, firefox, webkit)');
     expect(message).not.toContain('prefix-match');
     expect(message).toContain('reflects-any-origin: the server allows any origin');
     expect(message).toContain('< Access-Control-Allow-Origin: https://corsproof-probe.invalid');

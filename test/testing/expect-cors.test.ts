@@ -20,6 +20,7 @@ import corsproofFastify from '../../src/adapters/fastify.js';
 import { cors as corsproofHono } from '../../src/adapters/hono.js';
 import { withCors as nodeWithCors } from '../../src/adapters/node.js';
 import { withCors as fetchWithCors } from '../../src/adapters/fetch.js';
+import type { BrowserName } from '../../src/engine/types.js';
 import type { CorsExpectation } from '../../src/testing/index.js';
 import { expectCors } from '../../src/testing/index.js';
 
@@ -102,6 +103,7 @@ describe.each(TARGETS)('expectCors: %s behind corsproof', (_name, target) => {
     await request.toBeBlocked('CORSMissingAllowOrigin');
     await request.toBeBlocked('MissingAllowOriginHeader');
     await request.toBeBlocked('missing-allow-origin');
+    await request.toBeBlocked('origin-not-allowed');
     await expect(request.toPass()).rejects.toThrow(AssertionError);
   });
   it('blocks a DELETE from another origin at its preflight, and never sends the DELETE', async () => {
@@ -112,12 +114,12 @@ describe.each(TARGETS)('expectCors: %s behind corsproof', (_name, target) => {
   });
   it('fails toCachePreflightFor beyond what the browsers keep', async () => {
     const request = page().fetch('/items/7', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    await expect(request.toCachePreflightFor(3600)).rejects.toThrow(/at least 3600 s, but Chromium 600 s, Firefox 600 s/);
+    await expect(request.toCachePreflightFor(3600)).rejects.toThrow(/at least 3600 s, but Chromium 600 s, Firefox 600 s, WebKit 600 s \(/);
   });
 });
 
 describe('expectCors: what it reports', () => {
-  it("fails toPass on cors({ origin: '*', credentials: true }) with both browsers' console lines and the fix", async () => {
+  it("fails toPass on cors({ origin: '*', credentials: true }) with the three browsers' console lines and the fix", async () => {
     const app = express();
     app.use(peerCors({ origin: '*', credentials: true }));
     app.get('/me', (_req, res) => void res.json({ me: 1 }));
@@ -128,14 +130,28 @@ describe('expectCors: what it reports', () => {
     );
     expect(error).toBeInstanceOf(AssertionError);
     const message = (error as AssertionError).message;
-    expect(message).toContain(`expected GET https://api.example.test/me from ${APP} to pass in Chromium and Firefox, but Chromium and Firefox block it`);
+    expect(message).toContain(`expected GET https://api.example.test/me from ${APP} to pass in Chromium, Firefox and WebKit, but Chromium, Firefox and WebKit block it.\n`);
     expect(message).toContain("must not be the wildcard '*' when the request's credentials mode is 'include'");
     expect(message).toContain('(Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)');
+    // Every line WebKit logs, each once, under its heading and before the fix.
+    const webkit = [
+      'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.',
+      'Fetch API cannot load https://api.example.test/me due to access control checks.',
+      'Failed to load resource: Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.',
+    ];
+    const lines = message.split('\n');
+    const heading = lines.findIndex((l) => /^ {2}WebKit\b/.test(l));
+    expect(heading).toBeGreaterThan(lines.findIndex((l) => l.startsWith('  Firefox ')));
+    for (const line of webkit) expect(lines.filter((l) => l === `    ${line}`)).toHaveLength(1);
+    expect(lines.findIndex((l) => l === `    ${webkit[2]}`)).toBeLessThan(lines.indexOf('  Fix'));
+    expect(lines.slice(heading + 1, lines.indexOf('  Fix') - 1).map((l) => l.trim()).filter((l) => webkit.includes(l))).toEqual(webkit);
     expect(message).toContain('< Access-Control-Allow-Origin: *');
     expect(message).toContain('answered by: Express');
     expect(message).toContain('Fix for corsproof/express');
     await request.toBeBlocked('CORSNotSupportingCredentials');
     await request.toBeBlocked('WildcardOriginNotAllowed');
+    const verdict = await request.toBeBlocked('wildcard-with-credentials');
+    expect(verdict.webkit?.reason).toBe('wildcard-with-credentials');
   });
   it('keeps two header lines apart from one comma-joined line (different errors in Firefox)', async () => {
     const twoLines = expectCors.node((_req, res) => void res.writeHead(200, [['Access-Control-Allow-Origin', APP], ['Access-Control-Allow-Origin', APP]]).end());
@@ -143,6 +159,9 @@ describe('expectCors: what it reports', () => {
     await twoLines.from(APP).fetch('/').toBeBlocked('CORSMultipleAllowOriginNotAllowed');
     await oneLine.from(APP).fetch('/').toBeBlocked('CORSAllowOriginNotMatchingOrigin');
     await oneLine.from(APP).fetch('/').toBeBlocked('MultipleAllowOriginValues');
+    // WebKit says "more than one origin" of both.
+    await twoLines.from(APP).fetch('/').toBeBlocked('multiple-origins');
+    await oneLine.from(APP).fetch('/').toBeBlocked('multiple-origins');
   });
   it('gives a body the Content-Type fetch() gives it: a string is text/plain (no preflight), JSON by header is preflighted', async () => {
     const simpleOnly = expectCors.fetch(() => new Response('ok', { headers: { 'Access-Control-Allow-Origin': APP } }));
@@ -189,6 +208,7 @@ describe('expectCors: what it reports', () => {
     const xhr = await app.from(APP).xhr('/', { withCredentials: true }).toBeBlocked('WildcardOriginNotAllowed');
     expect(xhr.chromium?.message).toContain('XMLHttpRequest');
     expect(xhr.chromium?.message).toContain('withCredentials');
+    expect(xhr.webkit?.messages).toContain('XMLHttpRequest cannot load https://api.example.test/ due to access control checks.');
     await app.from(APP).eventSource('/').toPass();
   });
   it('narrows to the browsers asked for', async () => {
@@ -196,11 +216,30 @@ describe('expectCors: what it reports', () => {
     const app = expectCors.node((_req, res) => void res.writeHead(200, { 'Access-Control-Allow-Origin': `${APP}, ${APP}` }).end(), { browsers: ['firefox'] });
     await app.from(APP).fetch('/').toBeBlocked('CORSAllowOriginNotMatchingOrigin');
     await expect(app.from(APP).fetch('/').toBeBlocked('MultipleAllowOriginValues')).rejects.toThrow(/the selected browsers \(Firefox\) do not report it/);
+    await expect(app.from(APP).fetch('/').toBeBlocked('multiple-origins')).rejects.toThrow(/'multiple-origins' is a WebKit reason; the selected browsers \(Firefox\) do not report it/);
+  });
+  it('judges WebKit by default, and narrows to it or away from it', async () => {
+    // One comma-joined Access-Control-Allow-Origin: WebKit says "more than one origin".
+    const joined = (browsers?: BrowserName[]) => expectCors.node((_req, res) => void res.writeHead(200, { 'Access-Control-Allow-Origin': `${APP}, ${APP}` }).end(), browsers ? { browsers } : {});
+    const all = await joined().from(APP).fetch('/').toBeBlocked();
+    expect([all.covers, all.webkit?.reason, all.webkit?.messages.length]).toEqual([['chromium', 'firefox', 'webkit'], 'multiple-origins', 3]);
+    const webkit = await joined(['webkit']).from(APP).fetch('/').toBeBlocked('multiple-origins');
+    expect([webkit.ok, webkit.covers, webkit.failedAt]).toEqual([false, ['webkit'], 'response']);
+    await expect(joined(['webkit']).from(APP).fetch('/').toBeBlocked('MultipleAllowOriginValues')).rejects.toThrow(/'MultipleAllowOriginValues' is a Chromium error; the selected browsers \(WebKit\) do not report it/);
+    // WebKit keeps a preflight 600 s at most; Chromium and Firefox longer.
+    const longCache = (browsers?: BrowserName[]) =>
+      expectCors
+        .fetch(() => new Response('ok', { headers: { 'Access-Control-Allow-Origin': APP, 'Access-Control-Allow-Methods': 'PUT', 'Access-Control-Max-Age': '3600' } }), browsers ? { browsers } : {})
+        .from(APP)
+        .fetch('/', { method: 'PUT' });
+    await expect(longCache().toCachePreflightFor(3600)).rejects.toThrow(/at least 3600 s, but WebKit 600 s \(/);
+    const two = await longCache(['chromium', 'firefox']).toCachePreflightFor(3600);
+    expect([two.covers, two.browsers.webkit.preflightMaxAge]).toEqual([['chromium', 'firefox'], 600]);
   });
   it('says what it cannot tell apart, and what it does not know', async () => {
     expect(() => expectCors((() => new Response()) as never)).toThrow(/expectCors.node\(listener\) or expectCors.fetch\(handler\)/);
     expect(() => expectCors({ nothing: true } as never)).toThrow(/cannot tell what an object with keys nothing is/);
-    expect(() => expectCors.fetch(fetchHandler, { browsers: ['safari' as never] })).toThrow(/browsers must name some of chromium, firefox/);
+    expect(() => expectCors.fetch(fetchHandler, { browsers: ['safari' as never] })).toThrow(/browsers must name some of chromium, firefox, webkit; got \["safari"\]/);
     await expect(expectCors.fetch(fetchHandler).from(APP).fetch('/').toBeBlocked('CORSNoSuchReason')).rejects.toThrow(/not a reason a browser reports/);
     await expect(expectCors.fetch(fetchHandler).from(APP).fetch('/', { body: 'x' }).toPass()).rejects.toThrow(/A GET request cannot have a body/);
     await expect(expectCors.fetch(fetchHandler).from('app.example.com').fetch('/').toPass()).rejects.toThrow(/request\.origin/);
