@@ -4,6 +4,8 @@
  * protocol (`evaluate.ts`) and the shared algorithms (`cors.ts`,
  * `safelist.ts`) call them. Sources are named next to each deviation.
  */
+import type { LocalNetworkHop } from './address-space.js';
+import { isLocalNetworkRequest } from './address-space.js';
 import type { CorsResponseHeaders } from './cors.js';
 import { asciiLowercase, listHas } from './headers.js';
 import type { BrowserRequest } from './request.js';
@@ -93,6 +95,12 @@ export interface BrowserProfile {
    * headers sent again, the refused redirect's target named in the message).
    */
   redirectModel: 'fetch' | 'webkit';
+  /**
+   * Local Network Access, checked before anything of a hop is sent (its
+   * preflight too): the failure when this browser refuses the hop, or `null`
+   * when it sends it (then the ordinary CORS checks follow).
+   */
+  localNetworkAccess(hop: LocalNetworkHop): CheckFailure | null;
 }
 
 /** Whether Chromium's GURL would accept the value as a URL (approximated by the WHATWG URL parser). */
@@ -303,6 +311,15 @@ export const CHROMIUM: BrowserProfile = {
   keepsOriginalPreflightState: false,
   droppedOnRedirectAwayFromPage: CHROMIUM_CLIENT_HINTS,
   redirectModel: 'fetch',
+  // Local Network Access (Chromium 142+, on by default in 156; seen with --ip-address-space-overrides): a
+  // public page reaching a loopback or LAN server needs the loopback-network / local-network permission; without
+  // it nothing is sent (no preflight either: no Private-Network header exists any more). A non-secure page cannot
+  // be granted it at all (InsecureLocalNetwork). Headless refuses an unanswered prompt at once.
+  localNetworkAccess(hop) {
+    if (!isLocalNetworkRequest(hop.page, hop.target)) return null;
+    if (!hop.secureContext) return { id: 'insecure-local-network', value: hop.target };
+    return hop.permission === 'granted' ? null : { id: 'local-network-permission-denied', value: hop.target };
+  },
 };
 
 /** Whether `value` from `start` is 1 to `max` ASCII digits and nothing else. */
@@ -440,6 +457,16 @@ export const FIREFOX: BrowserProfile = {
   keepsOriginalPreflightState: true,
   droppedOnRedirectAwayFromPage: new Set(),
   redirectModel: 'fetch',
+  // Local Network Access is on by default in Firefox 153 (network.lna.blocking): seen with the
+  // network.lna.address_space.*.override prefs. A public page reaching a loopback or LAN server waits for the
+  // loopback-network / local-network permission: denied fails at once with "CORS request did not succeed",
+  // nothing sent (seen); granted sends it (seen); unanswered holds the request (seen; that it then fails as
+  // denied, when the prompt times out or is dismissed, is read from Firefox's source: the channel cancelled
+  // while waiting denies the permission). A non-secure page is asked as a secure one (seen: held).
+  localNetworkAccess(hop) {
+    if (!isLocalNetworkRequest(hop.page, hop.target) || hop.permission === 'granted') return null;
+    return { id: 'local-network-permission-denied', value: hop.target };
+  },
 };
 
 /** nsCORSListenerProxy.cpp AddResultToCache: digits only (else not cached), 5 s default, capped at 86400 s; 0 is not cached. */
@@ -596,6 +623,12 @@ export const WEBKIT: BrowserProfile = {
   keepsOriginalPreflightState: true,
   droppedOnRedirectAwayFromPage: new Set(),
   redirectModel: 'webkit',
+  // No Local Network Access: WebKitGTK 2.50's LocalNetworkAccess feature is off by default (`MiniBrowser
+  // --features=help` lists it as '- LocalNetworkAccess (unstable)'). Source-derived: this machine cannot make
+  // a WebKit page public, so no WebKit run backs it.
+  localNetworkAccess() {
+    return null;
+  },
 };
 
 /** The profiles of the verdict's browsers, by name: Chromium, Firefox and WebKit. */

@@ -23,7 +23,7 @@ import type { Reason, ReasonContext, ReasonId, WarningId, WebKitConsoleLine } fr
 import { REASONS, WARNINGS, chromiumCorsError, chromiumMessage, firefoxMessage, webkitConsoleLines, webkitMessage } from './reasons.js';
 import { ScenarioError } from './request.js';
 import { corsUnsafeRequestHeaderNames, isCorsSafelistedMethod, normalizeMethod } from './safelist.js';
-import type { CredentialsMode, EngineBrowser, HeaderList, Initiator, Scenario, ScenarioResponse } from './types.js';
+import type { AddressSpace, AddressSpaces, CredentialsMode, EngineBrowser, HeaderList, Initiator, Scenario, ScenarioRequest, ScenarioResponse } from './types.js';
 
 /** The browsers whose console lines are read: Chromium, Firefox and WebKit (Safari's engine). */
 export type ConsoleBrowser = EngineBrowser;
@@ -773,6 +773,17 @@ interface Recipe {
   fail?: (answer: ScenarioResponse, d: DraftFacts) => void;
   /** For `redirect` rows: the redirect responses from the named URL on. */
   chain?: (d: DraftFacts, passing: HeaderList) => ScenarioResponse[];
+  /** For rows the server's answers do not decide (Local Network Access): the request's fields that make it fail. */
+  request?: (d: DraftFacts, redirected: boolean) => Pick<ScenarioRequest, 'addressSpace'>;
+}
+
+/**
+ * Local Network Access: a public page, the failing URL in the address space the line names (Chromium), else
+ * loopback; after a redirect the first URL public, so that the named URL is the one refused.
+ */
+function localNetworkSpaces(d: DraftFacts, redirected: boolean): AddressSpaces {
+  const target: AddressSpace = d.value === 'local' || d.value === 'loopback' ? d.value : 'loopback';
+  return redirected ? { page: 'public', target: 'public', redirectTargets: [target] } : { page: 'public', target };
 }
 
 function setHeader(answer: ScenarioResponse, name: string, ...values: string[]): void {
@@ -847,6 +858,12 @@ const RECIPES: Partial<Record<ReasonId, Recipe>> = {
   'too-many-redirects': {
     at: 'redirect',
     chain: (d, passing) => Array.from({ length: REDIRECT_LIMIT + 1 }, () => ({ status: 302, headers: [...passing, ['Location', d.url] as [string, string]] })),
+  },
+  'local-network-permission-denied': { at: 'either', valueName: 'address space', request: (d, redirected) => ({ addressSpace: localNetworkSpaces(d, redirected) }) },
+  'insecure-local-network': {
+    at: 'either',
+    valueName: 'address space',
+    request: (d, redirected) => ({ addressSpace: { ...localNetworkSpaces(d, redirected), secureContext: false } }),
   },
   'external-redirect-not-allowed': {
     at: 'preflight',
@@ -972,6 +989,7 @@ function draftOnce(f: ConsoleFacts, given: ConsoleGiven, recipe: Recipe, at: 'pr
   };
   if (redirects.length > 0) scenario.redirects = redirects;
   if (needsPreflight && r.from !== null) scenario.redirectPreflights = [lastPreflight];
+  if (recipe.request) Object.assign(scenario.request, recipe.request(d, r.from !== null));
   return { scenario, assumed };
 }
 

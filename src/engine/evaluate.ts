@@ -139,6 +139,10 @@ class MainFetch {
       if (unsafeNames !== null) {
         const blocked = this.corsPreflightFetch(hop, unsafeNames, requestOrigin);
         if (blocked !== null) return blocked;
+      } else if (exchange.localNetwork !== null) {
+        // Local Network Access refuses the request before it is sent: the request is what failed.
+        const failure = this.profile.localNetworkAccess(exchange.localNetwork.hop(hop));
+        if (failure !== null) return this.blocked(failure, 'response', 0);
       }
       if (this.recordRequests) this.recordRequest(requestOrigin);
       const response = exchange.response(hop);
@@ -184,6 +188,13 @@ class MainFetch {
     const preflight = this.exchange.preflightRequest(request.method, preflightOrigin, unsafeNames);
     if (this.preflights === null) this.preflights = [preflight];
     else this.preflights.push(preflight);
+    // Local Network Access refuses the preflight before it is sent (seen in Chromium: its OPTIONS fails with
+    // ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS; the console line is the same as for a request without one).
+    const { localNetwork } = this.exchange;
+    if (localNetwork !== null) {
+      const refused = profile.localNetworkAccess(localNetwork.hop(hop));
+      if (refused !== null) return this.blocked(refused, 'preflight', 0);
+    }
     const answer = this.exchange.preflightResponse(hop);
     // A preflight goes to the page's own origin only after a redirect (the first hop's is cross-origin).
     const toPageOrigin = hop > 0 && this.current.origin === request.origin;

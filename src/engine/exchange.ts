@@ -6,6 +6,7 @@
  * (the URLs do not depend on the browser), so what one browser computes for
  * a hop, the other reuses.
  */
+import { LocalNetwork } from './address-space.js';
 import { CorsResponseHeaders, corsPreflightRequest, exposedHeaderNames } from './cors.js';
 import type { BrowserRequest } from './request.js';
 import { ScenarioError, prepareRequest } from './request.js';
@@ -27,6 +28,8 @@ export class Exchange {
   declare readonly crossOrigin: boolean;
   /** How many responses the chain has: the redirects, then the final response. */
   declare readonly hopCount: number;
+  /** The address spaces of the page and of each hop (Local Network Access), or `null` when the scenario gives none. */
+  declare readonly localNetwork: LocalNetwork | null;
   // Allocated on first use: most requests are not preflighted, most are not redirected.
   private declare firstResponse: CorsResponseHeaders | null;
   private declare responses: Array<CorsResponseHeaders | undefined> | null;
@@ -47,6 +50,8 @@ export class Exchange {
     this.credentialsIncluded = request.credentials === 'include';
     this.crossOrigin = request.url.origin !== request.origin;
     this.hopCount = scenario.redirects === undefined ? 1 : scenario.redirects.length + 1;
+    const spaces = scenario.request.addressSpace;
+    this.localNetwork = spaces === undefined ? null : new LocalNetwork(spaces, request.origin, scenario.request.localNetworkAccess);
     this.firstResponse = null;
     this.responses = null;
     this.firstPreflightResponse = null;

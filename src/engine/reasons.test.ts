@@ -150,6 +150,6 @@ describe("WebKit's console lines (as real WebKitGTK logs them)", () => {
   });
   it('every row WebKit can report has a WebKit line; the rows it never reports have none', () => {
     const none = REASONS.filter((r) => r.webkit === null).map((r) => r.id);
-    expect(none).toEqual(['preflight-redirect', 'did-not-succeed', 'external-redirect-not-allowed', 'request-not-http', 'cors-disabled', 'origin-header-not-added']);
+    expect(none).toEqual(['preflight-redirect', 'local-network-permission-denied', 'insecure-local-network', 'did-not-succeed', 'external-redirect-not-allowed', 'request-not-http', 'cors-disabled', 'origin-header-not-added']);
   });
 });

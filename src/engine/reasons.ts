@@ -7,7 +7,7 @@
  * each browser's exact console message for the concrete request, and the fix
  * in two halves, server and client. Nothing else in corsproof spells these out.
  */
-import type { CredentialsMode, Initiator } from './types.js';
+import type { BrowserName, CredentialsMode, Initiator } from './types.js';
 
 /** What a message or a fix is about: the concrete request and the offending value. */
 export interface ReasonContext {
@@ -125,6 +125,12 @@ export interface Reason<Id extends string = ReasonId> {
   fixServer: (ctx: ReasonContext) => string;
   /** The client half of the fix, or `null` when only the server can fix it. */
   fixClient: (ctx: ReasonContext) => string | null;
+  /**
+   * The browsers whose part of this row no run of the real browser backs,
+   * each with what it rests on instead (the browser's source, its feature
+   * list). Absent: every part was seen in the real browser.
+   */
+  sourceDerived?: Partial<Record<BrowserName, string>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -532,6 +538,50 @@ const REASON_ROWS = reasonTable([
     fixClient: () => 'Request the final URL directly.',
   },
   {
+    // Local Network Access (Chromium 142+, Firefox 153): seen in Chromium 156 and Firefox 153 with their testing
+    // switches (--ip-address-space-overrides; network.lna.address_space.*.override), permission granted, denied and
+    // unanswered (headless Chromium refuses at once). ctx.value is the target's address space. Nothing is sent: the
+    // request fails at its preflight when it needs one (failedAt 'preflight'), else at itself ('response'), and
+    // Chromium's line is the same in both (no "Response to preflight request" prefix), failedParameter "".
+    id: 'local-network-permission-denied',
+    title: "A public page reached the user's local network or loopback without the user's permission (Local Network Access).",
+    firefox: FIREFOX_DID_NOT_SUCCEED,
+    chromium: {
+      corsError: 'LocalNetworkAccessPermissionDenied',
+      text: (ctx) => `Permission was denied for this request to access the \`${ctx.value}\` address space.`,
+      reportsValue: false,
+    },
+    webkit: null,
+    fixServer: localNetworkServerFix,
+    fixClient: (ctx) =>
+      `The user must allow local network access for ${ctx.origin}: the browser asks when the page makes the request (Chromium and Firefox ask for ${ctx.value === 'loopback' ? "'loopback-network', apps on this device" : "'local-network', devices on the local network"}; an unanswered prompt holds the request, headless Chromium refuses it at once), and only a secure (https) page can be granted it.` +
+      (ctx.initiator === 'fetch' && ctx.value === 'local' && ctx.url.startsWith('http:') && ctx.origin.startsWith('https:')
+        ? " From an https page to an http LAN address, pass `targetAddressSpace: 'local'` in the fetch() options, or mixed content blocks the request before the prompt."
+        : ''),
+    sourceDerived: {
+      firefox:
+        "A denied permission (seen) and an unanswered prompt (seen: the request is held, nothing sent) are modelled alike: that the held request fails as denied once the prompt is dismissed or times out (network.lna.prompt.timeout, 5 minutes) is read from Firefox's source. A mode 'no-cors' fetch refused this way logs no line at all in Firefox (seen).",
+    },
+  },
+  {
+    // Seen in Chromium 156: a non-secure page (http on a name other than localhost) in the public space reaching a
+    // loopback or LAN server; the permission cannot even be granted (Browser.setPermission: "Permission can't be
+    // granted in current context."). Firefox 153 asks as for a secure page (seen: held), so never fails this way.
+    id: 'insecure-local-network',
+    title: 'A public page that is not a secure context (plain http) reached the local network or loopback: Chromium refuses it outright.',
+    firefox: null,
+    chromium: {
+      corsError: 'InsecureLocalNetwork',
+      text: (ctx) => `The request client is not a secure context and the resource is in more-private address space \`${ctx.value}\`.`,
+      reportsValue: false,
+    },
+    webkit: null,
+    fixServer: (ctx) =>
+      `Serve the page over https: Chromium refuses every request from a plain-http public page to the ${spaceWords(ctx.value)}, and the user cannot allow it. ${localNetworkServerFix(ctx)}`,
+    fixClient: (ctx) =>
+      `Load the page from https (or from http://localhost, which is a secure context too) instead of ${ctx.origin}; then the user can allow local network access when the browser asks.`,
+  },
+  {
     id: 'did-not-succeed',
     title: 'The request did not complete (network error, too many redirects, or the connection was refused).',
     firefox: FIREFOX_DID_NOT_SUCCEED,
@@ -617,6 +667,25 @@ function pathOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** An address space in words. */
+function spaceWords(space: string): string {
+  return space === 'loopback' ? "user's own machine (loopback)" : space === 'local' ? "user's local network (LAN)" : `\`${space}\` address space`;
+}
+
+/**
+ * The server half for Local Network Access: no header grants it (Chromium 156
+ * sends no Private Network Access preflight, so Access-Control-Allow-Private-Network
+ * is never read), only where the page and the API live changes it.
+ */
+function localNetworkServerFix(ctx: ReasonContext): string {
+  return (
+    `The page is public, the API is on the ${spaceWords(ctx.value)}: the browser sends nothing there until the user allows local network access for ${ctx.origin}, and no response header can grant it ` +
+    '(Chromium no longer sends a Private Network Access preflight, so `Access-Control-Allow-Private-Network: true` changes nothing). ' +
+    'What the server side can do: serve the API from a public address the page reaches (behind your public domain or a reverse proxy), or serve the page from the same network as the API (a page on the LAN or on localhost needs no permission). ' +
+    'Keep the ordinary CORS headers: once the user allows it, the CORS checks apply as usual.'
+  );
 }
 
 /** The client half for preflight failures: how to avoid the preflight when the server cannot be changed quickly. */

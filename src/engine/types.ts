@@ -44,6 +44,48 @@ export type Initiator = 'fetch' | 'xhr' | 'eventsource';
  */
 export type RequestMode = 'cors' | 'no-cors';
 
+/**
+ * An IP address space, as Chromium and the Local Network Access spec name
+ * them: `public` (the internet), `local` (the user's LAN: 10/8, 172.16/12,
+ * 192.168/16, 169.254/16, fc00::/7, fe80::/10; Firefox calls it "private"),
+ * `loopback` (the user's own machine: 127/8, ::1).
+ */
+export type AddressSpace = 'public' | 'local' | 'loopback';
+
+/**
+ * The state of the Local Network Access permission the request needs, as
+ * the Permissions API reports it: `granted` (the user allowed it), `denied`,
+ * or `prompt` (not answered: a headed browser holds the request and asks; a
+ * headless Chromium refuses it at once, as if denied). Chromium 156 and
+ * Firefox 153 ask separately for the `loopback-network` permission (a
+ * loopback target) and the `local-network` one (a LAN target); this is the
+ * one the request needs.
+ */
+export type LocalNetworkPermission = 'granted' | 'denied' | 'prompt';
+
+/**
+ * Where the page and the server sit on the network (Local Network Access):
+ * a page in the `public` address space reaching a `local` or `loopback` one
+ * needs the user's permission in Chromium and Firefox.
+ */
+export interface AddressSpaces {
+  /** The page's address space (the server that served it; `public` for a page served with CSP `treat-as-public-address`). */
+  page: AddressSpace;
+  /** The address space of the server at `request.url`. */
+  target: AddressSpace;
+  /**
+   * Entry `k`: the address space of the server `redirects[k]` points at; a
+   * missing or `null` entry means the same as `target`.
+   */
+  redirectTargets?: Array<AddressSpace | null>;
+  /**
+   * Whether the page is a secure context. Default: from `request.origin`
+   * (https, or http on localhost, 127.0.0.0/8 or [::1]; an opaque origin is
+   * taken as secure). `false` for a page framed by a non-secure page.
+   */
+  secureContext?: boolean;
+}
+
 /** The request a page's script makes. */
 export interface ScenarioRequest {
   /** The absolute URL requested (http or https). */
@@ -64,6 +106,16 @@ export interface ScenarioRequest {
   initiator?: Initiator;
   /** fetch()'s `mode`; defaults to `cors`. `no-cors` is refused for `xhr` and `eventsource`. */
   mode?: RequestMode;
+  /**
+   * The address spaces of the page and of the server (Local Network Access).
+   * Absent: not modelled (no browser's Local Network Access check applies).
+   */
+  addressSpace?: AddressSpaces;
+  /**
+   * The Local Network Access permission for the page's origin; default
+   * `prompt`. Only with `addressSpace`.
+   */
+  localNetworkAccess?: LocalNetworkPermission;
 }
 
 /** A response as the server sends it: status and raw header lines. */

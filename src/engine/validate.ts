@@ -2,10 +2,11 @@
  * Shape checks for untrusted scenario JSON. Every problem names the JSON
  * path of the field, so a CLI can say exactly what to change.
  */
+import { ADDRESS_SPACES, LOCAL_NETWORK_PERMISSIONS } from './address-space.js';
 import { isHeaderName } from './headers.js';
 import { ScenarioError, parseHttpUrl, parseOrigin } from './request.js';
 import { isRedirectStatus } from './status.js';
-import type { CredentialsMode, HeaderList, Initiator, RequestMode, Scenario, ScenarioResponse } from './types.js';
+import type { AddressSpace, AddressSpaces, CredentialsMode, HeaderList, Initiator, LocalNetworkPermission, RequestMode, Scenario, ScenarioRequest, ScenarioResponse } from './types.js';
 
 const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];
 const INITIATORS: readonly Initiator[] = ['fetch', 'xhr', 'eventsource'];
@@ -76,6 +77,39 @@ function responseAt(v: Json, field: string): ScenarioResponse {
   return { status, headers: headerListAt(o.headers, `${field}.headers`) };
 }
 
+function oneOf<T extends string>(v: Json, field: string, values: readonly T[]): T {
+  const value = stringAt(v, field);
+  if (!values.includes(value as T)) throw new ScenarioError(field, `expected one of ${values.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
+/** `request.addressSpace` and `request.localNetworkAccess` (Local Network Access), as the request's fields to add. */
+function localNetworkAt(r: Record<string, Json>, at: (name: string) => string, redirectCount: number): Pick<ScenarioRequest, 'addressSpace' | 'localNetworkAccess'> {
+  if (r.addressSpace === undefined) {
+    if (r.localNetworkAccess !== undefined) {
+      throw new ScenarioError(at('request.localNetworkAccess'), 'needs request.addressSpace: the permission matters only for a page in the public address space reaching a local or loopback one');
+    }
+    return {};
+  }
+  const field = at('request.addressSpace');
+  const o = objectAt(r.addressSpace, field, ['page', 'target', 'redirectTargets', 'secureContext'], ['page', 'target']);
+  const spaces: AddressSpaces = { page: oneOf(o.page, `${field}.page`, ADDRESS_SPACES), target: oneOf(o.target, `${field}.target`, ADDRESS_SPACES) };
+  if (o.redirectTargets !== undefined) {
+    const list = o.redirectTargets;
+    if (!Array.isArray(list)) throw new ScenarioError(`${field}.redirectTargets`, `expected an array of address spaces or null, got ${describe(list)}`);
+    if (list.length > redirectCount) {
+      throw new ScenarioError(`${field}.redirectTargets`, `has ${list.length} entries for ${redirectCount} redirects (entry k is the address space redirects[k] points at)`);
+    }
+    spaces.redirectTargets = list.map((v: Json, i: number): AddressSpace | null => (v === null ? null : oneOf(v, `${field}.redirectTargets[${i}]`, ADDRESS_SPACES)));
+  }
+  if (o.secureContext !== undefined) {
+    if (typeof o.secureContext !== 'boolean') throw new ScenarioError(`${field}.secureContext`, `expected true or false, got ${describe(o.secureContext)}`);
+    spaces.secureContext = o.secureContext;
+  }
+  if (r.localNetworkAccess === undefined) return { addressSpace: spaces };
+  return { addressSpace: spaces, localNetworkAccess: oneOf<LocalNetworkPermission>(r.localNetworkAccess, at('request.localNetworkAccess'), LOCAL_NETWORK_PERMISSIONS) };
+}
+
 /**
  * Check that untrusted JSON is a {@link Scenario}, and return it typed.
  *
@@ -88,7 +122,7 @@ export function validateScenario(input: Json, field = ''): Scenario {
     'request',
     'response',
   ]);
-  const r = objectAt(root.request, at('request'), ['url', 'origin', 'method', 'headers', 'credentials', 'initiator', 'mode'], [
+  const r = objectAt(root.request, at('request'), ['url', 'origin', 'method', 'headers', 'credentials', 'initiator', 'mode', 'addressSpace', 'localNetworkAccess'], [
     'url',
     'origin',
   ]);
@@ -147,8 +181,9 @@ export function validateScenario(input: Json, field = ''): Scenario {
     redirectPreflights = root.redirectPreflights.map((p: Json, i: number) => (p === null ? null : responseAt(p, at(`redirectPreflights[${i}]`))));
   }
   const response = responseAt(root.response, at('response'));
+  const localNetwork = localNetworkAt(r, at, redirects?.length ?? 0);
   const scenario: Scenario = {
-    request: { url, origin, method, headers, credentials: credentials as CredentialsMode, ...(initiator ? { initiator } : {}), ...(mode ? { mode } : {}) },
+    request: { url, origin, method, headers, credentials: credentials as CredentialsMode, ...(initiator ? { initiator } : {}), ...(mode ? { mode } : {}), ...localNetwork },
     preflight,
     response,
   };
