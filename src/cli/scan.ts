@@ -175,10 +175,17 @@ export interface ScanJson {
   errors: Array<{ url: string; kind: string; message: string }>;
 }
 
+/** The browsers that let a page at the probe origin read the answer, in words: "Chromium, Firefox and WebKit", "WebKit", "no browser". */
+export function readableIn(browsers: Finding['browsers']): string {
+  const names = ([['chromium', 'Chromium'], ['firefox', 'Firefox'], ['webkit', 'WebKit']] as const).filter(([b]) => browsers[b]).map(([, name]) => name);
+  if (names.length === 0) return 'no browser';
+  return names.length === 1 ? names[0] as string : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] as string}`;
+}
+
 /** A finding for the terminal: severity, id, route, message, fix. */
 function renderFinding(f: Finding): string {
   const label = { high: pc.red(pc.bold('HIGH  ')), medium: pc.yellow(pc.bold('MEDIUM')), low: pc.cyan('LOW   '), info: pc.dim('INFO  ') }[f.severity];
-  const browsers = f.severity === 'high' || f.severity === 'medium' ? pc.dim(` (readable in ${[f.browsers.chromium ? 'Chromium' : '', f.browsers.firefox ? 'Firefox' : ''].filter(Boolean).join(' and ') || 'no browser'})`) : '';
+  const browsers = f.severity === 'high' || f.severity === 'medium' ? pc.dim(` (readable in ${readableIn(f.browsers)})`) : '';
   const cookies = f.cookies === undefined ? '' : `\n         ${pc.dim(`Cookies: ${f.cookies}`)}`;
   return `  ${label} ${pc.bold(f.id)}${browsers}\n         ${f.message}${cookies}\n         ${pc.green('Fix:')} ${f.fix}`;
 }

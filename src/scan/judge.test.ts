@@ -160,13 +160,39 @@ describe('cookie context beside credentialed findings', () => {
 });
 
 describe('probe origins a browser cannot host', () => {
-  it("a server fooled only by '{' (url.parse cuts the host there): readable in Chromium, not in Firefox, which loads no page at such a host", () => {
+  it("a server fooled only by '{' (url.parse cuts the host there): readable in Chromium and WebKit (unmeasured there: the engine's default), not in Firefox, which loads no page at such a host", () => {
     const t = target();
     const plan = planRoute(t, [LEGIT], AUTH);
     const server = allowing((o) => o.split('{')[0] === LEGIT);
     const answer = (request: OutgoingRequest): Exchange => ({ request, status: 200, ...server(request) });
     const [f] = judgeRoute(plan, plan.requests.map((planned) => ({ planned, answer: answer(planned.request) })), answer(noOriginRequest(t)));
-    expect([f?.id, f?.severity, f?.browsers]).toEqual(['special-characters', 'high', { chromium: true, firefox: false }]);
+    expect([f?.id, f?.severity, f?.browsers]).toEqual(['special-characters', 'high', { chromium: true, firefox: false, webkit: true }]);
+  });
+});
+
+describe('the three browsers', () => {
+  const judged = (server: Server, t: ScanTarget = target()) => {
+    const plan = planRoute(t, [LEGIT], AUTH);
+    const answer = (request: OutgoingRequest): Exchange => ({ request, status: 200, ...server(request) });
+    return { plan, findings: judgeRoute(plan, plan.requests.map((planned) => ({ planned, answer: answer(planned.request) })), answer(noOriginRequest(t))) };
+  };
+
+  it('a finding says which of Chromium, Firefox and WebKit let the probe origin read it', () => {
+    const { findings } = judged(allowing(() => true));
+    expect(findings.map((f) => [f.id, f.browsers])).toEqual([['reflects-any-origin', { chromium: true, firefox: true, webkit: true }]]);
+  });
+
+  it('a route whose header only Firefox and WebKit preflight (DPR, a client hint Chromium safelists): its preflights are sent, and each browser judged with them', () => {
+    const dpr = target('GET', [['DPR', '2']]);
+    // Preflights answered (a reflecting server): read in all three.
+    const reflecting = judged(allowing(() => true), dpr);
+    expect(reflecting.plan.preflighted).toBe(true);
+    expect(reflecting.findings.map((f) => [f.id, f.browsers])).toEqual([['reflects-any-origin', { chromium: true, firefox: true, webkit: true }]]);
+    // Preflights refused (404, no CORS headers), the actual request reflected: Chromium alone reads, it sends no preflight.
+    const base = allowing(() => true);
+    const noPreflight: Server = (request) => (isPreflight(request) ? { status: 404, headers: [] } : base(request));
+    const chromiumOnly = judged(noPreflight, dpr);
+    expect(chromiumOnly.findings.map((f) => [f.id, f.severity, f.browsers])).toEqual([['reflects-any-origin', 'high', { chromium: true, firefox: false, webkit: false }]]);
   });
 });
 

@@ -1,15 +1,17 @@
 /**
  * The scanner's judge: what a route's answers let an attacker do, decided
  * the way a browser would let them. A probe origin's finding stands only
- * when the engine says Chromium or Firefox lets a page at that origin read
- * the response (its preflight passed, its CORS check passed); its severity
+ * when the engine says Chromium, Firefox or WebKit lets a page at that
+ * origin read the response (its preflight passed, its CORS check passed);
+ * its severity
  * comes from the finding table (findings.ts), with credentials or without.
  * Pure: the answers come in, the findings go out.
  */
+import { BROWSER_NAMES } from '../engine/browsers.js';
 import { evaluate } from '../engine/evaluate.js';
 import { get, splitList } from '../engine/headers.js';
 import { ScenarioError } from '../engine/request.js';
-import type { ScenarioResponse } from '../engine/types.js';
+import type { BrowserName, ScenarioResponse } from '../engine/types.js';
 import type { Exchange } from '../doctor/exchange.js';
 import { cacheReuse } from '../doctor/caching.js';
 import { parseSetCookie, siteOf } from '../doctor/cookies.js';
@@ -30,9 +32,18 @@ export interface Answered {
 }
 
 /** Whether each browser lets the page read the response. */
-type Readable = { chromium: boolean; firefox: boolean };
+type Readable = Record<BrowserName, boolean>;
 
-const NOBODY: Readable = { chromium: false, firefox: false };
+const NOBODY: Readable = { chromium: false, firefox: false, webkit: false };
+
+/**
+ * Which browsers load a page at a probe origin: the probe table's record
+ * (pageOriginIn, measured in Chromium and Firefox); WebKit, which it does
+ * not record, as the engine's default: every origin (unmeasured).
+ */
+function hostableIn(origin: string): Readable {
+  return { webkit: true, ...pageOriginIn(origin) };
+}
 
 /** A finding before the route's common fields are added. */
 type Draft = Pick<Finding, 'id' | 'severity' | 'probe' | 'message' | 'evidence' | 'browsers' | 'cookies'>;
@@ -77,7 +88,7 @@ function answersFor(answered: readonly Answered[], role: PlannedRequest['role'],
  */
 function readableBy(plan: RoutePlan, origin: string, preflight: Exchange | null, actual: Exchange, credentials: 'include' | 'omit'): Readable {
   if (plan.preflighted && preflight === null) return NOBODY;
-  const hostable = pageOriginIn(origin);
+  const hostable = hostableIn(origin);
   const response = (e: Exchange): ScenarioResponse => ({ status: e.status, headers: e.headers });
   try {
     const verdict = evaluate({
@@ -86,7 +97,9 @@ function readableBy(plan: RoutePlan, origin: string, preflight: Exchange | null,
       response: response(actual),
     });
     // A browser that will not load a page at the probe origin lets no attacker read from there.
-    return { chromium: hostable.chromium && verdict.browsers.chromium.ok, firefox: hostable.firefox && verdict.browsers.firefox.ok };
+    const readable = { ...NOBODY };
+    for (const b of BROWSER_NAMES) readable[b] = hostable[b] && verdict.browsers[b].ok;
+    return readable;
   } catch (error) {
     // A probe origin the engine refuses as an origin (a browser could not be there) shows nothing.
     if (error instanceof ScenarioError) return NOBODY;
@@ -94,7 +107,7 @@ function readableBy(plan: RoutePlan, origin: string, preflight: Exchange | null,
   }
 }
 
-const anyBrowser = (r: Readable): boolean => r.chromium || r.firefox;
+const anyBrowser = (r: Readable): boolean => r.chromium || r.firefox || r.webkit;
 const isOk = (status: number): boolean => status >= 200 && status <= 299;
 const RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
 

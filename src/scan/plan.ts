@@ -15,7 +15,8 @@
 import { normalizeMethod } from '../engine/safelist.js';
 import type { HeaderList, ScenarioRequest } from '../engine/types.js';
 import type { OutgoingRequest } from '../doctor/exchange.js';
-import { plannedPreflight } from '../doctor/replay.js';
+import { evaluateIn } from '../engine/evaluate.js';
+import { PLACEHOLDER, plannedPreflight, preflightWireHeaders } from '../doctor/replay.js';
 import type { Probe } from '../policy/probes.js';
 import { probesFor } from '../policy/probes.js';
 import type { ScanTarget } from './types.js';
@@ -79,6 +80,19 @@ export function ownOrigin(url: string): string {
 }
 
 /**
+ * The preflight Firefox or WebKit sends where Chromium sends none (client
+ * hints such as DPR, which Chromium safelists), so that every browser's
+ * verdict has the answer it needs; `null` when none of them preflights.
+ */
+function preflightOfOthers(request: ScenarioRequest): HeaderList | null {
+  for (const browser of ['firefox', 'webkit'] as const) {
+    const first = evaluateIn(browser, { request, preflight: PLACEHOLDER, response: PLACEHOLDER }).preflights[0];
+    if (first !== undefined) return preflightWireHeaders(first);
+  }
+  return null;
+}
+
+/**
  * The plan for one route, from these legit origins (at least one: without
  * any, the API's own origin, whose probes are derived from its host).
  */
@@ -88,7 +102,7 @@ export function planRoute(target: ScanTarget, legitOrigins: readonly string[], a
   const sentMethod = auth.methods.includes(method) ? method : 'GET';
   const page = pageRequest(target, auth, legit[0] as string);
   // Planned once: from another origin, only the preflight's Origin line differs.
-  const pagePreflight = plannedPreflight(page);
+  const pagePreflight = plannedPreflight(page) ?? preflightOfOthers(page);
   const preflighted = pagePreflight !== null;
   const requests: PlannedRequest[] = [];
   const actual = (origin: string): OutgoingRequest => ({

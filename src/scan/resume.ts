@@ -22,8 +22,12 @@ import type { RouteResult } from './run.js';
 import { targetKey } from './targets.js';
 import type { Finding, ScanTarget } from './types.js';
 
-/** The state format written in the header; another is refused. */
-export const STATE_FORMAT = 1;
+/**
+ * The state format written in the header; another is refused. 2: findings'
+ * `browsers` has `webkit` (a route judged by format 1 was judged in Chromium
+ * and Firefox only).
+ */
+export const STATE_FORMAT = 2;
 
 /** What changes a route's result: a state file is resumed only with the same. */
 export interface StateOptions {

@@ -74,7 +74,7 @@ const FINDINGS: Finding[] = SOURCES.flatMap((source, s) =>
       probe,
       message: `The response to ${probe ?? 'no Origin'} allows it.`,
       evidence: Array.from({ length: 1 + (v % 2) }, () => evidence(url, probe ?? 'null')),
-      browsers: { chromium: v !== 2, firefox: s !== 1 },
+      browsers: { chromium: v !== 2, firefox: s !== 1, webkit: v !== 1 },
       fix: 'Check the Origin against a list of exact origins.',
       recipe: s === 2 ? 'express' : null,
       layer: s === 2 ? 'Express' : null,
@@ -204,7 +204,7 @@ describe('toSarif: the run', () => {
         method: 'GET',
         url: 'https://api.example/url-list/high?page=1',
         probe: 'https://evil10.example',
-        browsers: { chromium: true, firefox: false },
+        browsers: { chromium: true, firefox: false, webkit: true },
         evidenceCount: 1,
         recipe: null,
         layer: null,
@@ -213,7 +213,7 @@ describe('toSarif: the run', () => {
     });
   });
 
-  it('properties: the probe (null without Origin), both browsers, the evidence count, recipe and layer; cookies only when the finding has them', () => {
+  it('properties: the probe (null without Origin), the three browsers, the evidence count, recipe and layer; cookies only when the finding has them', () => {
     run.results.forEach((result, i) => {
       const finding = FINDINGS[i]!;
       expect(result.properties).toMatchObject({ method: finding.method, url: finding.url, recipe: finding.recipe, layer: finding.layer });
@@ -263,7 +263,7 @@ describe('toSarif: fingerprints', () => {
   });
 
   it('stable across runs: the message, fix, evidence, browsers, severity and source do not change it', () => {
-    const reworded: Finding = { ...base, message: 'Other words.', fix: 'Another fix.', evidence: [], browsers: { chromium: false, firefox: false }, severity: 'info', source: SOURCES[3]! };
+    const reworded: Finding = { ...base, message: 'Other words.', fix: 'Another fix.', evidence: [], browsers: { chromium: false, firefox: false, webkit: false }, severity: 'info', source: SOURCES[3]! };
     expect(fingerprint(reworded)).toBe(fingerprint(base));
     expect(fingerprint({ ...base })).toBe(findingFingerprint(base));
   });

@@ -58,7 +58,8 @@ export interface SarifResult {
     method: string;
     url: string;
     probe: string | null;
-    browsers: { chromium: boolean; firefox: boolean };
+    /** Whether each browser lets a page at the probe origin read the response. */
+    browsers: { chromium: boolean; firefox: boolean; webkit: boolean };
     evidenceCount: number;
     /** The fix recipe's id for the detected stack (`corsproof check --stack <id>`), or null. */
     recipe: string | null;
@@ -205,7 +206,7 @@ function sarifResult(finding: Finding, ruleIndex: number): SarifResult {
     method: finding.method,
     url: finding.url,
     probe: finding.probe,
-    browsers: { chromium: finding.browsers.chromium, firefox: finding.browsers.firefox },
+    browsers: { chromium: finding.browsers.chromium, firefox: finding.browsers.firefox, webkit: finding.browsers.webkit },
     evidenceCount: finding.evidence.length,
     recipe: finding.recipe,
     layer: finding.layer,

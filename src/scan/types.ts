@@ -50,7 +50,7 @@ export interface Finding {
   /** Every exchange that shows it (two for missing-vary-origin). */
   evidence: Evidence[];
   /** Whether each browser lets a page at the probe origin read the response (with credentials for high and medium findings). */
-  browsers: { chromium: boolean; firefox: boolean };
+  browsers: { chromium: boolean; firefox: boolean; webkit: boolean };
   /** What to change, in words. */
   fix: string;
   /** The corsproof fix recipe for the detected stack (`corsproof check --stack <id>` renders it), `null` when no layer was recognised. */

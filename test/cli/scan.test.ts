@@ -164,7 +164,7 @@ describe('exit codes and the JSON contract', () => {
     const f = json.findings[0];
     expect(Object.keys(f ?? {}).sort()).toEqual(['browsers', 'cookies', 'evidence', 'fix', 'id', 'layer', 'message', 'method', 'probe', 'recipe', 'severity', 'source', 'url'].sort());
     expect(f?.cookies).toMatch(/cross-site page: only cookies set with SameSite=None; Secure ride along/);
-    expect(f?.browsers).toEqual({ chromium: true, firefox: true });
+    expect(f?.browsers).toEqual({ chromium: true, firefox: true, webkit: true });
     expect(f?.evidence[0]?.request.headers).toContainEqual(['Origin', 'https://corsproof-probe.invalid']);
     expect(f?.evidence[0]?.response.headers).toContainEqual(['Access-Control-Allow-Origin', 'https://corsproof-probe.invalid']);
   });
@@ -192,5 +192,12 @@ describe('exit codes and the JSON contract', () => {
     const log = JSON.parse(readFileSync(sarif, 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }> };
     const high = log.runs[0]?.results.find((r) => r.ruleId === 'reflects-any-origin');
     expect(high?.locations[0]?.physicalLocation.region.startLine).toBe(2);
+    expect((high as unknown as { properties: { browsers: unknown } }).properties.browsers).toEqual({ chromium: true, firefox: true, webkit: true });
+  });
+
+  it('the human report says which browsers read a high or medium finding, WebKit among them', async () => {
+    const r = await runCli(['scan', url.reflect as string, ...ORIGIN]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/HIGH {3}reflects-any-origin \(readable in Chromium, Firefox and WebKit\)\n/);
   });
 });

@@ -174,7 +174,7 @@ describe('the zoo', () => {
 
 interface ScanJson {
   targets: unknown[];
-  findings: Array<{ url: string; method: string; id: string; severity: string; probe: string | null; browsers: { chromium: boolean; firefox: boolean } }>;
+  findings: Array<{ url: string; method: string; id: string; severity: string; probe: string | null; browsers: { chromium: boolean; firefox: boolean; webkit: boolean } }>;
   errors: unknown[];
 }
 
@@ -205,6 +205,11 @@ describe.concurrent('corsproof scan against the zoo (exactly the planted finding
       expect(report.errors).toEqual([]);
       expect(report.findings.every((f) => f.url === server.url && f.method === server.method)).toBe(true);
       expect(keyed(report.findings)).toEqual(keyed(server.planted));
+      // Each finding says which of the three browsers read it; a high or medium one, at least one of them.
+      for (const f of report.findings) {
+        expect(Object.keys(f.browsers)).toEqual(['chromium', 'firefox', 'webkit']);
+        if (f.severity === 'high' || f.severity === 'medium') expect(Object.values(f.browsers)).toContain(true);
+      }
     });
   }
 });
