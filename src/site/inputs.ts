@@ -19,6 +19,7 @@ import { ScenarioError } from '../engine/request.js';
 import type { Initiator, Scenario, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import type { ControlKey } from './form.js';
+import { BROWSER_WORDS, blockedIn, whoBlocks } from './words.js';
 
 /** A control the input could not fill from what it read, and what the page says beside it. */
 export interface Unknown {
@@ -79,7 +80,7 @@ const CONSOLE_WORDS: Record<ConsoleField, string> = {
 // ---------------------------------------------------------------------------
 // A console line.
 
-/** A pasted console line from Chromium or Firefox, read with the engine's reader. */
+/** A pasted console line from Chromium, Firefox or WebKit (Safari), read with the engine's reader. */
 export function readConsoleInput(text: string): InputOutcome {
   if (text.trim() === '') return { ok: false, message: "Nothing pasted yet. Paste the CORS error from the browser's console (DevTools > Console), e.g. " + exampleLine() };
   const r = readConsoleLine(text);
@@ -98,7 +99,7 @@ function exampleLine(): string {
 
 /** What the line says, a line each (what `explain --console` prints first). */
 function consoleSummary(r: ConsoleReading): string[] {
-  const browser = r.browser === 'chromium' ? 'Chromium' : r.browser === 'firefox' ? 'Firefox' : 'WebKit';
+  const browser = BROWSER_WORDS[r.browser];
   const api = r.initiator === null ? '' : `, ${API_WORDS[r.initiator]}`;
   const where = r.preflight === null ? '' : r.preflight ? ', at the preflight' : r.netError !== null ? '' : ', at the response';
   const code = r.corsError ?? (r.netError !== null ? `net::${r.netError}` : null) ?? r.firefoxReason ?? '';
@@ -215,7 +216,7 @@ export interface HarRow {
   method: string;
   url: string;
   origin: string;
-  /** true: both browsers allow it; false: blocked; null: not judged (`note` says why). */
+  /** true: Chromium, Firefox and WebKit allow it; false: blocked; null: not judged (`note` says why). */
   ok: boolean | null;
   /** The HAR's verdict in words. */
   outcome: string;
@@ -309,14 +310,12 @@ export function readHarText(name: string, text: string): HarOutcome {
   return { ok: true, name, bytes: text.length, entries, found: found.length, rows: listed };
 }
 
-/** The verdict in a few words: allowed, or the blocking browser's reason. */
+/** The verdict in a few words: allowed, or where it is blocked (`in WebKit only`, ...) and the first blocking browser's reason. */
 export function outcomeWords(v: Verdict | null, note: string | null): string {
   if (v === null) return `Not judged: ${note ?? 'no verdict'}`;
   if (v.ok) return 'Allowed';
-  const { chromium, firefox } = v.browsers;
-  const id = (chromium.reasonId ?? firefox.reasonId) as ReasonId;
-  const only = chromium.ok ? ' in Firefox only' : firefox.ok ? ' in Chromium only' : '';
-  return `Blocked${only} at the ${v.failedAt ?? 'response'}: ${reason(id).title}`;
+  const id = whoBlocks(v).reasonId as ReasonId;
+  return `Blocked${blockedIn(v, false)} at the ${v.failedAt ?? 'response'}: ${reason(id).title}`;
 }
 
 /** Chromium's `_resourceType` of a HAR entry, as the client API that made it. */

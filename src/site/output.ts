@@ -19,9 +19,11 @@ import type { TraceStep } from '../doctor/trace.js';
 import { traces } from '../doctor/trace.js';
 import type { TrustNote } from '../doctor/trust.js';
 import { trustNotes } from '../doctor/trust.js';
+import { BROWSER_NAMES } from '../engine/browsers.js';
 import { reason } from '../engine/reasons.js';
 import type { HeaderList, Scenario, Verdict } from '../engine/types.js';
 import { h, withCode } from './dom.js';
+import { BROWSER_WORDS, browserList } from './words.js';
 
 /** What the user chose, kept across renders. */
 const chosen = { stack: '', exportOpen: false };
@@ -79,13 +81,15 @@ function stepItem(doc: Document, step: TraceStep): HTMLElement {
   );
 }
 
-/** The trace: one list when both browsers walk alike, else one per browser. */
+/** The trace: one list per group of browsers that walk alike (one list when all three do), each named above it. */
 function tracePart(doc: Document, scenario: Scenario): HTMLElement {
-  const t = traces(scenario);
-  const list = (steps: TraceStep[], who: string): HTMLElement => h(doc, 'ol', { class: 'trace', 'data-browsers': who }, ...steps.map((step) => stepItem(doc, step)));
-  const body = t.same
-    ? [h(doc, 'p', { class: 'trace-who' }, 'Chromium and Firefox:'), list(t.chromium, 'both')]
-    : [h(doc, 'p', { class: 'trace-who' }, 'Chromium:'), list(t.chromium, 'chromium'), h(doc, 'p', { class: 'trace-who' }, 'Firefox:'), list(t.firefox, 'firefox')];
+  const body = traces(scenario).groups.flatMap((g, i) => {
+    const id = `trace-who-${i + 1}`;
+    return [
+      h(doc, 'p', { class: 'trace-who', id }, `${browserList(g.browsers)}:`),
+      h(doc, 'ol', { class: 'trace', 'data-browsers': g.browsers.join(' '), 'aria-labelledby': id }, ...g.steps.map((step) => stepItem(doc, step))),
+    ];
+  });
   return h(doc, 'section', { class: 'trace-part', id: 'trace' }, h(doc, 'h3', {}, 'Trace'), ...body);
 }
 
@@ -109,7 +113,7 @@ function diffPart(doc: Document, r: Extract<Repair, { kind: 'change' }>): HTMLEl
   );
   const fixed = [...new Set(r.fixes)].map((id) => reason(id).title).join(' ');
   return [
-    h(doc, 'p', { id: 'change-summary' }, `Checked with the engine: with this change Chromium and Firefox let script read the response. It removes, in order: ${fixed}`),
+    h(doc, 'p', { id: 'change-summary' }, `Checked with the engine: with this change ${browserList(BROWSER_NAMES)} let script read the response. It removes, in order: ${fixed}`),
     h(doc, 'div', { id: 'change-diff' }, ...blocks),
     copyButton(doc, 'Copy the change', diffText(r.diffs), 'change-diff'),
   ];
@@ -117,11 +121,11 @@ function diffPart(doc: Document, r: Extract<Repair, { kind: 'change' }>): HTMLEl
 
 function changePart(doc: Document, r: Repair): HTMLElement {
   let body: HTMLElement[];
-  if (r.kind === 'passes') body = [h(doc, 'p', { id: 'change-none' }, 'Nothing to change: Chromium and Firefox let script read the response.')];
+  if (r.kind === 'passes') body = [h(doc, 'p', { id: 'change-none' }, `Nothing to change: ${browserList(BROWSER_NAMES)} let script read the response.`)];
   else if (r.kind === 'change') body = diffPart(doc, r);
   else {
     body = [
-      h(doc, 'p', { id: 'change-none' }, h(doc, 'strong', {}, 'No change to the server\'s headers fixes this: '), r.why),
+      h(doc, 'p', { id: 'change-none' }, h(doc, 'strong', {}, `No change to the server's headers fixes this in ${BROWSER_WORDS[r.browser]}: `), r.why),
       h(doc, 'p', { id: 'change-fix' }, h(doc, 'strong', {}, r.fix.side === 'client' ? 'Client: ' : 'Server: '), ...withCode(doc, r.fix.text)),
     ];
   }

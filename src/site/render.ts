@@ -6,13 +6,13 @@
  * second verdict on the page, e.g. the live check's).
  */
 import { mdnUrl } from '../doctor/text.js';
+import { BROWSER_NAMES } from '../engine/browsers.js';
 import type { ReasonId } from '../engine/reasons.js';
 import { reason } from '../engine/reasons.js';
 import type { BrowserName, Scenario, Verdict } from '../engine/types.js';
 import { h, withCode } from './dom.js';
 import { renderOutput } from './output.js';
-
-const NAMES: Record<BrowserName, string> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
+import { BROWSER_WORDS as NAMES, blockedIn, browserList, whoBlocks } from './words.js';
 
 /** How the page's script made the request, as the CLI says it. */
 export function apiLabel(scenario: Scenario): string {
@@ -23,13 +23,15 @@ export function apiLabel(scenario: Scenario): string {
   return `${initiator === 'xhr' ? 'XMLHttpRequest' : 'EventSource'}, withCredentials = ${flag}`;
 }
 
-/** The verdict in words: who blocks, at which step, and why (the reason table's title). */
+/**
+ * The verdict in words: who blocks (`in WebKit only (Chromium and Firefox
+ * allow it)`; nothing when all three do), at which step, and why (the reason
+ * table's title, for the first browser that blocks).
+ */
 export function statusLine(verdict: Verdict): { ok: boolean; word: string; detail: string } {
-  if (verdict.ok) return { ok: true, word: 'Allowed', detail: 'Chromium and Firefox let script read the response.' };
-  const { chromium, firefox } = verdict.browsers;
-  const id = (chromium.reasonId ?? firefox.reasonId) as ReasonId;
-  const only = chromium.ok ? ' in Firefox only (Chromium allows it)' : firefox.ok ? ' in Chromium only (Firefox allows it)' : '';
-  return { ok: false, word: 'Blocked', detail: `${only} at the ${verdict.failedAt ?? 'response'}: ${reason(id).title}` };
+  if (verdict.ok) return { ok: true, word: 'Allowed', detail: `${browserList(verdict.covers)} let script read the response.` };
+  const id = whoBlocks(verdict).reasonId as ReasonId;
+  return { ok: false, word: 'Blocked', detail: `${blockedIn(verdict, true)} at the ${verdict.failedAt ?? 'response'}: ${reason(id).title}` };
 }
 
 /** The verdict's headline: icon and word (colour is never the only signal). */
@@ -59,7 +61,20 @@ function requestPart(doc: Document, scenario: Scenario, verdict: Verdict): HTMLE
   );
 }
 
-/** One browser's console line, with its error name (Chromium) or reason and MDN page (Firefox). */
+/** WebKit's reason line under corsproof's id for it (WebKit names none), then every line its console shows. */
+function webkitBody(doc: Document, title: HTMLElement, report: NonNullable<Verdict['webkit']>, p: string): Node[] {
+  title.append(' ', h(doc, 'code', { id: `${p}webkit-reason`, class: 'code' }, report.reason), h(doc, 'small', {}, " (corsproof's name: WebKit names none)"));
+  const out: Node[] = [h(doc, 'pre', { id: `${p}webkit-message`, class: 'console' }, report.message)];
+  if (report.messages.length > 0) {
+    out.push(
+      h(doc, 'p', { id: `${p}webkit-console-title`, class: 'console-title' }, 'Its console (Safari, WebKitGTK) shows:'),
+      h(doc, 'pre', { id: `${p}webkit-console`, class: 'console' }, report.messages.join('\n')),
+    );
+  }
+  return out;
+}
+
+/** One browser's console line, with its error name (Chromium), reason and MDN page (Firefox), or reason line and console lines (WebKit). */
 function browserPart(doc: Document, browser: BrowserName, verdict: Verdict, p: string): HTMLElement {
   const title = h(doc, 'h3', {}, NAMES[browser]);
   let body: Node[];
@@ -71,6 +86,8 @@ function browserPart(doc: Document, browser: BrowserName, verdict: Verdict, p: s
     const link = h(doc, 'a', { id: `${p}firefox-reason`, href: mdnUrl(verdict.firefox.reason), rel: 'noreferrer', target: '_blank' }, verdict.firefox.reason);
     title.append(' ', link, h(doc, 'span', { class: 'visually-hidden' }, ' (MDN, opens in a new tab)'));
     body = [h(doc, 'pre', { id: `${p}firefox-message`, class: 'console' }, verdict.firefox.message)];
+  } else if (browser === 'webkit' && verdict.webkit) {
+    body = webkitBody(doc, title, verdict.webkit, p);
   } else {
     body = [h(doc, 'p', { id: `${p}${browser}-message`, class: 'allows' }, h(doc, 'span', { 'aria-hidden': 'true' }, '✓ '), `${NAMES[browser]} allows this request.`)];
   }
@@ -111,14 +128,27 @@ function fixPart(doc: Document, verdict: Verdict, p: string): HTMLElement | null
   );
 }
 
-/** The response headers script can read, per browser when they differ. */
+/**
+ * The response headers script can read: one list when every browser reads
+ * the same (the verdict's: none when blocked), else the verdict's (readable
+ * in all three, when allowed) and each browser's own.
+ */
 function exposedPart(doc: Document, verdict: Verdict, p: string): HTMLElement {
-  const { chromium, firefox } = verdict.browsers;
   const list = (names: string[]): string => (names.length > 0 ? names.join(', ') : '(none)');
-  const same = JSON.stringify(chromium.exposedHeaders) === JSON.stringify(firefox.exposedHeaders);
-  const body = verdict.ok || same
-    ? [h(doc, 'p', { id: `${p}exposed` }, verdict.ok ? list(verdict.exposedHeaders) : '(none: script cannot read the response)')]
-    : (['chromium', 'firefox'] as const).map((b) => h(doc, 'p', { id: `${p}exposed-${b}` }, `${NAMES[b]}: `, verdict.browsers[b].ok ? list(verdict.browsers[b].exposedHeaders) : '(none: blocked)'));
+  const first = JSON.stringify(verdict.browsers.chromium.exposedHeaders);
+  const same = BROWSER_NAMES.every((b) => JSON.stringify(verdict.browsers[b].exposedHeaders) === first);
+  const body: HTMLElement[] = [];
+  if (verdict.ok || same) body.push(h(doc, 'p', { id: `${p}exposed` }, verdict.ok ? list(verdict.exposedHeaders) : '(none: script cannot read the response)'));
+  if (!same) {
+    body.push(
+      h(
+        doc,
+        'ul',
+        { class: 'exposed-each' },
+        ...BROWSER_NAMES.map((b) => h(doc, 'li', { id: `${p}exposed-${b}` }, `${NAMES[b]}: `, verdict.browsers[b].ok ? list(verdict.browsers[b].exposedHeaders) : '(none: blocked)')),
+      ),
+    );
+  }
   return h(doc, 'section', { class: 'exposed' }, h(doc, 'h3', {}, 'Response headers script can read'), ...body);
 }
 
@@ -135,8 +165,7 @@ export function renderVerdict(doc: Document, scenario: Scenario, verdict: Verdic
     { class: 'verdict', 'data-ok': String(verdict.ok) },
     headline(doc, verdict, prefix),
     requestPart(doc, scenario, verdict),
-    browserPart(doc, 'chromium', verdict, prefix),
-    browserPart(doc, 'firefox', verdict, prefix),
+    ...BROWSER_NAMES.map((b) => browserPart(doc, b, verdict, prefix)),
     warningsPart(doc, verdict, prefix),
     fixPart(doc, verdict, prefix),
     exposedPart(doc, verdict, prefix),
