@@ -1,6 +1,6 @@
 /**
  * The playground page's input kinds in real Chromium and Firefox: a console
- * line and a "Copy as cURL" command pasted, HAR files dropped and chosen (the
+ * line (Chromium's, Firefox's, WebKit's) and a "Copy as cURL" command pasted, HAR files dropped and chosen (the
  * real DevTools exports in src/doctor/fixtures/), each loaded into the form;
  * the verdict the page then shows is compared with evaluate() on the
  * scenario the same readers give in Node (and, for console lines, with the
@@ -45,6 +45,8 @@ const PREFLIGHT_SCENARIO = validateScenario({
   response: { status: 200, headers: [] },
 });
 const CHROMIUM_LINE = `${evaluate(PREFLIGHT_SCENARIO).chromium?.message ?? ''}\nPUT https://api.example.com/v1/items/7 net::ERR_FAILED`;
+/** WebKit's console lines for the same scenario (the engine's; the WebKit differential suite holds them equal to WebKitGTK's), pasted together. */
+const WEBKIT_LINES = (evaluate(PREFLIGHT_SCENARIO).webkit?.messages ?? []).join('\n');
 /** A line Firefox printed (captured by test/browser/exports.test.ts): credentials with Access-Control-Allow-Origin: *. */
 const FIREFOX_LINE = FIREFOX_CAPTURE.requests.find((r) => r.demo === 'wildcard-credentials')?.firefoxMessage ?? '';
 
@@ -54,16 +56,34 @@ function explainConsole(line: string): { verdict: Verdict } {
 }
 
 /** The page's verdict: the stable ids render.ts gives. */
-function readVerdict(page: Page): Promise<{ ok: string | null; chromium: string | null; firefox: string | null }> {
+interface ShownVerdict {
+  ok: string | null;
+  chromium: string | null;
+  firefox: string | null;
+  webkit: string | null;
+  webkitConsole: string | null;
+}
+function readVerdict(page: Page): Promise<ShownVerdict> {
   return page.evaluate(() => ({
     ok: document.getElementById('verdict-status')?.getAttribute('data-ok') ?? null,
     chromium: document.getElementById('chromium-message')?.textContent ?? null,
     firefox: document.getElementById('firefox-message')?.textContent ?? null,
+    webkit: document.getElementById('webkit-message')?.textContent ?? null,
+    webkitConsole: document.getElementById('webkit-console')?.textContent ?? null,
   }));
 }
-function expectedVerdict(s: Scenario): { ok: string; chromium: string; firefox: string } {
-  const v = evaluate(s);
-  return { ok: String(v.ok), chromium: v.chromium?.message ?? '✓ Chromium allows this request.', firefox: v.firefox?.message ?? '✓ Firefox allows this request.' };
+/** What the page must show for a verdict (evaluate()'s in Node, or the CLI's JSON). */
+function shownFor(v: Verdict): ShownVerdict {
+  return {
+    ok: String(v.ok),
+    chromium: v.chromium?.message ?? '✓ Chromium allows this request.',
+    firefox: v.firefox?.message ?? '✓ Firefox allows this request.',
+    webkit: v.webkit?.message ?? '✓ WebKit allows this request.',
+    webkitConsole: v.webkit === null || v.webkit.messages.length === 0 ? null : v.webkit.messages.join('\n'),
+  };
+}
+function expectedVerdict(s: Scenario): ShownVerdict {
+  return shownFor(evaluate(s));
 }
 
 /** A scenario as the form reads it back (the client API always set, redirect hops kept, fields in the validator's order). */
@@ -183,6 +203,8 @@ async function pickEach(page: Page, har: HarListing): Promise<void> {
       ok: document.getElementById('verdict-status')?.getAttribute('data-ok') ?? null,
       chromium: document.getElementById('chromium-message')?.textContent ?? null,
       firefox: document.getElementById('firefox-message')?.textContent ?? null,
+      webkit: document.getElementById('webkit-message')?.textContent ?? null,
+      webkitConsole: document.getElementById('webkit-console')?.textContent ?? null,
       notes: document.getElementById('har-notes')?.textContent ?? '',
       marks: Array.from(document.querySelectorAll('[data-unknown="true"]'), (e) => e.id).sort(),
     }));
@@ -255,6 +277,7 @@ for (const kind of ['chromium', 'firefox'] as const) {
     for (const [name, line] of [
       ["Chromium's (the engine's message and its network line)", CHROMIUM_LINE],
       ["Firefox's (as Firefox printed it)", FIREFOX_LINE],
+      ["WebKit's (its three lines, pasted together)", WEBKIT_LINES],
     ] as const) {
       it(`a console line, ${name}: the form holds the reader's draft, the verdict prints the same line, the unknowns are marked`, async () => {
         const reading = readConsoleLine(line);
@@ -266,9 +289,10 @@ for (const kind of ['chromium', 'firefox'] as const) {
         expect(shown).toEqual(expectedVerdict(reading.scenario));
         // What `corsproof explain --console` (the built CLI) says for the same line.
         const cli = explainConsole(line);
-        expect(shown).toEqual({ ok: String(cli.verdict.ok), chromium: cli.verdict.chromium?.message ?? '✓ Chromium allows this request.', firefox: cli.verdict.firefox?.message ?? '✓ Firefox allows this request.' });
-        expect(reading.browser === 'chromium' ? shown.chromium : shown.firefox).toBe(line.split('\n')[0]);
-        expect(await textOf(page, '#console-summary li')).toMatch(new RegExp(`^Recognised a ${reading.browser === 'chromium' ? 'Chromium' : 'Firefox'} console line`));
+        expect(shown).toEqual(shownFor(cli.verdict));
+        expect(shown[reading.browser]).toBe(line.split('\n')[0]);
+        if (reading.browser === 'webkit') expect(shown.webkitConsole).toBe(line);
+        expect(await textOf(page, '#console-summary li')).toMatch(new RegExp(`^Recognised a ${{ chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' }[reading.browser]} console line`));
         const marks = await unknownMarks(page);
         const want = reading.missing.filter((f) => f !== 'reason' && f !== 'status').map((f) => ({ origin: 'origin', initiator: 'initiator', method: 'method', 'request-headers': 'request-headers', credentials: 'credentials', preflight: 'preflight-status', 'response-headers': 'response-headers', url: 'url' })[f]);
         const status = reading.missing.includes('status') ? [reading.preflight === true ? 'preflight-status' : 'response-status'] : [];

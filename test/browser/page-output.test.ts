@@ -6,6 +6,8 @@
  * the engine passes; the recipe for a chosen stack equal to the doctor's
  * (`check --stack`); the security note where it belongs and nowhere else;
  * the export (corsproof/testing snippet, explain JSON) and its Copy button;
+ * a scenario blocked in WebKit only (WebKit's trace beside the others', not
+ * fixable in WebKit, the export holding to WebKit);
  * what the user chose surviving a re-render; a scenario failing at a redirect
  * (the failing redirect step, the change on the hop or none possible);
  * axe-core in light and dark with every part open and redirect hops shown.
@@ -58,6 +60,13 @@ const REDIRECTED = S({
   response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
   redirects: [{ status: 301, headers: [['Location', 'https://cdn.example.net/v1/new']] }],
 });
+/** A PUT redirected (303) to another origin: WebKit alone preflights the GET there, with Origin: null, and blocks. */
+const WEBKIT_ONLY = S({
+  request: { url: 'https://api.example.com/v1/items/7', origin: PAGE, method: 'PUT', headers: [], credentials: 'same-origin', initiator: 'fetch' },
+  preflight: { status: 204, headers: [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Methods', 'PUT']] },
+  response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+  redirects: [{ status: 303, headers: [['Location', 'https://cdn.example.net/v1/items/7'], ['Access-Control-Allow-Origin', PAGE]] }],
+});
 /** A redirect to a data: URL: a network error no header change fixes. */
 const DATA_REDIRECT = S({
   request: { url: 'https://api.example.com/v1/file', origin: PAGE, method: 'GET', headers: [], credentials: 'same-origin', initiator: 'fetch' },
@@ -76,10 +85,11 @@ async function open(page: Page, s: Scenario): Promise<void> {
 }
 
 /** The trace as the page shows it: per list, each step's state, kind and text. */
-function shownTrace(page: Page): Promise<Array<{ who: string; steps: Array<{ state: string; kind: string; text: string }> }>> {
+function shownTrace(page: Page): Promise<Array<{ who: string; label: string; steps: Array<{ state: string; kind: string; text: string }> }>> {
   return page.$$eval('ol.trace', (lists) =>
     lists.map((ol) => ({
       who: ol.getAttribute('data-browsers') ?? '',
+      label: document.getElementById(ol.getAttribute('aria-labelledby') ?? '')?.textContent ?? '',
       steps: Array.from(ol.querySelectorAll('li.step')).map((li) => ({ state: li.getAttribute('data-state') ?? '', kind: li.getAttribute('data-kind') ?? '', text: li.querySelector('p')?.textContent ?? '' })),
     })),
   );
@@ -125,6 +135,7 @@ for (const kind of ['chromium', 'firefox'] as const) {
       const t = traces(PREFLIGHT);
       expect(t.same).toBe(true);
       expect(shown).toHaveLength(1);
+      expect([shown[0]?.who, shown[0]?.label]).toEqual(['chromium firefox webkit', 'Chromium, Firefox and WebKit:']);
       expect(shown[0]?.steps.map((s) => [s.state, s.kind])).toEqual(t.chromium.map((s) => [s.state, s.kind]));
       expect(shown[0]?.steps).toEqual([{ state: 'failed', kind: 'preflight', text: '✗ Fails here: Preflight: OPTIONS https://api.example.com/v1/items/7' }]);
       expect(await page.$eval('li.step.failed .step-reason', (e) => e.textContent)).toBe(reason('wildcard-with-credentials').title);
@@ -137,7 +148,7 @@ for (const kind of ['chromium', 'firefox'] as const) {
       expect(await page.$eval('li.step.failed pre.exchange', (e) => e.textContent)).toBe(`> Origin: ${PAGE}\n< 200\n< Content-Type: application/json`);
     });
 
-    it("the smallest change is repair()'s, and the page's diff applied through the engine passes in both browsers", async () => {
+    it("the smallest change is repair()'s, and the page's diff applied through the engine passes in Chromium, Firefox and WebKit", async () => {
       for (const s of [PREFLIGHT, RESPONSE]) {
         await open(page, s);
         const r = repair(s);
@@ -156,12 +167,12 @@ for (const kind of ['chromium', 'firefox'] as const) {
       await open(page, DATA_REDIRECT);
       const t = traces(DATA_REDIRECT);
       const shown = await shownTrace(page);
-      expect(shown.map((l) => l.steps.map((x) => [x.state, x.kind]))).toEqual(t.same ? [t.chromium.map((x) => [x.state, x.kind])] : [t.chromium, t.firefox].map((l) => l.map((x) => [x.state, x.kind])));
+      expect(shown.map((l) => [l.who, l.steps.map((x) => [x.state, x.kind])])).toEqual(t.groups.map((g) => [g.browsers.join(' '), g.steps.map((x) => [x.state, x.kind])]));
       expect(shown[0]?.steps.at(-1)).toEqual({ state: 'failed', kind: 'redirect', text: '✗ Fails here: Redirect (hop 1) to data:text/plain,hi' });
       const r = repair(DATA_REDIRECT);
       if (r.kind !== 'not-fixable') throw new Error('expected no change to fix it');
       expect(await page.$eval('#change', (e) => e.getAttribute('data-kind'))).toBe('not-fixable');
-      expect(await page.$eval('#change-none', (e) => e.textContent)).toBe(`No change to the server's headers fixes this: ${r.why}`);
+      expect(await page.$eval('#change-none', (e) => e.textContent)).toBe(`No change to the server's headers fixes this in Chromium: ${r.why}`);
       expect(await page.$eval('#change-fix', (e) => e.textContent)).toBe(`Server: ${r.fix.text.replaceAll('`', '')}`);
 
       await open(page, REDIRECTED);
@@ -175,10 +186,32 @@ for (const kind of ['chromium', 'firefox'] as const) {
       expect((await shownTrace(page)).map((l) => l.steps.map((x) => [x.state, x.kind]))).toEqual([traces(REDIRECTED).chromium.map((x) => [x.state, x.kind])]);
     });
 
+    it("blocked in WebKit only: WebKit's own trace beside the others', its failing preflight carrying Origin: null; not fixable in WebKit; the export holds to WebKit", async () => {
+      await open(page, WEBKIT_ONLY);
+      const t = traces(WEBKIT_ONLY);
+      const shown = await shownTrace(page);
+      expect(shown.map((l) => [l.who, l.label])).toEqual(t.groups.map((g) => [g.browsers.join(' '), `${g.browsers.map((b) => ({ chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' })[b]).join(' and ')}:`]));
+      const webkit = shown.find((l) => l.who === 'webkit');
+      expect(webkit?.label).toBe('WebKit:');
+      expect(webkit?.steps.map((x) => [x.state, x.kind])).toEqual(t.webkit.map((x) => [x.state, x.kind]));
+      expect(webkit?.steps.at(-1)).toEqual({ state: 'failed', kind: 'preflight', text: '✗ Fails here: Preflight: OPTIONS https://cdn.example.net/v1/items/7' });
+      expect(await page.$eval('ol.trace[data-browsers="webkit"] li.step.failed pre.exchange', (e) => e.textContent?.split('\n').slice(0, 2))).toEqual(['> Origin: null', '> Access-Control-Request-Method: GET']);
+      expect(shown.filter((l) => l.who !== 'webkit').every((l) => l.steps.every((x) => x.state === 'passed'))).toBe(true);
+      const r = repair(WEBKIT_ONLY);
+      if (r.kind !== 'not-fixable') throw new Error('expected no change to fix it');
+      expect(r.browser).toBe('webkit');
+      expect(await page.$eval('#change-none', (e) => e.textContent)).toBe(`No change to the server's headers fixes this in WebKit: ${r.why}`);
+      await page.click('#export summary');
+      const snippet = await page.$eval('#export-test', (e) => e.textContent);
+      expect(snippet).toBe(testSnippet(WEBKIT_ONLY, evaluate(WEBKIT_ONLY)));
+      expect(snippet).toContain("{ browsers: ['webkit'] }");
+      await page.click('#export summary');
+    });
+
     it('says when nothing needs to change', async () => {
       await open(page, PASSING);
       expect(await page.$eval('#change', (e) => e.getAttribute('data-kind'))).toBe('passes');
-      expect(await page.$eval('#change-none', (e) => e.textContent)).toBe('Nothing to change: Chromium and Firefox let script read the response.');
+      expect(await page.$eval('#change-none', (e) => e.textContent)).toBe('Nothing to change: Chromium, Firefox and WebKit let script read the response.');
       expect(await page.$$eval('li.step', (els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['passed']);
     });
 
@@ -230,7 +263,7 @@ for (const kind of ['chromium', 'firefox'] as const) {
     });
 
     for (const dark of [false, true]) {
-      it(`passes axe-core with no violations (${dark ? 'dark' : 'light'}): the change, the note, the trace, a recipe, the export open, a redirect hop`, async () => {
+      it(`passes axe-core with no violations (${dark ? 'dark' : 'light'}): the change, the note, the trace (one list per browser), a recipe, the export open, a redirect hop`, async () => {
         await scheme(browser, page, kind, dark);
         await open(page, SANDBOXED);
         await page.waitForSelector('#security-note');
@@ -239,6 +272,10 @@ for (const kind of ['chromium', 'firefox'] as const) {
         expect(await axeViolations(page)).toEqual([]);
         await open(page, PREFLIGHT);
         await page.waitForSelector('#recipe-snippet');
+        expect(await axeViolations(page)).toEqual([]);
+        // Three trace lists (Chromium's, Firefox's, WebKit's), each named.
+        await open(page, WEBKIT_ONLY);
+        await page.waitForSelector('ol.trace[data-browsers="webkit"]');
         expect(await axeViolations(page)).toEqual([]);
         // A redirect hop in the form (and one more added with its button, still empty: the problem names it).
         await open(page, DATA_REDIRECT);

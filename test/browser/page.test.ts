@@ -1,9 +1,11 @@
 /**
  * The playground page (dist/site, served by `corsproof ui`'s server) in real
  * Chromium and Firefox: the form filled by typing for a few scenarios, the
- * rendered verdict and each browser's console line compared with evaluate()
- * in Node (exact strings); the permalink restoring the same page; keyboard
- * only; the live check against a demo API; axe-core in light and dark.
+ * rendered verdict and each browser's console line (Chromium's, Firefox's,
+ * WebKit's reason line and console lines) compared with evaluate() in Node
+ * (exact strings); the headline saying which of the three block; the
+ * permalink restoring the same page; keyboard only; the live check against
+ * a demo API; axe-core in light and dark.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../src/demo/servers.js';
 import { startDemos, stopDemos } from '../../src/demo/servers.js';
 import { check } from '../../src/doctor/check.js';
+import { BROWSER_NAMES } from '../../src/engine/browsers.js';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { reason } from '../../src/engine/reasons.js';
 import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../../src/engine/types.js';
 import { validateScenario } from '../../src/engine/validate.js';
 import type { UiServer } from '../../src/ui/server.js';
@@ -103,50 +107,99 @@ const TWO_HOPS = validateScenario({
   redirectPreflights: [null, { status: 204, headers: [['Access-Control-Allow-Origin', 'null'], ['Access-Control-Allow-Credentials', 'true'], ['Access-Control-Allow-Methods', 'DELETE']] }],
 });
 
+/** A PUT redirected (303) to another origin: Chromium and Firefox follow with a GET; WebKit preflights that GET with Origin: null and blocks. */
+const WEBKIT_ONLY = validateScenario({
+  request: { url: 'https://api.example.com/v1/items/7', origin: PAGE, method: 'PUT', headers: [], credentials: 'same-origin', initiator: 'fetch' },
+  preflight: { status: 204, headers: [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Methods', 'PUT']] },
+  response: { status: 200, headers: [['Access-Control-Allow-Origin', '*'], ['Access-Control-Expose-Headers', 'X-Request-Id'], ['X-Request-Id', 'r-7']] },
+  redirects: [{ status: 303, headers: [['Location', 'https://cdn.example.net/v1/items/7'], ['Access-Control-Allow-Origin', PAGE]] }],
+});
+/** A User-Agent set by script: Firefox and WebKit preflight it (and the answer does not allow it); Chromium sends it without one. */
+const FIREFOX_WEBKIT = validateScenario({
+  request: { url: 'https://api.example.com/v1/items', origin: PAGE, method: 'GET', headers: [['User-Agent', 'app/1.0']], credentials: 'same-origin', initiator: 'fetch' },
+  preflight: { status: 204, headers: [['Access-Control-Allow-Origin', PAGE]] },
+  response: { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] },
+});
+
 /** What the page shows, read by the ids render.ts gives. */
 interface Shown {
   ok: string | null;
+  status: string | null;
   chromiumError: string | null;
   chromiumMessage: string | null;
   firefoxReason: string | null;
   mdn: string | null;
   firefoxMessage: string | null;
+  webkitReason: string | null;
+  webkitMessage: string | null;
+  webkitConsole: string | null;
   fixServer: string | null;
   fixClient: string | null;
   exposed: string | null;
+  exposedEach: string[] | null;
 }
 
 function readShown(page: Page, prefix = ''): Promise<Shown> {
   return page.evaluate((p: string) => {
     const el = (id: string): HTMLElement | null => document.getElementById(p + id);
     const text = (id: string): string | null => el(id)?.textContent ?? null;
+    const each = ['chromium', 'firefox', 'webkit'].map((b) => text(`exposed-${b}`));
     return {
       ok: el('verdict-status')?.getAttribute('data-ok') ?? null,
+      status: text('verdict-status'),
       chromiumError: text('chromium-error'),
       chromiumMessage: text('chromium-message'),
       firefoxReason: text('firefox-reason'),
       mdn: el('firefox-reason')?.getAttribute('href') ?? null,
       firefoxMessage: text('firefox-message'),
+      webkitReason: text('webkit-reason'),
+      webkitMessage: text('webkit-message'),
+      webkitConsole: text('webkit-console'),
       fixServer: text('fix-server'),
       fixClient: text('fix-client'),
       exposed: text('exposed'),
+      exposedEach: each.every((e) => e === null) ? null : each.map((e) => e ?? '(missing)'),
     };
   }, prefix);
+}
+
+const WORD = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' } as const;
+
+/** Names as the headline lists them: "WebKit", "Chromium and Firefox", "Chromium, Firefox and WebKit". */
+const listed = (names: string[]): string => (names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
+/** The headline for a verdict, spelled out here: who blocks and who allows, at which step, the first blocking browser's reason. */
+function headline(v: Verdict): string {
+  if (v.ok) return '✓ Allowed: Chromium, Firefox and WebKit let script read the response.';
+  const blocking = BROWSER_NAMES.filter((b) => !v.browsers[b].ok);
+  const allowing = BROWSER_NAMES.filter((b) => v.browsers[b].ok).map((b) => WORD[b]);
+  const where =
+    allowing.length === 0
+      ? ''
+      : ` in ${listed(blocking.map((b) => WORD[b]))}${blocking.length === 1 ? ' only' : ''} (${listed(allowing)} ${allowing.length === 1 ? 'allows' : 'allow'} it)`;
+  return `✗ Blocked${where} at the ${v.failedAt}: ${reason(v.browsers[blocking[0]!].reasonId!).title}`;
 }
 
 /** What the page must show for a verdict: the engine's own strings (code spans shown as code, without backticks). */
 function expected(v: Verdict): Shown {
   const plain = (s: string): string => s.replaceAll('`', '');
+  const lists = BROWSER_NAMES.map((b) => v.browsers[b].exposedHeaders);
+  const same = lists.every((l) => JSON.stringify(l) === JSON.stringify(lists[0]));
   return {
     ok: String(v.ok),
+    status: headline(v),
     chromiumError: v.chromium === null ? null : (v.chromium.corsError ?? `net::${v.chromium.netError}`),
     chromiumMessage: v.chromium?.message ?? '✓ Chromium allows this request.',
     firefoxReason: v.firefox?.reason ?? null,
     mdn: v.firefox === null ? null : `https://developer.mozilla.org/docs/Web/HTTP/Guides/CORS/Errors/${v.firefox.reason}`,
     firefoxMessage: v.firefox?.message ?? '✓ Firefox allows this request.',
+    webkitReason: v.webkit?.reason ?? null,
+    webkitMessage: v.webkit?.message ?? '✓ WebKit allows this request.',
+    webkitConsole: v.webkit === null || v.webkit.messages.length === 0 ? null : v.webkit.messages.join('\n'),
     fixServer: v.fixes === null ? null : `Server: ${plain(v.fixes.server)}`,
     fixClient: v.fixes?.client == null ? null : `Client: ${plain(v.fixes.client)}`,
-    exposed: v.ok ? (v.exposedHeaders.join(', ') || '(none)') : '(none: script cannot read the response)',
+    exposed: v.ok ? (v.exposedHeaders.join(', ') || '(none)') : same ? '(none: script cannot read the response)' : null,
+    exposedEach: same ? null : BROWSER_NAMES.map((b) => `${WORD[b]}: ${v.browsers[b].ok ? v.browsers[b].exposedHeaders.join(', ') || '(none)' : '(none: blocked)'}`),
   };
 }
 
@@ -239,6 +292,35 @@ for (const kind of ['chromium', 'firefox'] as const) {
       expect(shown.chromiumError).toBe('WildcardOriginNotAllowed');
       expect(shown.firefoxReason).toBe('CORSNotSupportingCredentials');
       expect(await page.$eval('#verdict-status', (e) => e.textContent)).toMatch(/^✗ Blocked at the response: /);
+    });
+
+    it("WebKit's part: blocked in WebKit only, and in Firefox and WebKit; the headline says who allows it, WebKit's reason line and console lines are the engine's", async () => {
+      await open(page, WEBKIT_ONLY);
+      const v = evaluate(WEBKIT_ONLY);
+      const shown = await readShown(page);
+      expect(shown).toEqual(expected(v));
+      expect(shown.status).toBe(`✗ Blocked in WebKit only (Chromium and Firefox allow it) at the preflight: ${reason('allow-origin-mismatch').title}`);
+      expect(shown.webkitReason).toBe('origin-not-allowed');
+      expect(shown.webkitMessage).toBe('Origin null is not allowed by Access-Control-Allow-Origin. Status code: 204');
+      expect(shown.webkitConsole?.split('\n')).toEqual([
+        'Origin null is not allowed by Access-Control-Allow-Origin. Status code: 204',
+        'Fetch API cannot load https://cdn.example.net/v1/items/7 due to access control checks.',
+        'Failed to load resource: Origin null is not allowed by Access-Control-Allow-Origin. Status code: 204',
+      ]);
+      // Chromium and Firefox read the exposed header; WebKit reads nothing: each browser's list.
+      expect(shown.exposedEach).toEqual(['Chromium: x-request-id', 'Firefox: x-request-id', 'WebKit: (none: blocked)']);
+      expect(await page.$$eval('#verdict section.browser h3', (els) => els.map((e) => e.textContent))).toEqual([
+        'Chromium',
+        'Firefox',
+        "WebKit origin-not-allowed (corsproof's name: WebKit names none)",
+      ]);
+      expect(await page.$eval('#announce', (e) => e.textContent)).toBe(`Blocked${shown.status?.slice('✗ Blocked'.length)}`);
+
+      await open(page, FIREFOX_WEBKIT);
+      const both = await readShown(page);
+      expect(both).toEqual(expected(evaluate(FIREFOX_WEBKIT)));
+      expect(both.status).toBe(`✗ Blocked in Firefox and WebKit (Chromium allows it) at the preflight: ${reason('header-not-allowed').title}`);
+      expect(both.webkitMessage).toBe('Request header field User-Agent is not allowed by Access-Control-Allow-Headers.');
     });
 
     for (const { name, scenario, base, typed } of TYPED) {
@@ -441,10 +523,13 @@ for (const kind of ['chromium', 'firefox'] as const) {
       });
 
       for (const dark of [false, true]) {
-        it(`passes axe-core with no violations (${dark ? 'dark' : 'light'}): a blocked verdict, an allowed one, the live section`, async () => {
+        it(`passes axe-core with no violations (${dark ? 'dark' : 'light'}): a blocked verdict, one blocked in WebKit only (its console lines), an allowed one, the live section`, async () => {
           await scheme(browser, live, kind, dark);
           await live.click('#load-seed');
           await settled(live, SEED);
+          expect(await axeViolations(live)).toEqual([]);
+          await open(live, WEBKIT_ONLY);
+          await live.waitForSelector('#webkit-console');
           expect(await axeViolations(live)).toEqual([]);
           await live.click('#load-default');
           await live.waitForFunction(() => document.getElementById('verdict-status')?.getAttribute('data-ok') === 'true');
