@@ -86,9 +86,16 @@ export interface CorsOptions<Req = unknown, OriginFn = OriginFunction<Req>> {
   preflightContinue?: boolean;
   /**
    * Answer `Access-Control-Request-Private-Network: true` preflights with
-   * `Access-Control-Allow-Private-Network: true`. Default `false`: such a
+   * `Access-Control-Allow-Private-Network: true` (Chromium's Private Network
+   * Access, before Local Network Access replaced it). Default `false`: such a
    * preflight is answered as any other, without that header (so the browser
    * decides, as with the `cors` packages).
+   *
+   * Chromium 142 and later (Local Network Access; seen in Chromium 156) and
+   * Firefox 153 send no such header, nor any other: a page on a public address
+   * reaches an API on the user's LAN or loopback only once the user allows
+   * local network access, and no response header grants that. This option
+   * changes nothing there; the preflights they send are the ordinary ones.
    */
   privateNetwork?: boolean;
   /**

@@ -117,6 +117,30 @@ describe('runtime behaviour', () => {
     expect(plain.headers.map(([n]) => n)).not.toContain('Access-Control-Allow-Private-Network');
     expect(sync(createPolicy({ origin: APP, privateNetwork: true }).decide(r)).headers).toContainEqual(['Access-Control-Allow-Private-Network', 'true']);
   });
+  // Regression: Chromium 156 (Local Network Access) and Firefox 153 send no Private-Network (or Local-Network)
+  // header on the preflight from a public page to a loopback API (seen with a server logging every request header;
+  // Chromium 156's binary no longer holds the name). The policy
+  // answers it as any other, the same with privateNetwork on or off, and no answer of its own lets the page in
+  // before the user allows local network access.
+  it('answers the preflight Chromium 156 sends to a loopback API from a public page as any other, privateNetwork or not', () => {
+    const api = 'http://127.0.0.1:8080/v1/things';
+    const r = req('OPTIONS', APP, 'PUT', 'x-test');
+    const on = sync(createPolicy({ origin: APP, methods: ['GET', 'PUT'], allowedHeaders: ['X-Test'], privateNetwork: true }).decide(r));
+    const off = sync(createPolicy({ origin: APP, methods: ['GET', 'PUT'], allowedHeaders: ['X-Test'] }).decide(r));
+    expect(on).toEqual(off);
+    expect(on).toMatchObject({ allowed: true, status: 204 });
+    expect(on.headers.map(([n]) => n)).not.toContain('Access-Control-Allow-Private-Network');
+    const actual = sync(createPolicy({ origin: APP, methods: ['GET', 'PUT'], allowedHeaders: ['X-Test'], privateNetwork: true }).decide(req('PUT', APP)));
+    const scenario = (localNetworkAccess: 'granted' | 'prompt'): Scenario => ({
+      request: { url: api, origin: APP, method: 'PUT', headers: [['X-Test', '1']], credentials: 'same-origin', addressSpace: { page: 'public', target: 'loopback' }, localNetworkAccess },
+      preflight: { status: on.status, headers: on.headers },
+      response: { status: 200, headers: actual.headers },
+    });
+    expect(evaluate(scenario('granted')).ok).toBe(true);
+    const refused = evaluate(scenario('prompt'));
+    expect(refused.browsers.chromium.reasonId).toBe('local-network-permission-denied');
+    expect(refused.browsers.firefox.reasonId).toBe('local-network-permission-denied');
+  });
 });
 
 describe('mergeVary', () => {
