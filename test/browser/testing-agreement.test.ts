@@ -3,8 +3,10 @@
  * adapters, the peers misconfigured as users misconfigure them, the demo
  * APIs) and each request shape, the verdict expectCors reaches in-process
  * (the app object itself, no socket of the browser's) must be what real
- * Chromium and Firefox do against the same app served on loopback: pass or
- * fail, Chromium's CorsError and console line, Firefox's console line.
+ * Chromium, Firefox and WebKit do against the same app served on loopback:
+ * pass or fail, Chromium's CorsError and console line, Firefox's console
+ * line, every console line WebKit logs (WebKitGTK's MiniBrowser, all cases
+ * in one launch: test/browser/webkit.ts).
  */
 import { serve } from '@hono/node-server';
 import koaCorsPeer from '@koa/cors';
@@ -34,6 +36,23 @@ import type { Observation, World } from './harness.js';
 import { runCases, startWorld } from './harness.js';
 import { requireBrowser } from './require-browser.js';
 import { SHAPES, predicted, seenBy } from './shapes.js';
+import type { WebKitObservation } from './webkit.js';
+import { runWebKitCases } from './webkit.js';
+
+type Compared = { ok: boolean; code: string | null; message: string | null } | { ok: boolean; messages: string[] };
+
+/** WebKit's line for any answer with an error status that script reads (as Chromium's "Failed to load resource" for a 4xx): no CORS line. */
+const ERROR_STATUS = /^Failed to load resource: the server responded with a status of \d+/;
+
+/** What WebKit did: pass or fail, and every CORS console line it logged for the case, in order. */
+function seenByWebKit(o: Observation): Compared {
+  return { ok: o.ok, messages: (o as WebKitObservation).webkit.messages.filter((m) => !ERROR_STATUS.test(m)) };
+}
+
+/** What the verdict says WebKit does: pass or fail, and its console lines (verdict.webkit.messages). */
+function predictedForWebKit(v: Verdict): Compared {
+  return { ok: v.browsers.webkit.ok, messages: v.webkit?.messages ?? [] };
+}
 
 /** An app under test: served on loopback for the browser, and the target expectCors takes in-process. */
 interface App {
@@ -107,7 +126,7 @@ interface Case {
   origin: string;
 }
 
-for (const browser of ['chromium', 'firefox'] as const) {
+for (const browser of ['chromium', 'firefox', 'webkit'] as const) {
   describe(`corsproof/testing in-process vs real ${browser}`, () => {
     let world: World | undefined;
     let apps: App[] = [];
@@ -117,7 +136,7 @@ for (const browser of ['chromium', 'firefox'] as const) {
     let observations: Observation[] = [];
 
     beforeAll(async () => {
-      requireBrowser(browser);
+      if (browser !== 'webkit') requireBrowser(browser);
       world = await startWorld();
       const page = world.pageOrigin;
       apps = await startApps(page);
@@ -136,14 +155,11 @@ for (const browser of ['chromium', 'firefox'] as const) {
         cases.push({ id, label: `demo: ${d.demo.id}`, url: `${base}/c/${id}/0`, target: expectCors(base), origin: page, init: { method: d.demo.method, headers: d.demo.headers, credentials: d.demo.credentials } });
       });
       for (const c of cases) verdicts.set(c.id, (await c.target.from(c.origin).fetch(new URL(c.url).pathname, c.init).run()).verdict);
-      observations = await runCases(
-        browser,
-        world,
-        cases.map((c) => ({
-          id: c.id,
-          scenario: { request: { url: c.url, origin: c.origin, method: c.init.method ?? 'GET', headers: [...((c.init.headers as Array<[string, string]>) ?? [])], credentials: c.init.credentials ?? 'same-origin' }, preflight: null, response: { status: 200, headers: [] } },
-        })),
-      );
+      const scenarios = cases.map((c) => ({
+        id: c.id,
+        scenario: { request: { url: c.url, origin: c.origin, method: c.init.method ?? 'GET', headers: [...((c.init.headers as Array<[string, string]>) ?? [])], credentials: c.init.credentials ?? 'same-origin' }, preflight: null, response: { status: 200, headers: [] } },
+      }));
+      observations = browser === 'webkit' ? await runWebKitCases(world, scenarios) : await runCases(browser, world, scenarios);
     }, 10 * 60 * 1000);
     afterAll(async () => {
       await Promise.all(apps.map((a) => a.close()));
@@ -153,7 +169,9 @@ for (const browser of ['chromium', 'firefox'] as const) {
 
     it('reaches the browser\'s verdict, error name and console line for every app and request shape', () => {
       expect(observations.filter((o) => o.error !== undefined)).toEqual([]);
-      const rows = observations.map((o, i) => ({ case: cases[i]?.label, seen: seenBy(browser, o), predicted: predicted(browser, verdicts.get(o.id) as Verdict) }));
+      const seen = (o: Observation): Compared => (browser === 'webkit' ? seenByWebKit(o) : seenBy(browser, o));
+      const said = (v: Verdict): Compared => (browser === 'webkit' ? predictedForWebKit(v) : predicted(browser, v));
+      const rows = observations.map((o, i) => ({ case: cases[i]?.label, seen: seen(o), predicted: said(verdicts.get(o.id) as Verdict) }));
       expect(rows.filter((r) => JSON.stringify(r.seen) !== JSON.stringify(r.predicted))).toEqual([]);
       // Not a vacuous agreement: both outcomes occur, among them the seed's error and @koa/cors's silent reflection.
       expect(rows.filter((r) => r.seen.ok).length).toBeGreaterThan(10);
