@@ -10,6 +10,7 @@
  * PATCH) is left out. The recipes themselves are in recipes.ts, the layer
  * names in layers.ts.
  */
+import { LOCAL_NETWORK_REASONS } from '../engine/address-space.js';
 import { normalizeMethod } from '../engine/safelist.js';
 import type { Scenario, Verdict } from '../engine/types.js';
 import type { LayerFindings } from './layers.js';
@@ -72,13 +73,21 @@ export function recipesForReport(report: FixableReport, stack?: string): Rendere
 
 /**
  * The recipes a report shows: none when the browser allows the request and
- * no stack was asked for (or when nothing was judged), else
- * {@link recipesForReport}.
+ * no stack was asked for (or when nothing was judged), nor when Local Network
+ * Access refused it (no CORS configuration lets it through: only the user's
+ * permission does), else {@link recipesForReport}.
  */
 export function recipesToShow(report: Omit<FixableReport, 'verdict'> & { verdict: Verdict | null }, stack?: string): RenderedRecipe[] {
   const { verdict } = report;
   if (verdict === null || (verdict.ok && stack === undefined)) return [];
+  if (stack === undefined && refusedByLocalNetworkAccess(verdict)) return [];
   return recipesForReport({ ...report, verdict }, stack);
+}
+
+/** Whether the first covered browser that blocks refused the request for Local Network Access. */
+function refusedByLocalNetworkAccess(verdict: Verdict): boolean {
+  const lead = verdict.covers.map((b) => verdict.browsers[b]).find((b) => !b.ok);
+  return lead?.reasonId != null && LOCAL_NETWORK_REASONS.includes(lead.reasonId);
 }
 
 /** The layer names of the exchanges, those of the exchange that failed first. */

@@ -68,6 +68,39 @@ describe('traceIn', () => {
   });
 });
 
+describe('traceIn: Local Network Access (request.addressSpace)', () => {
+  const LOOPBACK = 'http://127.0.0.1:8080/api';
+  const lna = (method: 'GET' | 'PUT'): Scenario => ({
+    request: { url: LOOPBACK, origin: PAGE, method, headers: method === 'PUT' ? [['X-Test', '1']] : [], credentials: 'same-origin', addressSpace: { page: 'public', target: 'loopback' } },
+    preflight: { status: 204, headers: [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Allow-Headers', 'x-test']] },
+    response: { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] },
+  });
+  it('a request refused before it was sent: one failed request step, no answer; WebKit (no Local Network Access) passes', () => {
+    const t = traces(lna('GET'));
+    expect(brief(t.chromium)).toEqual(['request 0 failed local-network-permission-denied']);
+    expect(t.chromium[0]).toMatchObject({ sent: { method: 'GET', headers: [] }, answer: null });
+    expect(t.firefox).toEqual(t.chromium);
+    expect(brief(t.webkit)).toEqual(['request 0 passed']);
+    expect(t.groups.map((g) => g.browsers)).toEqual([['chromium', 'firefox'], ['webkit']]);
+  });
+  it('a preflighted request: its preflight fails unanswered (nothing sent); granted, the walk is the ordinary one', () => {
+    const s = lna('PUT');
+    expect(brief(traceIn('chromium', s))).toEqual(['preflight 0 failed local-network-permission-denied']);
+    expect(traceIn('chromium', s)[0]?.answer).toBeNull();
+    const granted: Scenario = { ...s, request: { ...s.request, localNetworkAccess: 'granted' } };
+    expect(brief(traceIn('chromium', granted))).toEqual(['preflight 0 passed', 'request 0 passed']);
+  });
+  it('a redirect to loopback: the first hop passes, the redirect is followed, the next request fails unanswered', () => {
+    const s: Scenario = {
+      request: { url: API, origin: PAGE, method: 'GET', headers: [], credentials: 'same-origin', addressSpace: { page: 'public', target: 'public', redirectTargets: ['loopback'] } },
+      preflight: null,
+      redirects: [{ status: 302, headers: [['Access-Control-Allow-Origin', PAGE], ['Location', LOOPBACK]] }],
+      response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+    };
+    expect(brief(traceIn('chromium', s))).toEqual(['request 0 passed', `redirect 0 passed -> ${LOOPBACK}`, 'request 1 failed local-network-permission-denied']);
+  });
+});
+
 describe('traces: the three browsers grouped', () => {
   const put: Scenario = {
     request: { url: API, origin: PAGE, method: 'PUT', headers: [], credentials: 'same-origin', initiator: 'fetch' },

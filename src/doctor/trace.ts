@@ -7,6 +7,7 @@
  * passed are read from walks of the chain cut short at that hop (as
  * replay.ts plans a live check). Pure: imports only the engine.
  */
+import { LOCAL_NETWORK_REASONS } from '../engine/address-space.js';
 import { BROWSER_NAMES } from '../engine/browsers.js';
 import type { BrowserOutcome } from '../engine/evaluate.js';
 import { evaluateIn } from '../engine/evaluate.js';
@@ -24,7 +25,12 @@ export interface TraceStep {
   url: string;
   /** The request sent: method and the headers CORS reads (`null` for a redirect). */
   sent: { method: string; headers: HeaderList } | null;
-  /** The server's answer (`null` for a redirect). */
+  /**
+   * The server's answer (`null` for a redirect, and for a preflight or request
+   * Local Network Access refused before it was sent: nothing reached the
+   * server; a preflight's `sent` is the preflight the browser would have
+   * sent, a request's holds its method only).
+   */
   answer: ScenarioResponse | null;
   /**
    * `passed`; `failed` (the step the browser blocks at); `no-check` for a
@@ -90,20 +96,26 @@ export function traceIn(browser: BrowserName, scenario: Scenario): TraceStep[] {
   const pageOrigin = scenario.request.origin;
   let preflightsBefore = 0;
   let leftPage = false;
+  // Local Network Access refused a hop before anything of it was sent: that hop's step fails with no answer.
+  const refusedUnsent = outcome.reasonId !== null && LOCAL_NETWORK_REASONS.includes(outcome.reasonId);
   for (let hop = 0; hop < hops; hop++) {
     const cut = hop === hops - 1 ? outcome : evaluateIn(browser, cutAt(scenario, hop));
     const sent = outcome.requests[hop];
     const url = sent?.url ?? outcome.context?.url ?? scenario.request.url;
+    const neverSent = sent === undefined && refusedUnsent;
     if (cut.preflights.length > preflightsBefore) {
       const failed = sent === undefined && outcome.failedAt === 'preflight';
       const request = outcome.preflights[preflightsBefore] ?? cut.preflights[preflightsBefore];
-      steps.push(step('preflight', hop, url, request ?? null, preflightAnswer(scenario, hop), failed ? outcome : null));
+      steps.push(step('preflight', hop, url, request ?? null, neverSent ? null : preflightAnswer(scenario, hop), failed ? outcome : null));
       preflightsBefore = cut.preflights.length;
       if (failed) return steps;
     }
-    if (sent === undefined) return steps;
+    if (sent === undefined) {
+      if (neverSent) steps.push(step('request', hop, url, { method: outcome.context?.method ?? scenario.request.method, headers: [] }, null, outcome));
+      return steps;
+    }
     leftPage ||= originOf(url) !== pageOrigin;
-    const isLastReached = !outcome.ok && outcome.failedAt !== 'preflight' && hop === outcome.requests.length - 1;
+    const isLastReached = !outcome.ok && !refusedUnsent && outcome.failedAt !== 'preflight' && hop === outcome.requests.length - 1;
     // At the last hop reached, the CORS check failed unless the chain cut there passes (then the redirect step failed).
     const checkFailed = isLastReached && (outcome.failedAt === 'response' || !cut.ok);
     const answer = answerAt(scenario, hop);

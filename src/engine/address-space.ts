@@ -10,6 +10,7 @@
  * switches): a `local` page reaching `loopback` is NOT gated, nor is anything
  * from a `loopback` page, nor `public` to `public`.
  */
+import type { ReasonId } from './reasons.js';
 import type { AddressSpace, AddressSpaces, LocalNetworkPermission } from './types.js';
 
 /** The address spaces, from the most public to the most private. */
@@ -17,6 +18,9 @@ export const ADDRESS_SPACES: readonly AddressSpace[] = ['public', 'local', 'loop
 
 /** The permission states (the Permissions API's). */
 export const LOCAL_NETWORK_PERMISSIONS: readonly LocalNetworkPermission[] = ['granted', 'denied', 'prompt'];
+
+/** The reason-table rows of a Local Network Access refusal: the request (or its preflight) was never sent. */
+export const LOCAL_NETWORK_REASONS: readonly ReasonId[] = ['local-network-permission-denied', 'insecure-local-network'];
 
 /** One hop as the Local Network Access check sees it. */
 export interface LocalNetworkHop {
