@@ -38,7 +38,7 @@ export function renderContext(remarks: readonly string[], ifCredentialed: Verdic
     if (ifCredentialed.ok) {
       out.push(indent(`${pc.yellow('With credentials')} (fetch credentials: 'include', XHR withCredentials) the browser allows it; pass --credentials include to judge it that way.`, '  '));
     } else {
-      const row = reason((ifCredentialed.browsers.chromium.reasonId ?? ifCredentialed.browsers.firefox.reasonId) as ReasonId);
+      const row = reason(text.leadReasonId(ifCredentialed) as ReasonId);
       out.push(
         indent(
           `${pc.yellow('With credentials')} (fetch credentials: 'include', XHR withCredentials) the browser blocks it: ${row.title.replace(/\.$/, '')}. Nothing here says whether the page sends them: pass --credentials include for that report and its fix.`,

@@ -25,6 +25,7 @@ import { cacheReuse, conditionalHeaders, updatedBy304, varyTokens } from './cach
 import { PROBE_ORIGIN } from '../policy/probes.js';
 import type { Severity } from '../policy/findings.js';
 import { severityOf } from '../policy/findings.js';
+import { leadReasonId } from './text.js';
 
 /** An origin no site has: `.invalid` never resolves (RFC 6761); the probe table's first (src/policy/probes.ts). */
 export { PROBE_ORIGIN };
@@ -204,7 +205,7 @@ export function noOriginFindings(scenario: Scenario, answer: NoOriginAnswer, rev
     const v = get(answer.headers, n.toLowerCase());
     return v === null ? [] : [`${n}: ${v}`];
   });
-  const failure = reason((served.verdict.browsers.chromium.reasonId ?? served.verdict.browsers.firefox.reasonId) as ReasonId).title;
+  const failure = reason(leadReasonId(served.verdict) as ReasonId).title;
   const wildcard = pageAllow === '*';
   const seen = `${answer.method} ${answer.url} without Origin (as an <img>, a <script> or a server-side fetch requests it) got ${answer.status} with ${caching.length > 0 ? caching.join(', ') : 'no caching headers'}, ${allow === null ? 'no Access-Control-Allow-Origin' : `Access-Control-Allow-Origin: ${allow}`} and no Vary: Origin, while this page's request gets Access-Control-Allow-Origin: ${pageAllow ?? ''}.`;
   const fix = wildcard
