@@ -6,7 +6,7 @@
 import { evaluate } from '../engine/evaluate.js';
 import { isNoCorsSafelistedRequestHeader, normalizeMethod } from '../engine/safelist.js';
 import { contains } from '../engine/headers.js';
-import type { HeaderList, Scenario, ScenarioRequest, Verdict } from '../engine/types.js';
+import type { BrowserName, HeaderList, Scenario, ScenarioRequest, Verdict } from '../engine/types.js';
 import type { Exchange } from './exchange.js';
 import type { CookieFinding } from './cookies.js';
 import { checkCookies } from './cookies.js';
@@ -15,7 +15,6 @@ import { PROBE_ORIGIN, noOriginFindings, noOriginRevalidation, probeFindings, re
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
 import { NetworkFailure, send } from './exchange.js';
-import { sameOutcome } from './outcome.js';
 import { PLACEHOLDER, plannedPreflight, replay } from './replay.js';
 
 /** The doctor's report: the engine's verdict and every exchange it is based on. */
@@ -64,6 +63,12 @@ export interface CheckOptions {
    * preflight, or the same GET or HEAD without credentials.
    */
   probe?: boolean;
+  /**
+   * The browsers the verdict covers (its `ok`, `failedAt`, fix): Chromium,
+   * Firefox and WebKit by default, as `evaluate()`'s `browsers` option. Each
+   * browser is still walked and reported.
+   */
+  browsers?: readonly BrowserName[];
 }
 
 
@@ -84,7 +89,7 @@ export async function check(request: ScenarioRequest, options: CheckOptions = {}
   const finalUrl = last?.request.url ?? request.url;
   const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
   const reached = response !== PLACEHOLDER;
-  const verdict = evaluate(scenario);
+  const verdict = evaluate(scenario, options.browsers === undefined ? undefined : { browsers: options.browsers });
   const exposure =
     reached && last !== undefined
       ? responseFindings(
@@ -187,9 +192,11 @@ export { NetworkFailure };
  * (no --credentials, no Cookie in a copied command): the verdict with
  * credentials included, when it differs. The request most often blocked in
  * practice is the credentialed one, and a copied request does not show it.
+ * The alternative covers the browsers `verdict` covers, and is given when
+ * one of those reaches another outcome (pass, or another reason).
  */
 export function credentialedAlternative(scenario: Scenario, verdict: Verdict): Verdict | null {
   if (scenario.request.credentials !== 'same-origin') return null;
-  const alternative = evaluate({ ...scenario, request: { ...scenario.request, credentials: 'include' } });
-  return sameOutcome(verdict, alternative) ? null : alternative;
+  const alternative = evaluate({ ...scenario, request: { ...scenario.request, credentials: 'include' } }, { browsers: verdict.covers });
+  return verdict.covers.every((b) => verdict.browsers[b].reasonId === alternative.browsers[b].reasonId) ? null : alternative;
 }

@@ -32,6 +32,11 @@ const har = {
   },
 };
 
+/** A credentialed GET (its Cookie line says so) answered with '*'. */
+const wildcardWithCookie = {
+  log: { entries: [{ request: { method: 'GET', url: `${API}/me`, headers: h({ origin: PAGE, cookie: 'sid=1' }) }, response: { status: 200, headers: h({ 'access-control-allow-origin': '*' }) } }] },
+};
+
 describe('diagnoseHar', () => {
   const results = diagnoseHar(har);
   const byEntry = new Map(results.map((r) => [r.entry, r]));
@@ -131,6 +136,28 @@ describe('diagnoseHar', () => {
     expect(ds[0]?.usedEntries).toEqual([0, 1, 2, 3]);
     expect(ds[0]?.scenario.redirectPreflights).toEqual([{ status: 404, headers: [['access-control-allow-origin', PAGE]] }]);
     expect([ds[0]?.verdict?.failedAt, ds[0]?.verdict?.chromium?.corsError]).toEqual(['preflight', 'PreflightInvalidStatus']);
+  });
+  describe('three browsers, or those options.browsers names', () => {
+    /** DPR: Firefox and WebKit preflight it (this preflight does not allow it), Chromium does not; the request was never sent (a Firefox export). */
+    const clientHint = real([
+      { request: { method: 'GET', url: `${API}/hint`, headers: h({ origin: PAGE, dpr: '2' }) }, response: { status: 0, headers: [] } },
+      {
+        request: { method: 'OPTIONS', url: `${API}/hint`, headers: h({ origin: PAGE, 'access-control-request-method': 'GET', 'access-control-request-headers': 'dpr' }) },
+        response: { status: 204, headers: h({ 'access-control-allow-origin': PAGE }) },
+      },
+    ]);
+    it("each verdict covers Chromium, Firefox and WebKit, with WebKit's report", () => {
+      const [d] = diagnoseHar(wildcardWithCookie);
+      expect([d?.verdict?.covers, d?.verdict?.webkit?.reason]).toEqual([['chromium', 'firefox', 'webkit'], 'wildcard-with-credentials']);
+      expect(diagnoseHar(wildcardWithCookie, { browsers: ['webkit', 'firefox'] })[0]?.verdict?.covers).toEqual(['firefox', 'webkit']);
+    });
+    it('no response recorded: a verdict only when every browser it covers stopped at the preflight', () => {
+      // Chromium sends the request without a preflight: what it does with the response the HAR does not hold.
+      expect(diagnoseHar(clientHint).map((d) => [d.verdict, d.note?.includes('no response')])).toEqual([[null, true]]);
+      expect(diagnoseHar(clientHint, { browsers: ['chromium'] })[0]?.verdict).toBeNull();
+      const [d] = diagnoseHar(clientHint, { browsers: ['firefox', 'webkit'] });
+      expect([d?.verdict?.ok, d?.verdict?.failedAt, d?.verdict?.firefox?.reason, d?.verdict?.webkit?.reason]).toEqual([false, 'preflight', 'CORSMissingAllowHeaderFromPreflight', 'header-not-allowed']);
+    });
   });
   describe('credentials, which no HAR records', () => {
     const wildcard = (error: string | null) => real([{ request: { method: 'GET', url: `${API}/me`, headers: h({ origin: PAGE }) }, response: { status: 200, headers: h({ 'access-control-allow-origin': '*' }), _error: error } }]);

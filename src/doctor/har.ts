@@ -14,12 +14,21 @@
 import { evaluate } from '../engine/evaluate.js';
 import { ScenarioError } from '../engine/request.js';
 import { isRedirectStatus } from '../engine/status.js';
-import type { CredentialsMode, HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
-import { sameOutcome } from './outcome.js';
+import type { BrowserName, CredentialsMode, HeaderList, Scenario, ScenarioResponse, Verdict } from '../engine/types.js';
 import { isBrowserAddedHeader } from './curl.js';
 import type { LayerFindings } from './layers.js';
 import { layerFindings } from './layers.js';
 import { completeFromPreflight, isPreflightRequest, preflightClaims } from './rebuild.js';
+
+/** Options of {@link diagnoseHar}. */
+export interface HarOptions {
+  /** Only the request of this entry (its index in `log.entries`; a preflight's or a redirect hop's stands for its request). */
+  only?: number;
+  /** The credentials mode, instead of deciding it per entry. */
+  credentials?: CredentialsMode;
+  /** The browsers each verdict covers (its `ok`, `failedAt`, fix): Chromium, Firefox and WebKit by default. */
+  browsers?: readonly BrowserName[];
+}
 
 /** A HAR file corsproof cannot read. */
 export class HarError extends Error {
@@ -147,10 +156,10 @@ function firstAfter(list: readonly number[], i: number): number {
 const NO_PREFLIGHT_NOTE =
   'the browser sent a preflight for this request, but the HAR does not hold it (export with preflight requests shown, or run corsproof check on the URL)';
 
-/** Evaluate, turning the engine's refusal of an incomplete scenario into a note. */
-function judge(scenario: Scenario): { verdict: Verdict | null; note: string | null } {
+/** Evaluate (for the browsers given, else all three), turning the engine's refusal of an incomplete scenario into a note. */
+function judge(scenario: Scenario, browsers: readonly BrowserName[] | undefined): { verdict: Verdict | null; note: string | null } {
   try {
-    return { verdict: evaluate(scenario), note: null };
+    return { verdict: evaluate(scenario, browsers === undefined ? undefined : { browsers }), note: null };
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
     return { verdict: null, note: error.field === 'preflight' ? NO_PREFLIGHT_NOTE : `this entry cannot be replayed: ${error.message}` };
@@ -163,9 +172,10 @@ function judge(scenario: Scenario): { verdict: Verdict | null; note: string | nu
  * when given. Preflights (OPTIONS with Access-Control-Request-Method) and
  * redirect hops are folded into the request they belong to; a preflight
  * whose request is not in the HAR (the browser never sent it) is diagnosed
- * on its own.
+ * on its own. Each verdict covers `options.browsers` (Chromium, Firefox and
+ * WebKit by default), as `evaluate()`'s option.
  */
-export function diagnoseHar(har: unknown, options: { only?: number; credentials?: CredentialsMode } = {}): HarDiagnosis[] {
+export function diagnoseHar(har: unknown, options: HarOptions = {}): HarDiagnosis[] {
   const entries = entriesOf(har);
   if (options.only !== undefined && (options.only < 0 || options.only >= entries.length)) {
     throw new HarError(`entry ${options.only}: the HAR has ${entries.length} entries (0 to ${entries.length - 1})`);
@@ -184,7 +194,7 @@ export function diagnoseHar(har: unknown, options: { only?: number; credentials?
   const index: HarIndex = { parsed, isPreflight, pairedPreflight, nextHop };
   for (let i = 0; i < parsed.length; i++) {
     if (hopTargets.has(i) || usedPreflights.has(i)) continue;
-    const d = diagnoseEntry(i, index, options.credentials);
+    const d = diagnoseEntry(i, index, options.credentials, options.browsers);
     if (d !== null) out.push(d);
   }
   if (options.only === undefined) return out;
@@ -204,7 +214,7 @@ interface HarIndex {
 }
 
 /** One request (or lone preflight) of the HAR: its scenario rebuilt, its hops and preflights folded in, judged; `null` when it is not cross-origin. */
-function diagnoseEntry(i: number, index: HarIndex, given: CredentialsMode | undefined): HarDiagnosis | null {
+function diagnoseEntry(i: number, index: HarIndex, given: CredentialsMode | undefined, browsers: readonly BrowserName[] | undefined): HarDiagnosis | null {
   const { parsed, isPreflight, pairedPreflight, nextHop } = index;
   const e = parsed[i] as Parsed;
   const where = `log.entries[${i}]`;
@@ -259,7 +269,7 @@ function diagnoseEntry(i: number, index: HarIndex, given: CredentialsMode | unde
   if (redirectPreflights.some((p) => p !== null)) base.redirectPreflights = redirectPreflights;
   const withCredentials = (mode: CredentialsMode): Scenario => ({ ...base, request: { ...base.request, credentials: mode } });
   const usable = (r: Judged): Judged => usableVerdict(r, { noResponse, lone, browserError, preflightInHar: preflightEntry !== undefined });
-  const decided = decideCredentials(given, !lone && e.hasCookies, final.error, (mode) => usable(judge(withCredentials(mode))));
+  const decided = decideCredentials(given, !lone && e.hasCookies, final.error, (mode) => usable(judge(withCredentials(mode), browsers)));
   const { credentialsFrom, credentials, ifCredentialed, result } = decided;
   if (decided.remark !== null) remarks.push(decided.remark);
   // The layers, from the entries that got a response: preflights first, then the request and its hops.
@@ -378,10 +388,17 @@ function pairPreflights(parsed: readonly Parsed[], isPreflight: (i: number) => b
 
 type Judged = { verdict: Verdict | null; note: string | null };
 
+/** Whether two verdicts (of the same browsers) reach the same outcome in each browser they cover; two missing verdicts alike. */
+function sameCoveredOutcome(a: Verdict | null, b: Verdict | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.covers.every((browser) => a.browsers[browser].reasonId === b.browsers[browser].reasonId);
+}
+
 /** A verdict is usable when it rests on what the HAR holds: with no response, only a failed preflight does. */
 function usableVerdict(r: Judged, at: { noResponse: boolean; lone: boolean; browserError: string | null; preflightInHar: boolean }): Judged {
   if (!at.noResponse || r.verdict === null) return r;
-  if ((['chromium', 'firefox'] as const).every((b) => r.verdict?.browsers[b].failedAt === 'preflight')) return r;
+  // Every browser the verdict covers stopped at the preflight: it rests on the preflight alone.
+  if (r.verdict.covers.every((b) => r.verdict?.browsers[b].failedAt === 'preflight')) return r;
   return {
     verdict: null,
     note: at.lone
@@ -406,7 +423,7 @@ function decideCredentials(
   if (hasCookies) return { credentialsFrom: 'cookie', credentials: 'include', ifCredentialed: null, result: judgeAs('include'), remark: null };
   const without = judgeAs('same-origin');
   const withIt = judgeAs('include');
-  if (sameOutcome(without.verdict, withIt.verdict)) return { credentialsFrom: 'assumed', credentials: 'same-origin', ifCredentialed: null, result: without, remark: null };
+  if (sameCoveredOutcome(without.verdict, withIt.verdict)) return { credentialsFrom: 'assumed', credentials: 'same-origin', ifCredentialed: null, result: without, remark: null };
   if (browserError !== null && without.verdict?.browsers.chromium.ok === true && withIt.verdict?.browsers.chromium.ok === false) {
     return {
       credentialsFrom: 'browser-failure',

@@ -21,4 +21,4 @@ export type { Exchange, NetworkFailureKind, OutgoingRequest } from './exchange.j
 export { parseCurl, CurlError } from './curl.js';
 export type { CurlRequest } from './curl.js';
 export { diagnoseHar, HarError } from './har.js';
-export type { HarDiagnosis, CredentialsSource } from './har.js';
+export type { HarDiagnosis, HarOptions, CredentialsSource } from './har.js';

@@ -4,11 +4,13 @@
  * engine plans every step; this file only sends what it plans and collects
  * the answers into a scenario.
  */
+import { BROWSER_NAMES } from '../engine/browsers.js';
+import type { BrowserOutcome } from '../engine/evaluate.js';
 import { REDIRECT_LIMIT, evaluateIn } from '../engine/evaluate.js';
 import { get } from '../engine/headers.js';
 import { normalizeMethod } from '../engine/safelist.js';
 import { isRedirectStatus } from '../engine/status.js';
-import type { HeaderList, PreflightRequest, Scenario, ScenarioRequest, ScenarioResponse } from '../engine/types.js';
+import type { BrowserName, HeaderList, PreflightRequest, Scenario, ScenarioRequest, ScenarioResponse } from '../engine/types.js';
 import type { Exchange, OutgoingRequest } from './exchange.js';
 
 /** Sends one request and resolves to what came back, never following redirects. */
@@ -55,11 +57,13 @@ export interface Replayed {
 
 /**
  * Do what the browser does, and no more: for each hop, the preflight when
- * the browser sends one, then the request as the browser sends it on that
- * hop (its method after a redirect, its Origin, `null` after a tainting
- * redirect), until a response that is not a redirect, or where the browser
- * stops (a failed preflight, a redirect that fails its CORS check): a
- * request the browser would never send is never sent.
+ * a browser sends one (Chromium's, else Firefox's, else WebKit's: client
+ * hints, for one, are preflighted by Firefox and WebKit only), then the
+ * request as the browser sends it on that hop (its method after a redirect,
+ * its Origin, `null` after a tainting redirect; Chromium's, else the first
+ * browser's that still sends it), until a response that is not a redirect,
+ * or where every browser stops (a failed preflight, a redirect that fails
+ * its CORS check): a request no browser would send is never sent.
  */
 export async function replay(request: ScenarioRequest, options: ReplayOptions): Promise<Replayed> {
   const { send } = options;
@@ -71,7 +75,6 @@ export async function replay(request: ScenarioRequest, options: ReplayOptions): 
   const answers: Array<ScenarioResponse | null> = [];
   const redirects: ScenarioResponse[] = [];
   let response: ScenarioResponse = PLACEHOLDER;
-  let preflightsSent = 0;
   /** The scenario so far: preflight answers (first URL, then each redirect target), redirects, a response. */
   const scenarioOf = (preflightAnswers: Array<ScenarioResponse | null>, final: ScenarioResponse): Scenario => {
     const scenario: Scenario = { request, preflight: preflightAnswers[0] ?? null, response: final };
@@ -80,23 +83,28 @@ export async function replay(request: ScenarioRequest, options: ReplayOptions): 
     if (hopAnswers.some((a) => a !== null)) scenario.redirectPreflights = hopAnswers;
     return scenario;
   };
-  const plan = (pending: ScenarioResponse | null): ReturnType<typeof evaluateIn> => evaluateIn('chromium', scenarioOf([...answers, pending], PLACEHOLDER));
+  const planIn = (browser: BrowserName, pending: ScenarioResponse | null): BrowserOutcome => evaluateIn(browser, scenarioOf([...answers, pending], PLACEHOLDER));
+  const planAll = (pending: ScenarioResponse | null): Array<[BrowserName, BrowserOutcome]> => BROWSER_NAMES.map((b) => [b, planIn(b, pending)]);
+  // How many preflights each browser has sent on the hops so far.
+  const preflightsSent: Record<BrowserName, number> = { chromium: 0, firefox: 0, webkit: 0 };
   for (let hop = 0; ; hop++) {
-    // Does the browser preflight this hop? Plan with a placeholder answer, then send the real preflight.
-    let planned = plan(PLACEHOLDER);
-    const preflight = planned.preflights.length > preflightsSent ? planned.preflights[planned.preflights.length - 1] : undefined;
-    if (preflight) {
+    // Does a browser preflight this hop? Plan with a placeholder answer, then send the real preflight: the first
+    // browser's that sends one (Chromium, Firefox, WebKit), whose answer every browser that preflights reads.
+    let plans = planAll(PLACEHOLDER);
+    const preflighting = plans.find(([b, p]) => p.preflights.length > preflightsSent[b]);
+    if (preflighting) {
+      const planned = preflighting[1].preflights;
       const url = resolveLocation(redirects, request.url);
-      const ex = await send({ url, method: 'OPTIONS', headers: preflightWireHeaders(preflight) });
+      const ex = await send({ url, method: 'OPTIONS', headers: preflightWireHeaders(planned[planned.length - 1] as PreflightRequest) });
       exchanges.push(ex);
       answers.push({ status: ex.status, headers: ex.headers });
-      preflightsSent++;
-      planned = plan(null);
+      plans = planAll(null);
     } else {
       answers.push(null);
     }
-    // Does the browser send the request on this hop (its preflight passed, earlier hops passed)?
-    const sent = planned.requests[hop];
+    for (const [b, p] of plans) preflightsSent[b] = p.preflights.length;
+    // Does a browser send the request on this hop (its preflight passed, earlier hops passed)? Chromium's, else the next one's.
+    const sent = plans.map(([, p]) => p.requests[hop]).find((r) => r !== undefined);
     if (sent === undefined) break;
     const extra = new URL(sent.url).host === firstHost ? credentialed : [];
     const body = options.body !== undefined && sent.method === method ? { body: options.body } : {};
