@@ -30,7 +30,21 @@ describe('parseCheckInput', () => {
     expect(input.credentialsGiven).toBe(true);
   });
   it('--har: the file, the entry and the credentials, nothing read yet', () => {
-    expect(read(undefined, { har: 'session.har', entry: '3', credentials: 'include', json: true })).toEqual({ kind: 'har', file: 'session.har', only: 3, credentials: 'include', stack: undefined, json: true });
+    expect(read(undefined, { har: 'session.har', entry: '3', credentials: 'include', json: true })).toEqual({
+      kind: 'har',
+      file: 'session.har',
+      only: 3,
+      credentials: 'include',
+      stack: undefined,
+      json: true,
+      browsers: undefined,
+    });
+  });
+  it('--browsers: all three when not given; the names given, in the verdict\'s order, for a URL and a HAR', () => {
+    expect(live(API, { origin: PAGE }).browsers).toBeUndefined();
+    expect(live(API, { origin: PAGE, browsers: 'webkit,Chromium' }).browsers).toEqual(['chromium', 'webkit']);
+    expect(live(API, { origin: PAGE, browsers: 'firefox,firefox' }).browsers).toEqual(['firefox']);
+    expect(read(undefined, { har: 'x.har', browsers: 'firefox' })).toMatchObject({ kind: 'har', browsers: ['firefox'] });
   });
   it('--no-probe, --insecure, --timeout, --stack', () => {
     expect(live(API, { origin: PAGE, probe: false, insecure: true, timeout: '2.5', stack: 'nginx' })).toMatchObject({ probe: false, insecure: true, timeoutMs: 2500, stack: 'nginx' });
@@ -49,6 +63,9 @@ describe('parseCheckInput', () => {
     ['a header without a colon', API, { origin: PAGE, header: ['X-Api-Key'] }, /-H 'X-Api-Key': expected "Name: value"/],
     ['userinfo in a fetch() URL', 'https://u:p@api.example.com/', { origin: PAGE }, /fetch\(\) throws a TypeError/],
     ['a copied request without Origin', undefined, { curl: `curl '${API}'` }, /has no Origin header/],
+    ['an unknown browser', API, { origin: PAGE, browsers: 'chromium,safari' }, /--browsers: 'safari' is not a browser corsproof models \(Safari's engine is webkit\); give a comma-separated list of chromium, firefox, webkit/],
+    ['an empty --browsers', API, { origin: PAGE, browsers: ' , ' }, /--browsers needs at least one of chromium, firefox, webkit/],
+    ['an unknown browser with --har', undefined, { har: 'x.har', browsers: 'lynx' }, /'lynx' is not a browser/],
   ];
   it.each(refused)('refuses %s with a UsageError naming the option', (_name, url, options, message) => {
     expect(() => read(url, options)).toThrow(UsageError);

@@ -9,12 +9,12 @@ import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
 import type { RecipeId } from '../doctor/recipes.js';
 import { RECIPES, isRecipeId } from '../doctor/recipes.js';
-import type { CredentialsMode, HeaderList, Initiator, ScenarioRequest } from '../engine/types.js';
+import type { BrowserName, CredentialsMode, HeaderList, Initiator, ScenarioRequest } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Command } from 'commander';
 import { PROBE_ORIGIN } from '../doctor/exposure.js';
 import pc from './colors.js';
-import { UsageError, parseJson, readInput, readTimeoutMs, stamped } from './io.js';
+import { BROWSERS_HELP, UsageError, parseJson, readBrowsers, readInput, readTimeoutMs, stamped } from './io.js';
 import { renderContext, renderExchanges, renderRecipes, renderVerdict } from './render.js';
 
 /** The options as commander gives them. */
@@ -34,6 +34,8 @@ export interface CheckCliOptions {
   /** false with --no-probe. */
   probe?: boolean;
   json?: boolean;
+  /** --browsers: comma-separated, all three when not given. */
+  browsers?: string;
 }
 
 function parseHeader(line: string): [string, string] {
@@ -47,7 +49,11 @@ function harCommand(input: CheckInput & { kind: 'har' }): number {
   const har = parseJson(readInput(file), file);
   let results;
   try {
-    results = diagnoseHar(har, { only, ...(input.credentials !== undefined ? { credentials: input.credentials } : {}) });
+    results = diagnoseHar(har, {
+      only,
+      ...(input.credentials !== undefined ? { credentials: input.credentials } : {}),
+      ...(input.browsers !== undefined ? { browsers: input.browsers } : {}),
+    });
   } catch (e) {
     if (e instanceof HarError) throw new UsageError(`${file}: ${e.message.replace(/^entry /, '--entry ')}`);
     throw e;
@@ -85,9 +91,11 @@ function checkCredentials(mode: string): void {
 
 /** What to check, read from the options: a HAR file, or one live request. */
 export type CheckInput =
-  | { kind: 'har'; file: string; only: number | undefined; credentials: CredentialsMode | undefined; stack: RecipeId | undefined; json: boolean }
+  | { kind: 'har'; file: string; only: number | undefined; credentials: CredentialsMode | undefined; stack: RecipeId | undefined; json: boolean; browsers: BrowserName[] | undefined }
   | {
       kind: 'live';
+      /** The browsers the verdict covers (--browsers), all three when `undefined`. */
+      browsers: BrowserName[] | undefined;
       request: ScenarioRequest;
       /** Whether the options said if credentials are sent (else the report says what they would change). */
       credentialsGiven: boolean;
@@ -112,11 +120,12 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
     throw new UsageError(`--stack '${o.stack}' is not a known stack: ${RECIPES.map((r) => r.id).join(', ')}`);
   }
   if (o.credentials !== undefined) checkCredentials(o.credentials);
+  const browsers = readBrowsers(o.browsers);
   if (o.har !== undefined) {
     if (urlArg !== undefined || o.curl !== undefined) throw new UsageError('give one of a URL, --curl or --har');
     const only = o.entry === undefined ? undefined : Number(o.entry);
     if (only !== undefined && (!Number.isInteger(only) || only < 0)) throw new UsageError(`--entry must be an entry index (0, 1, ...), not '${o.entry}'`);
-    return { kind: 'har', file: o.har, only, credentials: o.credentials as CredentialsMode | undefined, stack: o.stack, json: o.json === true };
+    return { kind: 'har', file: o.har, only, credentials: o.credentials as CredentialsMode | undefined, stack: o.stack, json: o.json === true, browsers };
   }
   let url = urlArg;
   let origin = o.origin;
@@ -162,6 +171,7 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
   });
   return {
     kind: 'live',
+    browsers,
     request: scenario.request,
     credentialsGiven: credentials !== undefined,
     credentialHeaders,
@@ -215,7 +225,13 @@ export type { CheckJson } from '../doctor/report-json.js';
 async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number> {
   const { stack, remarks } = input;
   try {
-    const report = await check(input.request, { timeoutMs: input.timeoutMs, insecure: input.insecure, credentialHeaders: input.credentialHeaders, probe: input.probe });
+    const report = await check(input.request, {
+      timeoutMs: input.timeoutMs,
+      insecure: input.insecure,
+      credentialHeaders: input.credentialHeaders,
+      probe: input.probe,
+      ...(input.browsers !== undefined ? { browsers: input.browsers } : {}),
+    });
     // Nothing said whether the page sends credentials: say what they would change.
     const ifCredentialed = input.credentialsGiven ? null : credentialedAlternative(report.scenario, report.verdict);
     const json = checkJson(report, { stack, remarks, ifCredentialed });
@@ -251,7 +267,7 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
 export function defineCheck(cmd: Command): void {
   cmd
     .command('check')
-    .description('Send what the browser would send (the preflight, then the request with Origin) to a live URL and explain the verdict.')
+    .description('Send what the browser would send (the preflight, then the request with Origin) to a live URL and explain the verdict of Chromium, Firefox and WebKit (Safari).')
     .argument('[url]', 'the URL the page requests')
     .option('--origin <origin>', "the page's origin, e.g. https://app.example.com (required unless --curl has an Origin header)")
     .option('--curl <command>', 'a "Copy as cURL" command from Chromium or Firefox DevTools (bash/POSIX or Windows cmd form; the preflight\'s row works too), instead of a URL and options')
@@ -268,6 +284,7 @@ export function defineCheck(cmd: Command): void {
       '--no-probe',
       `do not send the extra requests: from ${PROBE_ORIGIN} (a preflight, or the same GET without credentials), which checks whether the server allows any origin, and the same GET or HEAD without Origin (as an <img> sends it), which checks what a cache may serve to the page's request`,
     )
+    .option('--browsers <list>', BROWSERS_HELP)
     .option('--json', 'print the verdict and the exchanges as JSON')
     .addHelpText(
       'after',
@@ -278,9 +295,11 @@ Examples:
   corsproof check --curl "$(pbpaste)"          # DevTools > Network > right-click the request > Copy as cURL
   corsproof check --har session.har --json     # DevTools > Network > Save all as HAR
   corsproof check https://api.example.com/v1/me --origin https://app.example.com --stack nginx
+  corsproof check https://api.example.com/v1/me --origin https://app.example.com --browsers chromium,firefox
 
 Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
-Exit codes: 0 the browser allows it, 1 it blocks it (with --har: any entry), 2 bad usage or input, 3 the request did not complete.`,
+The verdict covers Chromium, Firefox and WebKit (Safari) unless --browsers names fewer: a request one of them blocks is blocked.
+Exit codes: 0 the browsers allow it, 1 one blocks it (with --har: any entry), 2 bad usage or input, 3 the request did not complete.`,
     )
     .action(async (url: string | undefined, options: CheckCliOptions) => {
       process.exitCode = await checkCommand(url, options);

@@ -1,22 +1,24 @@
 /**
  * `corsproof demo` (the default command, what `npm start` runs): the demo
- * APIs on loopback, each checked the way the browser checks it.
+ * APIs on loopback, each checked the way the browser checks it, each report
+ * with Chromium's, Firefox's and WebKit's console lines.
  */
 import { check } from '../doctor/check.js';
 import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
 import type { Command } from 'commander';
 import pc from './colors.js';
 import { renderVerdict } from './render.js';
-import { stamped } from './io.js';
+import { BROWSERS_HELP, readBrowsers, stamped } from './io.js';
 
 /** Run the demo; returns the exit code. */
-export async function demoCommand(o: { json?: boolean }): Promise<number> {
+export async function demoCommand(o: { json?: boolean; browsers?: string }): Promise<number> {
+  const browsers = readBrowsers(o.browsers);
   const running = await startDemos();
   try {
     const reports = [];
     for (const r of running) {
       const d = r.demo;
-      const report = await check({ url: r.url, origin: DEMO_PAGE, method: d.method, headers: d.headers, credentials: d.credentials }, { timeoutMs: 5000 });
+      const report = await check({ url: r.url, origin: DEMO_PAGE, method: d.method, headers: d.headers, credentials: d.credentials }, { timeoutMs: 5000, ...(browsers !== undefined ? { browsers } : {}) });
       reports.push({ id: d.id, title: d.title, report });
     }
     if (o.json) {
@@ -47,7 +49,8 @@ export function defineDemo(cmd: Command): void {
     .command('demo', { isDefault: true })
     .description('Start local APIs with the common CORS failures, check each like a browser, and show the fix (what npm start runs).')
     .option('--json', 'print the verdicts as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option('--browsers <list>', BROWSERS_HELP)
+    .action(async (options: { json?: boolean; browsers?: string }) => {
       process.exitCode = await demoCommand(options);
     });
 }

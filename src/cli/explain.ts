@@ -7,10 +7,10 @@ import { readConsoleLine, readingContext } from '../engine/console.js';
 import { evaluate } from '../engine/evaluate.js';
 import { reason } from '../engine/reasons.js';
 import { ScenarioError, parseOrigin } from '../engine/request.js';
-import type { CredentialsMode, Fix, Initiator, Scenario, Verdict } from '../engine/types.js';
+import type { CredentialsMode, EvaluateOptions, Fix, Initiator, Scenario, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import type { JsonStamp } from './io.js';
-import { UsageError, parseJson, readInput, stamped } from './io.js';
+import { BROWSERS_HELP, UsageError, parseJson, readBrowsers, readInput, stamped } from './io.js';
 import { renderVerdict } from './render.js';
 import pc from './colors.js';
 import type { Command } from 'commander';
@@ -33,6 +33,14 @@ export interface ExplainOptions {
   /** JSON Lines in and out: one scenario per input line, one verdict per output line, streamed. */
   jsonl?: boolean;
   exitCode?: boolean;
+  /** --browsers: comma-separated, all three when not given. */
+  browsers?: string;
+}
+
+/** `evaluate()`'s options for the --browsers given (none: all three browsers). */
+function evaluateOptions(options: ExplainOptions): EvaluateOptions | undefined {
+  const browsers = readBrowsers(options.browsers);
+  return browsers === undefined ? undefined : { browsers };
 }
 
 /**
@@ -50,6 +58,7 @@ export type ExplainJsonlLine = JsonStamp & (Verdict | { line: number; error: { f
  * `--exit-code` when any request is blocked, else 0.
  */
 export async function explainJsonl(source: string, options: ExplainOptions): Promise<number> {
+  const judged = evaluateOptions(options);
   const input = openInput(source);
   const lines = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
@@ -67,7 +76,7 @@ export async function explainJsonl(source: string, options: ExplainOptions): Pro
     if (text.trim() === '') continue;
     let out: Verdict | { line: number; error: { field: string | null; message: string } };
     try {
-      const verdict = evaluate(validateScenario(JSON.parse(text) as unknown));
+      const verdict = evaluate(validateScenario(JSON.parse(text) as unknown), judged);
       blocked ||= !verdict.ok;
       out = verdict;
     } catch (e) {
@@ -101,6 +110,7 @@ function openInput(source: string): Readable {
 
 /** Explain the scenarios in `source`; returns the exit code. */
 export function explainCommand(source: string, options: ExplainOptions): number {
+  const judged = evaluateOptions(options);
   const input = parseJson(readInput(source), source);
   const many = Array.isArray(input);
   const list: unknown[] = many ? input : [input];
@@ -109,7 +119,7 @@ export function explainCommand(source: string, options: ExplainOptions): number 
     const field = many ? `[${i}]` : '';
     try {
       const scenario = validateScenario(item, field);
-      return { scenario, verdict: evaluate(scenario) };
+      return { scenario, verdict: evaluate(scenario, judged) };
     } catch (e) {
       if (e instanceof ScenarioError && many && !e.field.startsWith('[')) {
         throw new ScenarioError(`[${i}].${e.field}`, e.message.slice(e.field.length + 2));
@@ -212,12 +222,13 @@ function readConsoleInput(source: string): string {
 /** `explain --console <line>`: read the line, explain its draft scenario; returns the exit code. */
 export function explainConsoleCommand(source: string, options: ExplainOptions): number {
   const given = consoleGiven(options);
+  const judged = evaluateOptions(options);
   const result = readConsoleLine(readConsoleInput(source), given);
   if (!result.recognised) {
     if (options.json) process.stdout.write(`${JSON.stringify(stamped(result), null, 2)}\n`);
     throw new UsageError(notRecognisedMessage(result));
   }
-  const verdict = result.scenario !== null ? evaluate(result.scenario) : null;
+  const verdict = result.scenario !== null ? evaluate(result.scenario, judged) : null;
   const fixes = verdict?.fixes ?? rowFix(result);
   if (options.json) {
     const out: ExplainConsoleJson = { reading: result, verdict, fixes };
@@ -302,13 +313,14 @@ export function defineExplain(cmd: Command, examplesDir: string): void {
   cmd
     .command('explain')
     .description(
-      'Explain a CORS scenario: what Chromium and Firefox do with the request, their exact console messages, and the fix.',
+      'Explain a CORS scenario: what Chromium, Firefox and WebKit (Safari) do with the request, their exact console messages, and the fix.',
     )
     .argument('[file]', "scenario JSON file (one scenario or an array), or '-' for standard input", '-')
     .option('--json', 'print the verdict as JSON (the contract in the README)')
     .option('--jsonl', 'JSON Lines in and out: one scenario per line, one verdict (or {line, error}) per line, streamed with flat memory')
     .option('--exit-code', 'exit with 1 when a browser would block any of the requests')
-    .option('--console <line>', "a console line from Chromium or Firefox ('-': standard input), instead of a scenario: what it says, and the explanation for a scenario drafted from it")
+    .option('--browsers <list>', BROWSERS_HELP)
+    .option('--console <line>', "a console line from Chromium, Firefox or WebKit (Safari) ('-': standard input), instead of a scenario: what it says, and the explanation for a scenario drafted from it")
     .option('--origin <origin>', "with --console: the page's origin (Firefox's lines do not name it)")
     .option('--method <method>', 'with --console: the request method, when the line does not say')
     .option('-H, --header <line>', 'with --console: a request header script sets, "Name: value" (repeatable)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
@@ -328,12 +340,15 @@ Examples:
   corsproof explain ${join('examples', 'credentials-wildcard.json')}
   corsproof explain --json scenarios.json
   corsproof explain --jsonl scenarios.jsonl > verdicts.jsonl
+  corsproof explain --exit-code --browsers chromium,firefox scenario.json
   cat scenario.json | corsproof explain -
   corsproof explain --console "Access to fetch at 'https://api.example.com/me' from origin 'https://app.example.com' has been blocked by CORS policy: ..."
   pbpaste | corsproof explain --console - --origin https://app.example.com
 
-Exit codes: 0 explained, 1 blocked (only with --exit-code), 2 bad usage or input (with --jsonl: any line refused;
-with --console: a line that is not a CORS console line corsproof recognises).`,
+Each verdict covers Chromium, Firefox and WebKit (Safari) unless --browsers names fewer: "ok" is true when every
+browser it covers lets script read the response; every browser is still reported (its lines, "webkit", "requests").
+Exit codes: 0 explained, 1 blocked in a covered browser (only with --exit-code), 2 bad usage or input (with --jsonl:
+any line refused; with --console: a line that is not a CORS console line corsproof recognises).`,
     )
     .action(async (file: string, options: ExplainOptions, command: Command) => {
       if (options.jsonl && options.json) throw new UsageError('give one of --json and --jsonl');
@@ -351,6 +366,7 @@ with --console: a line that is not a CORS console line corsproof recognises).`,
     .command('example')
     .description('Explain the bundled example: a credentialed request answered with Access-Control-Allow-Origin: *.')
     .option('--json', 'print the verdict as JSON')
+    .option('--browsers <list>', BROWSERS_HELP)
     .action((options: ExplainOptions) => {
       process.exitCode = explainCommand(join(examplesDir, 'credentials-wildcard.json'), options);
     });

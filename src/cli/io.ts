@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODELED_VERSIONS } from '../engine/browsers.js';
+import { BROWSER_NAMES, MODELED_VERSIONS } from '../engine/browsers.js';
 import type { BrowserName } from '../engine/types.js';
 
 /** corsproof's version, from its package.json. */
@@ -64,3 +64,26 @@ export function readTimeoutMs(value: string): number {
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--timeout must be a number of seconds from 0 to 3600, not '${value}'`);
   return seconds * 1000;
 }
+
+/**
+ * `--browsers <list>` read: comma-separated names of the browsers the verdict
+ * covers (`ok`, `failedAt`, the fix, the exit code), each once, in the
+ * verdict's order; `undefined` (all three) when not given. A UsageError
+ * lists the valid names.
+ */
+export function readBrowsers(value: string | undefined): BrowserName[] | undefined {
+  if (value === undefined) return undefined;
+  const given = value.split(',').map((name) => name.trim().toLowerCase());
+  const valid = BROWSER_NAMES.join(', ');
+  if (given.every((name) => name === '')) throw new UsageError(`--browsers needs at least one of ${valid}`);
+  const unknown = given.filter((name) => !(BROWSER_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    const named = unknown.map((name) => (name === '' ? 'an empty name' : `'${name}'`)).join(', ');
+    const hint = unknown.includes('safari') ? " (Safari's engine is webkit)" : unknown.includes('chrome') || unknown.includes('edge') ? " (Chrome's and Edge's engine is chromium)" : '';
+    throw new UsageError(`--browsers: ${named} ${unknown.length > 1 ? 'are not browsers' : 'is not a browser'} corsproof models${hint}; give a comma-separated list of ${valid}`);
+  }
+  return BROWSER_NAMES.filter((name) => given.includes(name));
+}
+
+/** The browsers' names as the report says them. */
+export const BROWSERS_HELP = `comma-separated browsers the verdict covers (ok, the exit code, the fix): ${BROWSER_NAMES.join(', ')} (default: all three; a request that fails only in Safari still fails for its users)`;

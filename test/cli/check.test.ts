@@ -446,6 +446,10 @@ describe('corsproof check', () => {
     expect(nginx.stdout).toContain('Fix for nginx');
     const unknown = await run(['check', '--har', join(root, 'src/doctor/fixtures/firefox.har'), '--stack', 'nope']);
     expect([unknown.code, unknown.stderr.includes('not a known stack')]).toEqual([2, true]);
+    // Each entry's verdict covers the three browsers, or those --browsers names.
+    expect(rows.every((x) => (x.verdict as { covers?: string[] } | null)?.covers?.length === 3)).toBe(true);
+    const narrowed = JSON.parse((await run(['check', '--har', file, '--json', '--browsers', 'firefox'])).stdout) as Array<{ verdict: { covers: string[]; webkit: { reason: string } } }>;
+    expect([narrowed[0]?.verdict.covers, narrowed[0]?.verdict.webkit.reason]).toEqual([['firefox'], 'wildcard-with-credentials']);
     const bad = await run(['check', '--har', file, '--entry', 'x']);
     expect(bad.code).toBe(2);
     // A byte order mark before the JSON (Windows tools write one) is fine.
@@ -461,9 +465,66 @@ describe('corsproof check', () => {
   it('demo (what npm start runs): every failing API fails, the corsproof one passes', async () => {
     const r = await run(['demo', '--json']);
     expect(r.code).toBe(0);
-    const demos = JSON.parse(r.stdout) as Array<{ id: string; verdict: { ok: boolean } }>;
+    const demos = JSON.parse(r.stdout) as Array<{ id: string; verdict: { ok: boolean; covers: string[]; webkit: { reason: string } | null } }>;
     expect(demos.length).toBeGreaterThanOrEqual(12);
     expect(demos.filter((d) => d.verdict.ok).map((d) => d.id)).toEqual(['fixed-with-corsproof']);
+    // Judged in all three browsers; WebKit blocks every failing one too.
+    expect(demos.filter((d) => d.verdict.covers.join() !== 'chromium,firefox,webkit')).toEqual([]);
+    expect(demos.filter((d) => !d.verdict.ok && d.verdict.webkit === null).map((d) => d.id)).toEqual([]);
+  });
+  it("demo's text (what a fresh clone prints): the seed case, '*' with credentials, in Chromium, Firefox and WebKit (Safari)", async () => {
+    const r = await run(['demo']);
+    expect(r.code).toBe(0);
+    const first = r.stdout.split('\n\n2. ')[0] as string;
+    expect(first).toContain("1. Access-Control-Allow-Origin: * with credentials: 'include'");
+    const api = /GET (http:\/\/127\.0\.0\.1:\d+\/api\/items)/.exec(first)?.[1];
+    expect(api).toBeDefined();
+    const wildcard = 'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.';
+    for (const block of [
+      `  Chromium  WildcardOriginNotAllowed\n    Access to fetch at '${api}' from origin 'http://localhost:5173' has been blocked by CORS policy: The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.\n`,
+      `  Firefox   CORSNotSupportingCredentials  https://developer.mozilla.org/docs/Web/HTTP/Guides/CORS/Errors/CORSNotSupportingCredentials\n    Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘${api}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).\n`,
+      `  WebKit (Safari)  wildcard-with-credentials\n    ${wildcard}\n    Fetch API cannot load ${api} due to access control checks.\n    Failed to load resource: ${wildcard}\n`,
+    ]) {
+      expect(first).toContain(block);
+    }
+  });
+  it('--json: the verdict has webkit, covers and requests (each browser\'s, Origin null after a redirect to another origin)', async () => {
+    const r = await run(['check', `${base}/to-other-origin`, '--origin', PAGE, '--json', '--no-probe']);
+    const v = JSON.parse(r.stdout).verdict;
+    expect([r.code, v.ok, v.covers, v.webkit]).toEqual([0, true, ['chromium', 'firefox', 'webkit'], null]);
+    const sent = [
+      { url: `${base}/to-other-origin`, method: 'GET', headers: [['Origin', PAGE]] },
+      { url: `${other}/reflect`, method: 'GET', headers: [['Origin', 'null']] },
+    ];
+    expect(v.requests).toEqual({ chromium: sent, firefox: sent, webkit: sent });
+    const blocked = JSON.parse((await run(['check', `${base}/twice`, '--origin', PAGE, '--json', '--no-probe'])).stdout).verdict;
+    expect(blocked.webkit).toEqual({
+      reason: 'multiple-origins',
+      message: 'Access-Control-Allow-Origin cannot contain more than one origin.',
+      messages: ['Access-Control-Allow-Origin cannot contain more than one origin.', `Fetch API cannot load ${base}/twice due to access control checks.`, 'Failed to load resource: Access-Control-Allow-Origin cannot contain more than one origin.'],
+    });
+  });
+  it('a header only some browsers preflight (DPR): the preflight Firefox and WebKit send is sent, and the three are judged', async () => {
+    seen.length = 0;
+    const r = await run(['check', `${base}/wildcard`, '--origin', PAGE, '-H', 'DPR: 2', '--no-probe']);
+    expect(r.code).toBe(1);
+    // Firefox's and WebKit's preflight, then the GET Chromium sends without one.
+    expect(seen.map((x) => [x.method, x.acrh])).toEqual([['OPTIONS', 'dpr'], ['GET', undefined]]);
+    expect(r.stdout).toContain('✗ Blocked in Firefox and WebKit (Chromium allows it) at the preflight: The preflight response does not allow one of the request headers.');
+    expect(r.stdout).toContain('  Chromium  allows this request.');
+    expect(r.stdout).toContain('  WebKit (Safari)  header-not-allowed\n    Request header field dpr is not allowed by Access-Control-Allow-Headers.');
+  });
+  it('--browsers: the verdict, the report and the exit code cover the browsers named', async () => {
+    const chromium = await run(['check', `${base}/wildcard`, '--origin', PAGE, '-H', 'DPR: 2', '--no-probe', '--browsers', 'chromium']);
+    expect(chromium.code).toBe(0);
+    expect(chromium.stdout).toContain(`✓ Allowed in Chromium  GET ${base}/wildcard`);
+    expect(chromium.stdout).toContain('Judged for Chromium only; Firefox and WebKit are not judged.');
+    expect(chromium.stdout).toContain('  WebKit (Safari)  header-not-allowed  (not judged)');
+    const json = await run(['check', `${base}/wildcard`, '--origin', PAGE, '-H', 'DPR: 2', '--no-probe', '--browsers', 'webkit,chromium', '--json']);
+    const v = JSON.parse(json.stdout).verdict;
+    expect([json.code, v.ok, v.covers, v.failedAt, v.firefox?.reason]).toEqual([1, false, ['chromium', 'webkit'], 'preflight', 'CORSMissingAllowHeaderFromPreflight']);
+    // The credentialed alternative covers the same browsers.
+    expect(JSON.parse(json.stdout).ifCredentialed.covers).toEqual(['chromium', 'webkit']);
   });
   it('bad input: exit 2 naming the option or field', async () => {
     expect((await run(['check', `${base}/good`])).code).toBe(2); // --origin missing

@@ -121,6 +121,104 @@ describe('corsproof explain', () => {
   });
 });
 
+describe('three browsers in explain: webkit, requests, covers, --browsers', () => {
+  const OTHER = 'https://other.example/x';
+  /** WebKit keeps Authorization across a redirect to another origin and preflights it again there; Chromium and Firefox drop it and pass. */
+  const webkitOnly = {
+    request: { url: 'https://api.example/x', origin: 'https://app.example', method: 'GET', headers: [['Authorization', 'Bearer t']] },
+    preflight: { status: 204, headers: [['Access-Control-Allow-Origin', '*'], ['Access-Control-Allow-Headers', 'Authorization']] },
+    redirects: [{ status: 307, headers: [['Access-Control-Allow-Origin', '*'], ['Location', OTHER]] }],
+    redirectPreflights: [{ status: 204, headers: [['Access-Control-Allow-Origin', '*'], ['Access-Control-Allow-Headers', 'X-Other']] }],
+    response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+  };
+  const WILDCARD_LINE = 'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.';
+  const GET = (url: string, origin: string, ...more: string[][]) => ({ url, method: 'GET', headers: [['Origin', origin], ...more] });
+
+  it('--json: webkit beside chromium and firefox, every browser in covers, the requests each one sends', () => {
+    const v = JSON.parse(run(['explain', '--json', '-'], JSON.stringify(good)).stdout);
+    expect(Object.keys(v)).toEqual(expect.arrayContaining(['chromium', 'firefox', 'webkit', 'covers', 'requests']));
+    expect(v.covers).toEqual(['chromium', 'firefox', 'webkit']);
+    expect(v.webkit).toEqual({
+      reason: 'wildcard-with-credentials',
+      message: WILDCARD_LINE,
+      messages: [WILDCARD_LINE, 'Fetch API cannot load https://api.example/x due to access control checks.', `Failed to load resource: ${WILDCARD_LINE}`],
+    });
+    expect(v.browsers.webkit).toMatchObject({ ok: false, failedAt: 'response', reasonId: 'wildcard-with-credentials' });
+    const sent = [GET('https://api.example/x', 'https://app.example')];
+    expect(v.requests).toEqual({ chromium: sent, firefox: sent, webkit: sent });
+  });
+
+  it("requests: Origin null after a redirect to another origin; WebKit sends nothing there (its preflight fails); the verdict blocks", () => {
+    const v = JSON.parse(run(['explain', '--json', '-'], JSON.stringify(webkitOnly)).stdout);
+    const first = GET('https://api.example/x', 'https://app.example', ['Authorization', 'Bearer t']);
+    expect(v.requests).toEqual({ chromium: [first, GET(OTHER, 'null')], firefox: [first, GET(OTHER, 'null')], webkit: [first] });
+    expect([v.ok, v.failedAt, v.chromium, v.firefox, v.webkit?.reason]).toEqual([false, 'preflight', null, null, 'header-not-allowed']);
+    expect(v.fix).toContain('Authorization');
+  });
+
+  it('--jsonl: every line carries webkit, covers and requests (narrowed by --browsers)', () => {
+    const input = `${JSON.stringify(good)}\n${JSON.stringify(webkitOnly)}\n`;
+    const lines = run(['explain', '--jsonl', '-'], input).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.ok, l.covers.length, l.webkit?.reason, Object.keys(l.requests)])).toEqual([
+      [false, 3, 'wildcard-with-credentials', ['chromium', 'firefox', 'webkit']],
+      [false, 3, 'header-not-allowed', ['chromium', 'firefox', 'webkit']],
+    ]);
+    const narrowed = run(['explain', '--jsonl', '--exit-code', '--browsers', 'chromium,firefox', '-'], `${JSON.stringify(webkitOnly)}\n`);
+    expect(narrowed.code).toBe(0);
+    expect(JSON.parse(narrowed.stdout)).toMatchObject({ ok: true, covers: ['chromium', 'firefox'], webkit: { reason: 'header-not-allowed' } });
+  });
+
+  it('--browsers narrows ok, failedAt, fix and --exit-code; all three by default', () => {
+    expect(run(['explain', '--exit-code', '-'], JSON.stringify(webkitOnly)).code).toBe(1);
+    expect(run(['explain', '--exit-code', '--browsers', 'chromium,firefox', '-'], JSON.stringify(webkitOnly)).code).toBe(0);
+    expect(run(['explain', '--exit-code', '--browsers', 'webkit', '-'], JSON.stringify(webkitOnly)).code).toBe(1);
+  });
+
+  it('--browsers in --json: what the verdict covers, every browser still reported; example takes it too', () => {
+    const two = JSON.parse(run(['explain', '--json', '--browsers', ' Firefox , chromium ', '-'], JSON.stringify(webkitOnly)).stdout);
+    expect([two.ok, two.covers, two.failedAt, two.fix, two.webkit?.reason]).toEqual([true, ['chromium', 'firefox'], null, null, 'header-not-allowed']);
+    const mine = JSON.parse(run(['explain', '--json', '--browsers', 'webkit', '-'], JSON.stringify(webkitOnly)).stdout);
+    expect([mine.ok, mine.covers, mine.failedAt, typeof mine.fix]).toEqual([false, ['webkit'], 'preflight', 'string']);
+    expect(JSON.parse(run(['example', '--json', '--browsers', 'firefox']).stdout).covers).toEqual(['firefox']);
+  });
+
+  it.each([
+    [['explain', '--browsers', 'chromium,safari', '-'], "'safari' is not a browser corsproof models (Safari's engine is webkit)"],
+    [['explain', '--jsonl', '--browsers', 'edge,opera', '-'], "'edge', 'opera' are not browsers corsproof models"],
+    [['explain', '--console', WILDCARD_LINE, '--browsers', 'ie'], "'ie' is not a browser"],
+    [['example', '--browsers', ''], '--browsers needs at least one of chromium, firefox, webkit'],
+    [['check', 'https://api.example/x', '--origin', 'https://app.example', '--browsers', 'chrome'], "(Chrome's and Edge's engine is chromium)"],
+    [['demo', '--browsers', 'firefox,,'], 'an empty name'],
+  ])('%j: exit 2, the valid names listed, no stack trace', (args, message) => {
+    const r = run(args, JSON.stringify(good));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    if (!message.includes('needs at least one')) expect(r.stderr).toContain('give a comma-separated list of chromium, firefox, webkit');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it("the human report: WebKit (Safari)'s lines beside Chromium's and Firefox's, and what --browsers judges", () => {
+    const all = run(['example']).stdout;
+    expect(all).toContain(`  WebKit (Safari)  wildcard-with-credentials\n    ${WILDCARD_LINE}\n    Fetch API cannot load https://api.example.com/v1/me due to access control checks.\n`);
+    const only = run(['explain', '-'], JSON.stringify(webkitOnly)).stdout;
+    expect(only.split('\n')[0]).toBe('✗ Blocked in WebKit only (Chromium and Firefox allow it) at the preflight: The preflight response does not allow one of the request headers.');
+    const narrowed = run(['explain', '--browsers', 'chromium,firefox', '-'], JSON.stringify(webkitOnly)).stdout;
+    expect(narrowed).toContain('✓ Allowed in Chromium and Firefox  GET https://api.example/x');
+    expect(narrowed).toContain('Judged for Chromium and Firefox only; WebKit is not judged.');
+    expect(narrowed).toContain('  WebKit (Safari)  header-not-allowed  (not judged)\n    Request header field Authorization is not allowed by Access-Control-Allow-Headers.');
+  });
+
+  it('--help says the verdict covers all three unless --browsers names fewer', () => {
+    for (const command of ['explain', 'check', 'demo']) {
+      const help = run([command, '--help']).stdout.replace(/\s+/g, ' ');
+      expect(help, command).toContain('--browsers <list>');
+      expect(help, command).toContain('chromium, firefox, webkit (default: all three');
+    }
+    expect(run(['explain', '--help']).stdout).toContain('Each verdict covers Chromium, Firefox and WebKit (Safari) unless --browsers names fewer');
+  });
+});
+
 describe('validateScenario', () => {
   it('fills fetch defaults for optional request fields', () => {
     const s = validateScenario({ request: { url: 'https://a.example/', origin: 'https://b.example' }, response: { status: 200, headers: [] } });

@@ -1,7 +1,7 @@
 /**
  * Every JSON output of the built CLI carries the stamp first: corsproof's
  * version (package.json) and the browser releases the engine models (each
- * profile's `version`), in each object a reader may take alone (each verdict
+ * profile's `version`: Chromium, Firefox and WebKit), in each object a reader may take alone (each verdict
  * of an array, each JSON Lines line, each HAR entry's report).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,10 @@ function expectStamped(value: unknown, where: string): void {
   expect(keys.slice(0, 2), where).toEqual(['corsproofVersion', 'browserVersions']);
   expect((value as { corsproofVersion: unknown }).corsproofVersion, where).toBe(VERSION);
   expect((value as { browserVersions: unknown }).browserVersions, where).toEqual(MODELED_VERSIONS);
+  // The three browsers the verdict judges, each with the release the engine models.
+  const versions = (value as { browserVersions: Record<string, unknown> }).browserVersions;
+  expect(Object.keys(versions), where).toEqual(['chromium', 'firefox', 'webkit']);
+  expect(Object.values(versions).every((v) => typeof v === 'string' && v !== ''), where).toBe(true);
 }
 
 let dir: string;
