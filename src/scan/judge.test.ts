@@ -184,12 +184,19 @@ describe('the three browsers', () => {
 
   it('a route whose header only Firefox and WebKit preflight (DPR, a client hint Chromium safelists): its preflights are sent, and each browser judged with them', () => {
     const dpr = target('GET', [['DPR', '2']]);
-    // Preflights answered (a reflecting server): read in all three.
-    const reflecting = judged(allowing(() => true), dpr);
-    expect(reflecting.plan.preflighted).toBe(true);
-    expect(reflecting.findings.map((f) => [f.id, f.browsers])).toEqual([['reflects-any-origin', { chromium: true, firefox: true, webkit: true }]]);
-    // Preflights refused (404, no CORS headers), the actual request reflected: Chromium alone reads, it sends no preflight.
     const base = allowing(() => true);
+    // Preflights answered, DPR allowed (a reflecting server): read in all three.
+    const allowsDpr: Server = (request) => {
+      const r = base(request);
+      return isPreflight(request) ? { ...r, headers: [...r.headers.filter(([n]) => n !== 'Access-Control-Allow-Headers'), ['Access-Control-Allow-Headers', 'DPR']] } : r;
+    };
+    const reflecting = judged(allowsDpr, dpr);
+    expect(reflecting.plan.preflighted).toBe(true);
+    expect(reflecting.plan.requests.filter((r) => r.preflight && r.role !== 'invented').every((r) => get(r.request.headers, 'access-control-request-headers') === 'dpr')).toBe(true);
+    expect(reflecting.findings.map((f) => [f.id, f.browsers])).toEqual([['reflects-any-origin', { chromium: true, firefox: true, webkit: true }]]);
+    // The preflight does not list DPR: Chromium alone reads (it sends none).
+    expect(judged(base, dpr).findings.map((f) => [f.id, f.severity, f.browsers])).toEqual([['reflects-any-origin', 'high', { chromium: true, firefox: false, webkit: false }]]);
+    // Preflights refused (404, no CORS headers), the actual request reflected: Chromium alone reads.
     const noPreflight: Server = (request) => (isPreflight(request) ? { status: 404, headers: [] } : base(request));
     const chromiumOnly = judged(noPreflight, dpr);
     expect(chromiumOnly.findings.map((f) => [f.id, f.severity, f.browsers])).toEqual([['reflects-any-origin', 'high', { chromium: true, firefox: false, webkit: false }]]);
