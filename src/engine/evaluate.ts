@@ -41,7 +41,7 @@ export interface BrowserOutcome extends BrowserVerdict {
 
 /** Walk the scenario as one browser does: Chromium, Firefox or WebKit, with the requests it sends recorded. */
 export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOutcome {
-  const walk = new MainFetch(BROWSERS[browser], new Exchange(scenario), true);
+  const walk = new MainFetch(BROWSERS[browser], new Exchange(scenario));
   const { ok, failedAt, reasonId, preflights, exposedHeaders, preflightMaxAge, warnings, opaque } = walk.run();
   const { context, requests } = walk;
   const warningSites = walk.warningSites ?? [];
@@ -64,8 +64,6 @@ export function webkitConsole(scenario: Scenario, outcome: BrowserOutcome): WebK
 }
 
 const NONE_STRIPPED: readonly string[] = [];
-/** The requests of a walk that does not record them (`evaluate`): never pushed to, never returned. */
-const NOT_RECORDED: SentRequest[] = [];
 
 /**
  * Main fetch, as one browser walks it, hop by hop: for each URL of the
@@ -80,8 +78,6 @@ const NOT_RECORDED: SentRequest[] = [];
 class MainFetch {
   private declare readonly profile: BrowserProfile;
   private declare readonly exchange: Exchange;
-  /** Whether to record the requests sent on each hop (`evaluateIn`; `evaluate` reports none). */
-  private declare readonly recordRequests: boolean;
   /** The request; a redirect that rewrites its method or headers makes this walk's own copy first. */
   private declare request: BrowserRequest;
   private declare requestIsOwn: boolean;
@@ -106,13 +102,12 @@ class MainFetch {
   declare context: ReasonContext | null;
   /** Each warning logged, with the URL its message names. */
   declare warningSites: Array<{ id: WarningId; url: string }> | null;
-  /** The requests sent, one per hop reached (recorded for `evaluateIn` only: `evaluate` reports none). */
+  /** The requests sent, one per hop reached. */
   declare readonly requests: SentRequest[];
 
-  constructor(profile: BrowserProfile, exchange: Exchange, recordRequests: boolean) {
+  constructor(profile: BrowserProfile, exchange: Exchange) {
     this.profile = profile;
     this.exchange = exchange;
-    this.recordRequests = recordRequests;
     this.request = exchange.request;
     this.requestIsOwn = false;
     this.current = exchange.request.url;
@@ -126,7 +121,7 @@ class MainFetch {
     this.preflights = null;
     this.context = null;
     this.warningSites = null;
-    this.requests = recordRequests ? [] : NOT_RECORDED;
+    this.requests = [];
   }
 
   /** Walk the chain: this browser's conclusion. */
@@ -144,7 +139,7 @@ class MainFetch {
         const failure = this.profile.localNetworkAccess(exchange.localNetwork.hop(hop));
         if (failure !== null) return this.blocked(failure, 'response', 0);
       }
-      if (this.recordRequests) this.recordRequest(requestOrigin);
+      this.recordRequest(requestOrigin);
       const response = exchange.response(hop);
       if (this.corsTainted && !this.noCors) {
         const failure = this.profile.corsCheck(response, requestOrigin, exchange.credentialsIncluded);
@@ -407,9 +402,9 @@ export function evaluate(scenario: Scenario, options?: EvaluateOptions): Verdict
   const covers = options?.browsers === undefined ? BROWSER_NAMES : coveredBrowsers(options.browsers);
   const exchange = new Exchange(scenario);
   const walks: Record<BrowserName, MainFetch> = {
-    chromium: new MainFetch(CHROMIUM, exchange, false),
-    firefox: new MainFetch(FIREFOX, exchange, false),
-    webkit: new MainFetch(WEBKIT, exchange, false),
+    chromium: new MainFetch(CHROMIUM, exchange),
+    firefox: new MainFetch(FIREFOX, exchange),
+    webkit: new MainFetch(WEBKIT, exchange),
   };
   const browsers: Record<BrowserName, BrowserVerdict> = { chromium: walks.chromium.run(), firefox: walks.firefox.run(), webkit: walks.webkit.run() };
   // The verdict's headline follows the first covered browser that blocks (else the first covered one).
@@ -427,7 +422,6 @@ export function evaluate(scenario: Scenario, options?: EvaluateOptions): Verdict
   const row = lead.reasonId !== null ? reason(lead.reasonId) : null;
   const context = walks[leadName].context;
   const fixes = row && context ? { server: row.fixServer(context), client: row.fixClient(context) } : null;
-  let requests: Record<BrowserName, SentRequest[]> | null = null;
   const verdict: Verdict = {
     ok,
     covers: [...covers],
@@ -444,14 +438,7 @@ export function evaluate(scenario: Scenario, options?: EvaluateOptions): Verdict
     fixes,
     warnings: verdictWarnings(covers, walks),
     browsers,
-    // Walked again with the requests recorded, only when read (most callers never do).
-    get requests(): Record<BrowserName, SentRequest[]> {
-      return (requests ??= {
-        chromium: recordedRequests(CHROMIUM, exchange),
-        firefox: recordedRequests(FIREFOX, exchange),
-        webkit: recordedRequests(WEBKIT, exchange),
-      });
-    },
+    requests: { chromium: walks.chromium.requests, firefox: walks.firefox.requests, webkit: walks.webkit.requests },
   };
   // mode no-cors: every covered browser passes with an opaque response (types.ts Verdict.opaque).
   if (ok && exchange.request.mode === 'no-cors' && covers.every((b) => browsers[b].opaque)) verdict.opaque = true;
@@ -465,13 +452,6 @@ function coveredBrowsers(given: readonly BrowserName[]): readonly BrowserName[] 
     if (!BROWSER_NAMES.includes(name)) throw new TypeError(`corsproof: evaluate() options.browsers: unknown browser ${JSON.stringify(name)} (chromium, firefox, webkit)`);
   }
   return BROWSER_NAMES.filter((name) => given.includes(name));
-}
-
-/** The requests one browser sends for the exchange, walked with them recorded. */
-function recordedRequests(profile: BrowserProfile, exchange: Exchange): SentRequest[] {
-  const walk = new MainFetch(profile, exchange, true);
-  walk.run();
-  return walk.requests;
 }
 
 /** The header names script can read in every covered browser (each list sorted and unique). */

@@ -314,9 +314,9 @@ export interface Verdict {
   browsers: Record<BrowserName, BrowserVerdict>;
   /**
    * The requests each browser sends on its way, one per hop it reaches
-   * (after that hop's preflight passed). Computed when first read.
+   * (after that hop's preflight passed).
    */
-  readonly requests: Record<BrowserName, SentRequest[]>;
+  requests: Record<BrowserName, SentRequest[]>;
 }
 
 /** The browsers the engine models: Chromium, Firefox and WebKit. */
