@@ -8,6 +8,7 @@ import { DEMO_PAGE, startDemos, stopDemos } from '../demo/servers.js';
 import type { Command } from 'commander';
 import pc from './colors.js';
 import { renderVerdict } from './render.js';
+import { browserList } from '../doctor/text.js';
 import { BROWSERS_HELP, readBrowsers, stamped } from './io.js';
 
 /** Run the demo; returns the exit code. */
@@ -26,7 +27,7 @@ export async function demoCommand(o: { json?: boolean; browsers?: string }): Pro
       return 0;
     }
     const out: string[] = [
-      pc.bold('corsproof demo: one local API per common CORS failure, checked the way the browser checks it'),
+      pc.bold('corsproof demo: one local API per common CORS failure, checked the way Chromium, Firefox and WebKit (Safari) check it'),
       pc.dim(`(page origin ${DEMO_PAGE}; the APIs run on 127.0.0.1 and stop when the demo ends; \`npm start -- check <url> --origin <page>\` checks your own)`),
     ];
     reports.forEach((r, i) => {
@@ -34,7 +35,8 @@ export async function demoCommand(o: { json?: boolean; browsers?: string }): Pro
       for (const note of r.report.layers.notes) out.push(`  ${pc.yellow('Note')}: ${note}`);
     });
     const passed = reports.filter((r) => r.report.verdict.ok).length;
-    out.push('', pc.bold(`${reports.length - passed} of ${reports.length} APIs fail in browsers; the last one, behind corsproof's middleware, passes.`));
+    const where = browsers === undefined ? 'browsers' : browserList(browsers);
+    out.push('', pc.bold(`${reports.length - passed} of ${reports.length} APIs fail in ${where}; the last one, behind corsproof's middleware, passes.`));
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
   } finally {

@@ -22,7 +22,7 @@ import type { Readable } from 'node:stream';
 
 export interface ExplainOptions {
   json?: boolean;
-  /** A console line from Chromium or Firefox ('-': standard input) instead of a scenario. */
+  /** A console line from Chromium, Firefox or WebKit (Safari) ('-': standard input) instead of a scenario. */
   console?: string;
   // What the line may not say, for --console.
   origin?: string;

@@ -24,7 +24,7 @@ export function siteOf(url: string): string {
 
 /**
  * Whether a URL is potentially trustworthy for cookies: https, or a loopback
- * host over http, where both browsers accept Secure cookies.
+ * host over http, where Chromium and Firefox accept Secure cookies.
  */
 function isPotentiallyTrustworthy(url: URL): boolean {
   return url.protocol === 'https:' || url.protocol === 'wss:' || isLoopbackHost(url.hostname);

@@ -327,8 +327,8 @@ function redirectChains(parsed: readonly Parsed[], isPreflight: (i: number) => b
 
 /**
  * Pair each request with its preflight: same URL and method, the nearest
- * unused one (both browsers list the request first, then its preflight; on a
- * tie the later entry wins). Preflights are grouped by URL and method, and
+ * unused one (Chromium's and Firefox's exports list the request first, then
+ * its preflight; on a tie the later entry wins). Preflights are grouped by URL and method, and
  * used ones are skipped with union-find, so that a long session of repeated
  * requests stays linear.
  */

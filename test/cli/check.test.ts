@@ -475,6 +475,7 @@ describe('corsproof check', () => {
   it("demo's text (what a fresh clone prints): the seed case, '*' with credentials, in Chromium, Firefox and WebKit (Safari)", async () => {
     const r = await run(['demo']);
     expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('corsproof demo: one local API per common CORS failure, checked the way Chromium, Firefox and WebKit (Safari) check it');
     const first = r.stdout.split('\n\n2. ')[0] as string;
     expect(first).toContain("1. Access-Control-Allow-Origin: * with credentials: 'include'");
     const api = /GET (http:\/\/127\.0\.0\.1:\d+\/api\/items)/.exec(first)?.[1];
