@@ -234,36 +234,7 @@ export function reportText(outcome: CorsOutcome): string {
   const { scenario, verdict, exchanges, layers } = outcome;
   const sent = exchanges.length > 0 ? renderExchanges(exchanges, layers) : '(nothing was sent)';
   const recipes = renderRecipes(recipesToShow(outcome).slice(0, 1), '(detected from the layers that answered)', '    ');
-  return `${sent}\n\n${withWebKitConsole(renderVerdict(scenario, verdict), verdict)}${recipes}\n`;
-}
-
-/**
- * The verdict's text with every line WebKit logs (`verdict.webkit.messages`:
- * its reason, `<API> cannot load <url> due to access control checks.`,
- * `Failed to load resource: <reason>`) under a WebKit heading, beside the
- * other browsers' lines and before the fix. The doctor's text shows WebKit's
- * reason line; the lines it does not show are added under it, or, when it
- * shows no WebKit heading, as a block of their own.
- */
-function withWebKitConsole(text: string, verdict: Verdict): string {
-  if (verdict.ok) return text;
-  const lines = text.split('\n');
-  const report = verdict.webkit;
-  const heading = lines.findIndex((l) => /^ {2}(?:\S+ )?WebKit\b/.test(l.replace(/\u001b\[[0-9;]*m/g, '')));
-  if (heading === -1) {
-    const block = report === null ? ['  WebKit    allows this request.'] : [`  WebKit    ${report.reason}`, ...report.messages.map((m) => `    ${m}`)];
-    const fix = lines.findIndex((l, i) => l === '' && lines[i + 1]?.replace(/\u001b\[[0-9;]*m/g, '') === '  Fix');
-    lines.splice(fix === -1 ? lines.length : fix, 0, ...block);
-    return lines.join('\n');
-  }
-  if (report === null) return text;
-  const missing = report.messages.filter((m) => !lines.some((l) => l.trimStart() === m));
-  if (missing.length === 0) return text;
-  // Under WebKit's heading: after its reason line when shown, else right under the heading.
-  let at = heading + 1;
-  while (at < lines.length && /^ {4}/.test(lines[at] as string)) at++;
-  lines.splice(at, 0, ...missing.map((m) => `    ${m}`));
-  return lines.join('\n');
+  return `${sent}\n\n${renderVerdict(scenario, verdict)}${recipes}\n`;
 }
 
 /**
