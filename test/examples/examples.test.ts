@@ -88,7 +88,7 @@ const EXAMPLES: Example[] = [
     broken: {
       test: 'lets the front end read the widget feed with cookies',
       says: [
-        'to pass in Chromium and Firefox, but Chromium and Firefox block it',
+        'to pass in Chromium, Firefox and WebKit, but Chromium, Firefox and WebKit block it',
         '< Access-Control-Allow-Origin: *',
         'Chromium  WildcardOriginNotAllowed',
         "must not be the wildcard '*' when the request's credentials mode is 'include'",
