@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../engine/evaluate.js';
 import type { BrowserName, Scenario } from '../engine/types.js';
+import { renderOpaque } from './opaque-text.js';
 import { browserList, leadReasonId, renderVerdict } from './text.js';
 
 const PAGE = 'https://app.example.com';
@@ -107,6 +108,16 @@ describe('renderVerdict: three browsers', () => {
     const lines = text(ok);
     expect(lines[0]).toBe(`✓ Allowed  GET ${API}`);
     expect(lines.join('\n')).not.toMatch(/Judged for|WebKit|Chromium|Firefox/);
+  });
+});
+
+describe("renderVerdict: an opaque verdict (mode 'no-cors')", () => {
+  it("is opaque-text's report, not 'Allowed'", () => {
+    const s: Scenario = { ...wildcard, request: { ...wildcard.request, mode: 'no-cors' } };
+    const v = evaluate(s);
+    expect(v.opaque).toBe(true);
+    expect(renderVerdict(s, v)).toBe(renderOpaque(s, v));
+    expect(renderVerdict(s, v).split('\n')[0]).toBe(`⚠ Opaque  GET ${API}`);
   });
 });
 

@@ -10,6 +10,7 @@ import { reason } from '../engine/reasons.js';
 import { BROWSER_NAMES } from '../engine/browsers.js';
 import type { BrowserName, Scenario, Verdict } from '../engine/types.js';
 import type { LayerFindings } from './layers.js';
+import { renderOpaque } from './opaque-text.js';
 
 /** How text is styled: picocolors' functions, or none. */
 export interface Colors {
@@ -126,6 +127,8 @@ function browserLines(browser: BrowserName, verdict: Verdict, pc: Colors): strin
 
 /** Render one verdict as a short report: each browser's console lines, Chromium, Firefox and WebKit (Safari), and the fix. */
 export function renderVerdict(scenario: Scenario, verdict: Verdict, pc: Colors = PLAIN): string {
+  // mode 'no-cors' passed with an opaque response: script reads nothing of it, which "Allowed" would hide.
+  if (verdict.opaque === true) return renderOpaque(scenario, verdict, pc);
   const out: string[] = [];
   const method = scenario.request.method ?? 'GET';
   const head = `${method} ${scenario.request.url}`;
