@@ -94,6 +94,8 @@ const EXAMPLES: Example[] = [
         "must not be the wildcard '*' when the request's credentials mode is 'include'",
         'Firefox   CORSNotSupportingCredentials',
         '(Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)',
+        'WebKit (Safari)  wildcard-with-credentials',
+        'Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.',
       ],
     },
   },
