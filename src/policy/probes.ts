@@ -42,12 +42,14 @@ const FIREFOX_REFUSED_HOST_CHARACTERS = /[!~{`]/;
 
 /**
  * Which browsers can load a page at this origin, so that an attacker can
- * be there: both, but Firefox for no host with a character it refuses.
+ * be there: all three, but Firefox for no host with a character it refuses
+ * (WebKitGTK loads a page at every probe host, the special characters too:
+ * test/browser/scan-confirm.test.ts).
  */
-export function pageOriginIn(origin: string): { chromium: boolean; firefox: boolean } {
-  if (origin === 'null') return { chromium: true, firefox: true };
+export function pageOriginIn(origin: string): { chromium: boolean; firefox: boolean; webkit: boolean } {
+  if (origin === 'null') return { chromium: true, firefox: true, webkit: true };
   const host = origin.replace(/^[a-z]+:\/\//, '').replace(/:\d+$/, '');
-  return { chromium: true, firefox: !FIREFOX_REFUSED_HOST_CHARACTERS.test(host) };
+  return { chromium: true, firefox: !FIREFOX_REFUSED_HOST_CHARACTERS.test(host), webkit: true };
 }
 
 /** One probe: the class it tests, the origin sent, and the allowed origin it was derived from (`null` for the fixed ones). */

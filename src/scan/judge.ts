@@ -36,15 +36,9 @@ type Readable = Record<BrowserName, boolean>;
 
 const NOBODY: Readable = { chromium: false, firefox: false, webkit: false };
 
-/**
- * Which browsers load a page at a probe origin: the probe table's record
- * (pageOriginIn, for Chromium and Firefox); WebKit, which the table does not
- * record yet, at every origin, as test/browser/scan-confirm.test.ts sees
- * WebKitGTK do for every probe host (the special characters too; through a
- * proxy, so without a name lookup of its own).
- */
+/** Which browsers load a page at a probe origin: the probe table's record (pageOriginIn). */
 export function hostableIn(origin: string): Readable {
-  return { webkit: true, ...pageOriginIn(origin) };
+  return pageOriginIn(origin);
 }
 
 /** A finding before the route's common fields are added. */

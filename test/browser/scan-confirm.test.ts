@@ -35,8 +35,8 @@
  *   all six, and its requests carry the probe origin as written (`{`
  *   included: only the request line to the proxy percent-encodes the host).
  *   {@link NAVIGABLE_SPECIAL} holds these facts and a test checks them,
- *   against the probe table for Chromium and Firefox and against the
- *   scanner's assumption for WebKit (the judge's hostableIn). So the zoo's
+ *   against the probe table's pageOriginIn for each of the three browsers
+ *   (through the judge's hostableIn). So the zoo's
  *   url.parse server (which lets only `{` and `` ` `` through) is confirmed
  *   in Chromium and WebKit.
  *
@@ -408,7 +408,7 @@ for (const browser of ['chromium', 'firefox', 'webkit'] as const) {
       const special = planned.map(specialOf).filter((c): c is string => c !== null);
       expect(special.sort()).toEqual(['_', '!', '~', '$', '{', '`'].sort());
       expect(special.filter((c) => !refused.some((o) => specialOf(o) === c)).sort()).toEqual([...NAVIGABLE_SPECIAL[browser]].sort());
-      // What the scanner's `browsers` field follows (the probe table's pageOriginIn; for WebKit, the judge's own record) agrees with this browser.
+      // What the scanner's `browsers` field follows (the probe table's pageOriginIn) agrees with this browser.
       for (const origin of planned) expect(hostableIn(origin)[browser], origin).toBe(!result.refused.has(origin));
     });
 
