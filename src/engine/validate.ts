@@ -132,26 +132,9 @@ export function validateScenario(input: Json, field = ''): Scenario {
   parseOrigin(origin, at('request.origin'));
   const method = r.method === undefined ? 'GET' : stringAt(r.method, at('request.method'));
   const headers = r.headers === undefined ? [] : headerListAt(r.headers, at('request.headers'));
-  const credentials = r.credentials === undefined ? 'same-origin' : stringAt(r.credentials, at('request.credentials'));
-  if (!CREDENTIALS.includes(credentials as CredentialsMode)) {
-    throw new ScenarioError(at('request.credentials'), `expected one of ${CREDENTIALS.join(', ')}, got '${credentials}'`);
-  }
-  let initiator: Initiator | undefined;
-  if (r.initiator !== undefined) {
-    const value = stringAt(r.initiator, at('request.initiator'));
-    if (!INITIATORS.includes(value as Initiator)) {
-      throw new ScenarioError(at('request.initiator'), `expected one of ${INITIATORS.join(', ')}, got '${value}'`);
-    }
-    initiator = value as Initiator;
-  }
-  let mode: RequestMode | undefined;
-  if (r.mode !== undefined) {
-    const value = stringAt(r.mode, at('request.mode'));
-    if (!MODES.includes(value as RequestMode)) {
-      throw new ScenarioError(at('request.mode'), `expected one of ${MODES.join(', ')}, got '${value}'`);
-    }
-    mode = value as RequestMode;
-  }
+  const credentials = r.credentials === undefined ? 'same-origin' : oneOf<CredentialsMode>(r.credentials, at('request.credentials'), CREDENTIALS);
+  const initiator = r.initiator === undefined ? undefined : oneOf<Initiator>(r.initiator, at('request.initiator'), INITIATORS);
+  const mode = r.mode === undefined ? undefined : oneOf<RequestMode>(r.mode, at('request.mode'), MODES);
   const preflight =
     root.preflight === undefined || root.preflight === null ? null : responseAt(root.preflight, at('preflight'));
   let redirects: ScenarioResponse[] | undefined;
