@@ -2,14 +2,16 @@
  * `corsproof check`: the options read into what to check (parseCheckInput,
  * pure), then the doctor run on it and the report printed as text or JSON.
  */
+import type { CheckReport } from '../doctor/check.js';
 import { check, credentialedAlternative, NetworkFailure } from '../doctor/check.js';
 import { checkJson, networkFailureJson } from '../doctor/report-json.js';
+import type { RenderedRecipe } from '../doctor/fixes.js';
 import { recipesToShow } from '../doctor/fixes.js';
 import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
 import type { RecipeId } from '../doctor/recipes.js';
 import { RECIPES, isRecipeId } from '../doctor/recipes.js';
-import type { BrowserName, CredentialsMode, HeaderList, Initiator, ScenarioRequest } from '../engine/types.js';
+import type { BrowserName, CredentialsMode, HeaderList, Initiator, ScenarioRequest, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
 import type { Command } from 'commander';
 import { PROBE_ORIGIN } from '../doctor/exposure.js';
@@ -36,6 +38,8 @@ export interface CheckCliOptions {
   json?: boolean;
   /** --browsers: comma-separated, all three when not given. */
   browsers?: string;
+  /** --mode: fetch()'s mode, cors (default) or no-cors. */
+  mode?: string;
 }
 
 function parseHeader(line: string): [string, string] {
@@ -121,8 +125,10 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
   }
   if (o.credentials !== undefined) checkCredentials(o.credentials);
   const browsers = readBrowsers(o.browsers);
+  if (o.mode !== undefined && o.mode !== 'cors' && o.mode !== 'no-cors') throw new UsageError(`--mode must be cors or no-cors, not '${o.mode}'`);
   if (o.har !== undefined) {
     if (urlArg !== undefined || o.curl !== undefined) throw new UsageError('give one of a URL, --curl or --har');
+    if (o.mode !== undefined) throw new UsageError('--mode applies to a URL or --curl, not to --har (a HAR records the requests as the browser sent them)');
     const only = o.entry === undefined ? undefined : Number(o.entry);
     if (only !== undefined && (!Number.isInteger(only) || only < 0)) throw new UsageError(`--entry must be an entry index (0, 1, ...), not '${o.entry}'`);
     return { kind: 'har', file: o.har, only, credentials: o.credentials as CredentialsMode | undefined, stack: o.stack, json: o.json === true, browsers };
@@ -165,7 +171,16 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
   }
   // The same checks as a scenario file, so the messages name the field.
   const scenario = validateScenario({
-    request: { url, origin: pageOrigin, method, headers: headerLines.map(parseHeader), credentials: (credentials ?? 'same-origin') as CredentialsMode, initiator: o.initiator as Initiator },
+    request: {
+      url,
+      origin: pageOrigin,
+      method,
+      headers: headerLines.map(parseHeader),
+      credentials: (credentials ?? 'same-origin') as CredentialsMode,
+      initiator: o.initiator as Initiator,
+      // The engine refuses no-cors with xhr or eventsource, and a method other than GET, HEAD or POST (request.mode / request.method).
+      ...(o.mode === 'no-cors' ? { mode: 'no-cors' } : {}),
+    },
     preflight: null,
     response: { status: 200, headers: [] },
   });
@@ -232,21 +247,19 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
       probe: input.probe,
       ...(input.browsers !== undefined ? { browsers: input.browsers } : {}),
     });
+    // The request in mode cors: the report itself, or with --mode no-cors its cors part. The exit code follows it.
+    const cors = report.cors ?? report;
     // Nothing said whether the page sends credentials: say what they would change.
-    const ifCredentialed = input.credentialsGiven ? null : credentialedAlternative(report.scenario, report.verdict);
+    const ifCredentialed = input.credentialsGiven ? null : credentialedAlternative(cors.scenario, cors.verdict);
     const json = checkJson(report, { stack, remarks, ifCredentialed });
-    const { recipes } = json;
     if (input.json) {
       process.stdout.write(`${JSON.stringify(stamped(json), null, 2)}\n`);
+    } else if (report.cors === undefined) {
+      process.stdout.write(`${renderLive(report, json.recipes, stack, remarks, ifCredentialed)}\n`);
     } else {
-      const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
-      const exposure = report.exposure.map((f) => `\n  ${f.severity === 'error' ? pc.red('Exposure') : pc.yellow('Exposure')}: ${f.message}`).join('');
-      const shown = renderRecipes(recipes.slice(0, 2), stack === undefined ? '(detected; --stack <id> for another)' : '', '    ');
-      const hint = recipes.length === 0 && !report.verdict.ok ? `\n\n  ${pc.dim(`No stack detected: pick one with --stack (${RECIPES.map((r) => r.id).join(', ')}).`)}` : '';
-      const context = renderContext(remarks, ifCredentialed);
-      process.stdout.write(`${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${context ? `\n${context}` : ''}${cookies}${exposure}${shown}${hint}\n`);
+      process.stdout.write(`${renderNoCors(report, report.cors, json.cors?.recipes ?? [], stack, remarks, ifCredentialed)}\n`);
     }
-    return report.verdict.ok ? 0 : 1;
+    return cors.verdict.ok ? 0 : 1;
   } catch (e) {
     if (!(e instanceof NetworkFailure)) throw e;
     if (input.json) {
@@ -262,6 +275,39 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
   }
 }
 
+
+/** A live report as text: the exchanges, the verdict, what the input and credentials change, cookies, exposure, recipes. */
+function renderLive(report: CheckReport, recipes: RenderedRecipe[], stack: RecipeId | undefined, remarks: string[], ifCredentialed: Verdict | null): string {
+  const cookies = report.cookies.map((c) => `\n  ${c.severity === 'error' ? pc.red('Cookie') : pc.yellow('Cookie')}: ${c.message}`).join('');
+  const exposure = report.exposure.map((f) => `\n  ${f.severity === 'error' ? pc.red('Exposure') : pc.yellow('Exposure')}: ${f.message}`).join('');
+  const shown = renderRecipes(recipes.slice(0, 2), stack === undefined ? '(detected; --stack <id> for another)' : '', '    ');
+  const hint = recipes.length === 0 && !report.verdict.ok ? `\n\n  ${pc.dim(`No stack detected: pick one with --stack (${RECIPES.map((r) => r.id).join(', ')}).`)}` : '';
+  const context = renderContext(remarks, ifCredentialed);
+  return `${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(report.scenario, report.verdict)}${context ? `\n${context}` : ''}${cookies}${exposure}${shown}${hint}`;
+}
+
+/**
+ * --mode no-cors as text: what the no-cors request sent and got, the opaque verdict (why it fixes nothing; its
+ * "in mode 'cors'" line judged on the server's answers to the cors request, sent too), then the full report of
+ * the request in mode cors.
+ */
+function renderNoCors(
+  report: CheckReport,
+  cors: CheckReport,
+  recipes: RenderedRecipe[],
+  stack: RecipeId | undefined,
+  remarks: string[],
+  ifCredentialed: Verdict | null,
+): string {
+  // An opaque verdict is written with the answers the cors request got (what reading the response needs);
+  // any other (a same-origin request, a no-cors request that failed on the way) with its own answers.
+  const shownScenario = report.verdict.opaque === true ? { ...cors.scenario, request: report.scenario.request } : report.scenario;
+  const context = renderContext(remarks, null);
+  const noCorsPart = `${pc.bold("mode 'no-cors'")} ${pc.dim('(what fetch(url, { mode: \'no-cors\' }) sends)')}\n${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(shownScenario, report.verdict)}${context ? `\n${context}` : ''}`;
+  const verdict = cors.verdict.ok ? pc.green('passes') : pc.red('is blocked');
+  const lead = `${pc.bold("mode 'cors'")} ${pc.dim('(the same request without mode: \'no-cors\', sent too: what the page needs to read the answer)')}: it ${verdict}${cors.verdict.ok ? "; drop mode: 'no-cors'." : '. Fix this, not the mode:'}`;
+  return `${noCorsPart}\n\n${lead}\n${renderLive(cors, recipes, stack, [], ifCredentialed)}`;
+}
 
 /** The `check` command, with its options and help. */
 export function defineCheck(cmd: Command): void {
@@ -285,6 +331,10 @@ export function defineCheck(cmd: Command): void {
       `do not send the extra requests: from ${PROBE_ORIGIN} (a preflight, or the same GET without credentials), which checks whether the server allows any origin, and the same GET or HEAD without Origin (as an <img> sends it), which checks what a cache may serve to the page's request`,
     )
     .option('--browsers <list>', BROWSERS_HELP)
+    .option(
+      '--mode <mode>',
+      "fetch()'s mode: cors (default) or no-cors. no-cors sends what fetch(url, { mode: 'no-cors' }) sends (no preflight, only Accept, Accept-Language, Content-Language and a safelisted Content-Type, Origin only on a POST; GET, HEAD and POST only), says why its opaque answer fixes nothing, then sends the same request in mode cors (a POST is sent twice) and reports what the server answers it: the exit code follows mode cors. Works with --curl, not with --har",
+    )
     .option('--json', 'print the verdict and the exchanges as JSON')
     .addHelpText(
       'after',
@@ -296,10 +346,11 @@ Examples:
   corsproof check --har session.har --json     # DevTools > Network > Save all as HAR
   corsproof check https://api.example.com/v1/me --origin https://app.example.com --stack nginx
   corsproof check https://api.example.com/v1/me --origin https://app.example.com --browsers chromium,firefox
+  corsproof check https://api.example.com/v1/items --origin https://app.example.com --method POST --mode no-cors
 
 Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
 The verdict covers Chromium, Firefox and WebKit (Safari) unless --browsers names fewer: a request one of them blocks is blocked.
-Exit codes: 0 the browsers allow it, 1 one blocks it (with --har: any entry), 2 bad usage or input, 3 the request did not complete.`,
+Exit codes: 0 the browsers allow it, 1 one blocks it (with --har: any entry; with --mode no-cors: the request in mode cors), 2 bad usage or input, 3 the request did not complete.`,
     )
     .action(async (url: string | undefined, options: CheckCliOptions) => {
       process.exitCode = await checkCommand(url, options);

@@ -42,6 +42,16 @@ export interface CheckReport {
    * `If-Modified-Since`), sent only when a finding depends on it; else `null`.
    */
   revalidation: Exchange | null;
+  /**
+   * Only for a `mode: 'no-cors'` request (`request.mode`): the same request
+   * sent again in mode `cors` (script's headers all kept, the preflight when
+   * one is needed), with its full report: what the server really answers to
+   * the request that can read the response, the real fix. The outer report is
+   * then the no-cors one (its verdict `opaque` when the request left the
+   * page's origin), with no probe, exposure or cookie findings (the cors
+   * report has them). Absent in mode `cors`.
+   */
+  cors?: CheckReport;
 }
 
 /** Options of {@link check}. */
@@ -79,19 +89,36 @@ export interface CheckOptions {
  * on that hop; where the browser stops, the doctor stops too, so a request
  * the browser would never send (a DELETE after its preflight failed) is
  * never sent. Then evaluate, and look at what the answers expose.
+ * With `request.mode: 'no-cors'` it sends what a no-cors fetch() sends and
+ * judges that (an opaque verdict), then checks the same request in mode
+ * `cors` too ({@link CheckReport.cors}): the opaque answer is no fix, what
+ * the server answers in mode cors is what matters. A method other than GET,
+ * HEAD or POST with no-cors is refused by the engine (`ScenarioError`).
  * Throws {@link NetworkFailure} when a request does not complete.
  */
 export async function check(request: ScenarioRequest, options: CheckOptions = {}): Promise<CheckReport> {
+  if (request.mode !== 'no-cors') return checkInMode(request, options);
+  // Mode no-cors: what the browser sends then (the engine plans it: no preflight, no-CORS-safelisted headers only,
+  // Origin only on a POST), judged (an opaque verdict), then the same request in mode cors: what reading it needs.
+  const opaque = await checkInMode(request, { ...options, probe: false });
+  const corsRequest: ScenarioRequest = { ...request };
+  delete corsRequest.mode;
+  return { ...opaque, cors: await checkInMode(corsRequest, options) };
+}
+
+/** {@link check} of a request in the mode it names, without the mode cors companion. */
+async function checkInMode(request: ScenarioRequest, options: CheckOptions): Promise<CheckReport> {
   const io: Io = { timeoutMs: options.timeoutMs ?? 10_000, insecure: options.insecure ?? false };
+  const noCors = request.mode === 'no-cors';
   const { scenario, exchanges } = await replay(request, { send: (req) => send(req, io), credentialHeaders: options.credentialHeaders ?? [] });
   const response = scenario.response;
   const last = exchanges[exchanges.length - 1];
   const finalUrl = last?.request.url ?? request.url;
-  const cookies = request.credentials === 'include' ? checkCookies(response.headers, request.origin, finalUrl) : [];
+  const cookies = request.credentials === 'include' && !noCors ? checkCookies(response.headers, request.origin, finalUrl) : [];
   const reached = response !== PLACEHOLDER;
   const verdict = evaluate(scenario, options.browsers === undefined ? undefined : { browsers: options.browsers });
   const exposure =
-    reached && last !== undefined
+    reached && last !== undefined && !noCors
       ? responseFindings(
           { method: last.request.method, authorization: contains(last.request.headers, 'authorization'), status: response.status, headers: response.headers },
           request.origin,

@@ -17,6 +17,14 @@ export type CheckJson = Pick<CheckReport, 'verdict' | 'exchanges' | 'layers' | '
   remarks: string[];
   /** The verdict with credentials, when it differs and nothing said whether they are sent. */
   ifCredentialed: Verdict | null;
+  /**
+   * Only with `mode: 'no-cors'` (`scenario.request.mode`): the same request
+   * in mode cors, as its own report (the server's real answer to the request
+   * that reads the response; its `recipes` and `ifCredentialed` are the
+   * ones to follow). The outer report is the no-cors one: `verdict.opaque`,
+   * no recipes, `ifCredentialed` null. Absent in mode cors.
+   */
+  cors?: CheckJson;
 };
 
 /** A request that did not complete, as JSON. */
@@ -29,11 +37,21 @@ export interface CheckJsonContext {
   /** The stack whose recipe comes first (else the detected one). */
   stack?: string | undefined;
   remarks?: string[];
+  /** The verdict with credentials of the mode cors request (for a no-cors report: of its `cors` part). */
   ifCredentialed?: Verdict | null;
 }
 
 /** A report as `check --json` prints it (the recipes chosen here). */
 export function checkJson(report: CheckReport, context: CheckJsonContext = {}): CheckJson {
+  if (report.cors !== undefined) {
+    // Mode no-cors: the opaque report (nothing to fix in it), then the mode cors one with the fix.
+    const cors = checkJson(report.cors, { stack: context.stack, ifCredentialed: context.ifCredentialed ?? null });
+    return { ...single(report, { remarks: context.remarks ?? [] }), recipes: [], cors };
+  }
+  return single(report, context);
+}
+
+function single(report: CheckReport, context: CheckJsonContext): CheckJson {
   return {
     verdict: report.verdict,
     exchanges: report.exchanges,

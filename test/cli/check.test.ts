@@ -527,6 +527,85 @@ describe('corsproof check', () => {
     // The credentialed alternative covers the same browsers.
     expect(JSON.parse(json.stdout).ifCredentialed.covers).toEqual(['chromium', 'webkit']);
   });
+  it("--mode no-cors: what the no-cors fetch() sends (no preflight, Origin on a POST, script's headers dropped), opaque, then the same request in mode cors: exit 1 when that is blocked", async () => {
+    sent.length = 0;
+    seen.length = 0;
+    const args = ['check', `${base}/good`, '--origin', PAGE, '--method', 'POST', '-H', 'Content-Type: application/json', '-H', 'Authorization: Bearer t', '--no-probe'];
+    const r = await run([...args, '--mode', 'no-cors']);
+    expect(r.code).toBe(1);
+    // The no-cors POST first (no preflight, no Authorization), then mode cors: its preflight, refused (authorization), and no second POST.
+    expect(sent.map((s) => [s.method, s.origin, s.authorization])).toEqual([
+      ['POST', PAGE, undefined],
+      ['OPTIONS', PAGE, undefined],
+    ]);
+    expect(seen[1]).toMatchObject({ method: 'OPTIONS', acrm: 'POST', acrh: 'authorization,content-type' });
+    const opaque = r.stdout.indexOf('⚠ Opaque  POST');
+    const cors = r.stdout.indexOf("mode 'cors' (the same request without mode: 'no-cors', sent too");
+    expect(opaque).toBeGreaterThan(-1);
+    expect(cors).toBeGreaterThan(opaque);
+    expect(r.stdout).toContain('Not sent: Content-Type, Authorization');
+    expect(r.stdout).toContain("mode 'no-cors' does not solve a CORS error");
+    // The opaque part's "in mode 'cors'" line is the live answer to the cors request, which the full report follows.
+    expect(r.stdout).toContain("In mode 'cors' (what reading it needs) the same answer is blocked at the preflight: The preflight response does not allow one of the request headers.");
+    expect(r.stdout.slice(cors)).toContain('✗ Blocked at the preflight');
+    expect(r.stdout.slice(cors)).toContain('HeaderDisallowedByPreflightResponse');
+    // The same request in mode cors alone gives the same exit code and the same report.
+    const plain = await run(args);
+    expect(plain.code).toBe(1);
+    expect(r.stdout).toContain(plain.stdout.trimEnd());
+  });
+  it('--mode no-cors --json: the opaque report, its cors part the full mode cors report; exit 0 when mode cors passes', async () => {
+    sent.length = 0;
+    const r = await run(['check', `${base}/reflect`, '--origin', PAGE, '--mode', 'no-cors', '--json', '--no-probe']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect([out.verdict.ok, out.verdict.opaque, out.verdict.exposedHeaders, out.recipes, out.ifCredentialed]).toEqual([true, true, [], [], null]);
+    expect(out.scenario.request.mode).toBe('no-cors');
+    expect(out.exchanges).toHaveLength(1);
+    expect(out.exchanges[0].request.headers.map(([n]: [string]) => n.toLowerCase())).not.toContain('origin'); // a no-cors GET carries no Origin
+    expect(out.cors.scenario.request.mode).toBeUndefined();
+    expect([out.cors.verdict.ok, out.cors.verdict.opaque]).toEqual([true, undefined]);
+    expect(out.cors.exchanges[0].request.headers).toContainEqual(['Origin', PAGE]);
+    expect(out.cors.ifCredentialed.ok).toBe(false); // nothing said whether credentials go: the cors part says what they change
+    expect(Object.keys(out.cors)).toEqual(['verdict', 'exchanges', 'layers', 'cookies', 'exposure', 'probe', 'noOrigin', 'revalidation', 'recipes', 'scenario', 'remarks', 'ifCredentialed']);
+    expect(sent.map((s) => [s.method, s.origin])).toEqual([
+      ['GET', undefined],
+      ['GET', PAGE],
+    ]);
+    // Without --mode (or --mode cors) the report has no cors part.
+    const plain = JSON.parse((await run(['check', `${base}/reflect`, '--origin', PAGE, '--mode', 'cors', '--json', '--no-probe'])).stdout);
+    expect(plain.cors).toBeUndefined();
+    expect(plain.verdict.opaque).toBeUndefined();
+  });
+  it('--curl with --mode no-cors: the copied request as a no-cors fetch() sends it', async () => {
+    sent.length = 0;
+    const curl = `curl '${base}/wildcard' -X POST -H 'Origin: ${PAGE}' -H 'Content-Type: application/json' --data-raw '{}'`;
+    const r = await run(['check', '--curl', curl, '--mode', 'no-cors', '--json', '--no-probe']);
+    expect(r.code).toBe(1); // '*' passes, but application/json needs a preflight that gets no Access-Control-Allow-Headers
+    const out = JSON.parse(r.stdout);
+    expect(out.verdict.opaque).toBe(true);
+    expect(out.exchanges[0].request.headers).toContainEqual(['Origin', PAGE]);
+    expect(out.exchanges[0].request.headers.map(([n]: [string]) => n.toLowerCase())).not.toContain('content-type');
+    expect(out.cors.verdict.browsers.chromium.reasonId).toBe('header-not-allowed');
+    expect(sent.map((s) => s.method)).toEqual(['POST', 'OPTIONS']);
+  });
+  it('--mode: anything but cors or no-cors, no-cors with a method fetch() refuses in that mode, with xhr or with --har: exit 2, nothing sent', async () => {
+    sent.length = 0;
+    const put = await run(['check', `${base}/good`, '--origin', PAGE, '--method', 'PUT', '--mode', 'no-cors']);
+    expect(put.code).toBe(2);
+    expect(put.stderr).toContain("request.method: PUT cannot be sent with mode 'no-cors' (only GET, HEAD and POST)");
+    expect(put.stderr).toContain("'PUT' is unsupported in no-cors mode.");
+    expect(put.stderr).not.toContain('    at ');
+    const bad = await run(['check', `${base}/good`, '--origin', PAGE, '--mode', 'same-origin']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, "corsproof: --mode must be cors or no-cors, not 'same-origin'"]);
+    const xhr = await run(['check', `${base}/good`, '--origin', PAGE, '--initiator', 'xhr', '--mode', 'no-cors']);
+    expect(xhr.code).toBe(2);
+    expect(xhr.stderr).toContain('request.mode: XMLHttpRequest has no mode');
+    const har = await run(['check', '--har', 'x.har', '--mode', 'no-cors']);
+    expect(har.code).toBe(2);
+    expect(har.stderr).toContain('--mode applies to a URL or --curl, not to --har');
+    expect(sent).toEqual([]);
+  });
   it('bad input: exit 2 naming the option or field', async () => {
     expect((await run(['check', `${base}/good`])).code).toBe(2); // --origin missing
     const bad = await run(['check', `${base}/good`, '--origin', 'app.example']);
