@@ -60,3 +60,14 @@ export async function axeViolations(page: Page): Promise<string[]> {
   });
   return JSON.parse(json) as string[];
 }
+
+/**
+ * Follow a permalink on the page: set the address's fragment. The address bar follows the form 400 ms
+ * after a change; until it has, it may still hold this very permalink (from before the last change), and
+ * setting the same hash again fires no hashchange, so this waits for it first (a form with a problem
+ * keeps no address: then it waits 2 s and goes on).
+ */
+export async function followPermalink(page: Page, fragment: string): Promise<void> {
+  await page.waitForFunction(() => location.hash === document.getElementById('permalink')?.getAttribute('href'), { timeout: 2_000 }).catch(() => undefined);
+  await page.evaluate((f: string) => (location.hash = f), fragment);
+}

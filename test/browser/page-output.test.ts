@@ -23,7 +23,7 @@ import { reason } from '../../src/engine/reasons.js';
 import type { HeaderList, Scenario, ScenarioResponse } from '../../src/engine/types.js';
 import { validateScenario } from '../../src/engine/validate.js';
 import type { UiServer } from '../../src/ui/server.js';
-import { axeViolations, closePlayground, openPlayground, scheme } from './page-helpers.js';
+import { axeViolations, closePlayground, followPermalink, openPlayground, scheme } from './page-helpers.js';
 
 const PAGE = 'https://app.example.com';
 
@@ -80,7 +80,7 @@ const fragment = (s: Scenario): string => `#s=${Buffer.from(JSON.stringify(s), '
 /** Load a scenario through its permalink (the address's fragment) and wait for its verdict. */
 async function open(page: Page, s: Scenario): Promise<void> {
   const f = fragment(s);
-  await page.evaluate((h: string) => (location.hash = h), f);
+  await followPermalink(page, f);
   await page.waitForFunction((h: string) => document.getElementById('permalink')?.getAttribute('href') === h && document.getElementById('change') !== null, { timeout: 10_000 }, f);
 }
 

@@ -20,7 +20,7 @@ import { reason } from '../../src/engine/reasons.js';
 import type { HeaderList, Scenario, ScenarioResponse, Verdict } from '../../src/engine/types.js';
 import { validateScenario } from '../../src/engine/validate.js';
 import type { UiServer } from '../../src/ui/server.js';
-import { axeViolations, closePlayground, openPlayground, scheme } from './page-helpers.js';
+import { axeViolations, closePlayground, followPermalink, openPlayground, scheme } from './page-helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const PAGE = 'https://app.example.com';
@@ -245,7 +245,7 @@ async function fill(page: Page, s: Scenario): Promise<void> {
 
 /** Load a scenario through the permalink (the address's fragment) and wait for it. */
 async function open(page: Page, s: Scenario): Promise<void> {
-  await page.evaluate((f: string) => (location.hash = f), fragment(s));
+  await followPermalink(page, fragment(s));
   await settled(page, s);
 }
 
