@@ -11,8 +11,9 @@ import { CurlError, parseCurl } from '../doctor/curl.js';
 import { diagnoseHar, HarError } from '../doctor/har.js';
 import type { RecipeId } from '../doctor/recipes.js';
 import { RECIPES, isRecipeId } from '../doctor/recipes.js';
-import type { BrowserName, CredentialsMode, HeaderList, Initiator, ScenarioRequest, Verdict } from '../engine/types.js';
+import type { AddressSpaces, BrowserName, CredentialsMode, HeaderList, Initiator, ScenarioRequest, Verdict } from '../engine/types.js';
 import { validateScenario } from '../engine/validate.js';
+import { LOCAL_NETWORK_PERMISSIONS, localNetworkSpaces } from '../engine/address-space.js';
 import type { Command } from 'commander';
 import { PROBE_ORIGIN } from '../doctor/exposure.js';
 import pc from './colors.js';
@@ -40,6 +41,8 @@ export interface CheckCliOptions {
   browsers?: string;
   /** --mode: fetch()'s mode, cors (default) or no-cors. */
   mode?: string;
+  /** --local-network-access: the page's Local Network Access permission, granted, denied or prompt (default). */
+  localNetworkAccess?: string;
 }
 
 function parseHeader(line: string): [string, string] {
@@ -89,6 +92,18 @@ function harCommand(input: CheckInput & { kind: 'har' }): number {
   return results.some((r) => r.verdict !== null && !r.verdict.ok) ? 1 : 0;
 }
 
+/** --mode and --local-network-access: their values checked, refused with --har (a HAR records what the browser did). Returns --local-network-access. */
+function checkLiveOnly(o: CheckCliOptions): string | undefined {
+  if (o.mode !== undefined && o.mode !== 'cors' && o.mode !== 'no-cors') throw new UsageError(`--mode must be cors or no-cors, not '${o.mode}'`);
+  const lna = o.localNetworkAccess;
+  if (lna !== undefined && !(LOCAL_NETWORK_PERMISSIONS as readonly string[]).includes(lna)) {
+    throw new UsageError(`--local-network-access must be granted, denied or prompt, not '${lna}'`);
+  }
+  if (o.har !== undefined && o.mode !== undefined) throw new UsageError('--mode applies to a URL or --curl, not to --har (a HAR records the requests as the browser sent them)');
+  if (o.har !== undefined && lna !== undefined) throw new UsageError('--local-network-access applies to a URL or --curl, not to --har');
+  return lna;
+}
+
 function checkCredentials(mode: string): void {
   if (!['omit', 'same-origin', 'include'].includes(mode)) throw new UsageError(`--credentials must be omit, same-origin or include, not '${mode}'`);
 }
@@ -110,6 +125,8 @@ export type CheckInput =
       probe: boolean;
       /** How the input was read (an origin taken from Referer, a page URL used for its origin, ...). */
       remarks: string[];
+      /** Text report only: a public page reaching loopback or the LAN, judged without --local-network-access (what the permission changes). */
+      localNetworkNote: string | null;
       stack: RecipeId | undefined;
       json: boolean;
     };
@@ -125,10 +142,9 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
   }
   if (o.credentials !== undefined) checkCredentials(o.credentials);
   const browsers = readBrowsers(o.browsers);
-  if (o.mode !== undefined && o.mode !== 'cors' && o.mode !== 'no-cors') throw new UsageError(`--mode must be cors or no-cors, not '${o.mode}'`);
+  const lna = checkLiveOnly(o);
   if (o.har !== undefined) {
     if (urlArg !== undefined || o.curl !== undefined) throw new UsageError('give one of a URL, --curl or --har');
-    if (o.mode !== undefined) throw new UsageError('--mode applies to a URL or --curl, not to --har (a HAR records the requests as the browser sent them)');
     const only = o.entry === undefined ? undefined : Number(o.entry);
     if (only !== undefined && (!Number.isInteger(only) || only < 0)) throw new UsageError(`--entry must be an entry index (0, 1, ...), not '${o.entry}'`);
     return { kind: 'har', file: o.har, only, credentials: o.credentials as CredentialsMode | undefined, stack: o.stack, json: o.json === true, browsers };
@@ -169,6 +185,9 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
     // fetch() refuses a URL with a user name or password (a TypeError before anything is sent).
     throw new UsageError(`${url} has a user name or password: fetch() throws a TypeError for such URLs before sending anything. Drop them from the URL (send an Authorization header instead).`);
   }
+  const local = localNetworkOf(pageOrigin, url, lna);
+  if (local.remark !== null) remarks = [...remarks, local.remark];
+  const { spaces } = local;
   // The same checks as a scenario file, so the messages name the field.
   const scenario = validateScenario({
     request: {
@@ -180,6 +199,7 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
       initiator: o.initiator as Initiator,
       // The engine refuses no-cors with xhr or eventsource, and a method other than GET, HEAD or POST (request.mode / request.method).
       ...(o.mode === 'no-cors' ? { mode: 'no-cors' } : {}),
+      ...(spaces !== null ? { addressSpace: spaces, localNetworkAccess: lna } : {}),
     },
     preflight: null,
     response: { status: 200, headers: [] },
@@ -194,9 +214,31 @@ export function parseCheckInput(urlArg: string | undefined, o: CheckCliOptions):
     timeoutMs,
     probe: o.probe !== false,
     remarks,
+    localNetworkNote: local.note,
     stack: o.stack,
     json: o.json === true,
   };
+}
+
+/**
+ * Local Network Access for a page of `pageOrigin` requesting `url` (engine/address-space.ts reads the spaces from
+ * the hosts: a public page, a loopback or private IP literal or localhost). With --local-network-access on a local
+ * network request: the spaces the scenario gets and a remark. Without it: no spaces (the verdict is the CORS answer,
+ * as before) and a note for the text report saying what the permission changes; JSON stays as it was.
+ */
+function localNetworkOf(pageOrigin: string, url: string, lna: string | undefined): { spaces: AddressSpaces | null; remark: string | null; note: string | null } {
+  const spaces = localNetworkSpaces(pageOrigin, url);
+  if (spaces === null) {
+    const remark = lna === undefined ? null : `--local-network-access ${lna}: not a local network request (the page's origin is not public, or the URL's host is not localhost, a loopback or a private IP address), so it changes nothing.`;
+    return { spaces, remark, note: null };
+  }
+  const lead = `The page (${pageOrigin}) is on the public internet and ${url} is on the user's ${spaces.target === 'loopback' ? 'own machine (loopback)' : 'local network'} (Local Network Access)`;
+  if (lna === undefined) {
+    const note = `${lead}: Chromium and Firefox send nothing there until the user allows local network access for ${pageOrigin}; judged here as allowed (the CORS answer). --local-network-access prompt (or denied) judges it before the user answers.`;
+    return { spaces: null, remark: null, note };
+  }
+  const what = lna === 'granted' ? 'Chromium and Firefox send it once the user allows local network access (granted here)' : `Chromium and Firefox send nothing there until the user allows local network access (${lna} here: refused; --local-network-access granted judges it as allowed)`;
+  return { spaces, remark: `${lead}: ${what}.`, note: null };
 }
 
 function readCurl(command: string): ReturnType<typeof parseCurl> {
@@ -239,6 +281,7 @@ export type { CheckJson } from '../doctor/report-json.js';
 
 async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number> {
   const { stack, remarks } = input;
+  const textRemarks = input.localNetworkNote === null ? remarks : [...remarks, input.localNetworkNote];
   try {
     const report = await check(input.request, {
       timeoutMs: input.timeoutMs,
@@ -255,9 +298,10 @@ async function liveCommand(input: CheckInput & { kind: 'live' }): Promise<number
     if (input.json) {
       process.stdout.write(`${JSON.stringify(stamped(json), null, 2)}\n`);
     } else if (report.cors === undefined) {
-      process.stdout.write(`${renderLive(report, json.recipes, stack, remarks, ifCredentialed)}\n`);
+      process.stdout.write(`${renderLive(report, json.recipes, stack, textRemarks, ifCredentialed)}\n`);
     } else {
-      process.stdout.write(`${renderNoCors(report, report.cors, json.cors?.recipes ?? [], stack, remarks, ifCredentialed)}\n`);
+      const notes = input.localNetworkNote === null ? [] : [input.localNetworkNote];
+      process.stdout.write(`${renderNoCors(report, report.cors, json.cors?.recipes ?? [], stack, { remarks, notes }, ifCredentialed)}\n`);
     }
     return cors.verdict.ok ? 0 : 1;
   } catch (e) {
@@ -296,17 +340,18 @@ function renderNoCors(
   cors: CheckReport,
   recipes: RenderedRecipe[],
   stack: RecipeId | undefined,
-  remarks: string[],
+  /** How the input was read (with the no-cors part); notes on the verdict (with the mode cors part). */
+  text: { remarks: string[]; notes: string[] },
   ifCredentialed: Verdict | null,
 ): string {
   // An opaque verdict is written with the answers the cors request got (what reading the response needs);
   // any other (a same-origin request, a no-cors request that failed on the way) with its own answers.
   const shownScenario = report.verdict.opaque === true ? { ...cors.scenario, request: report.scenario.request } : report.scenario;
-  const context = renderContext(remarks, null);
+  const context = renderContext(text.remarks, null);
   const noCorsPart = `${pc.bold("mode 'no-cors'")} ${pc.dim('(what fetch(url, { mode: \'no-cors\' }) sends)')}\n${renderExchanges(report.exchanges, report.layers)}\n\n${renderVerdict(shownScenario, report.verdict)}${context ? `\n${context}` : ''}`;
   const verdict = cors.verdict.ok ? pc.green('passes') : pc.red('is blocked');
   const lead = `${pc.bold("mode 'cors'")} ${pc.dim('(the same request without mode: \'no-cors\', sent too: what the page needs to read the answer)')}: it ${verdict}${cors.verdict.ok ? "; drop mode: 'no-cors'." : '. Fix this, not the mode:'}`;
-  return `${noCorsPart}\n\n${lead}\n${renderLive(cors, recipes, stack, [], ifCredentialed)}`;
+  return `${noCorsPart}\n\n${lead}\n${renderLive(cors, recipes, stack, text.notes, ifCredentialed)}`;
 }
 
 /** The `check` command, with its options and help. */
@@ -335,6 +380,10 @@ export function defineCheck(cmd: Command): void {
       '--mode <mode>',
       "fetch()'s mode: cors (default) or no-cors. no-cors sends what fetch(url, { mode: 'no-cors' }) sends (no preflight, only Accept, Accept-Language, Content-Language and a safelisted Content-Type, Origin only on a POST; GET, HEAD and POST only), says why its opaque answer fixes nothing, then sends the same request in mode cors (a POST is sent twice) and reports what the server answers it: the exit code follows mode cors. Works with --curl, not with --har",
     )
+    .option(
+      '--local-network-access <state>',
+      "the page's Local Network Access permission in Chromium and Firefox: granted, denied or prompt (unanswered, which the browser treats as refused). Used when --origin is public and the URL's host is localhost, a loopback or a private IP address: until granted, Chromium and Firefox send nothing there. Not given: judged as allowed (the CORS answer), with a note",
+    )
     .option('--json', 'print the verdict and the exchanges as JSON')
     .addHelpText(
       'after',
@@ -347,6 +396,7 @@ Examples:
   corsproof check https://api.example.com/v1/me --origin https://app.example.com --stack nginx
   corsproof check https://api.example.com/v1/me --origin https://app.example.com --browsers chromium,firefox
   corsproof check https://api.example.com/v1/items --origin https://app.example.com --method POST --mode no-cors
+  corsproof check http://127.0.0.1:8080/api --origin https://app.example.com --local-network-access granted
 
 Proxies as curl: HTTPS_PROXY (https URLs, CONNECT tunnel), http_proxy (http URLs; not HTTP_PROXY), ALL_PROXY, NO_PROXY (loopback always direct).
 The verdict covers Chromium, Firefox and WebKit (Safari) unless --browsers names fewer: a request one of them blocks is blocked.

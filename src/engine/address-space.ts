@@ -55,7 +55,98 @@ export function isSecureContextOrigin(origin: string): boolean {
   if (host.startsWith('[')) return host.startsWith('[::1]');
   const colon = host.lastIndexOf(':');
   if (colon !== -1) host = host.slice(0, colon);
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return hostAddressSpace(host) === 'loopback';
+}
+
+/**
+ * The address space a URL's host names, as far as the host itself tells it
+ * (a hostname as the URL parser serializes it: IPv4 dotted, IPv6 in
+ * brackets, lowercase): `loopback` for `localhost`, a name under
+ * `.localhost` (browsers resolve both to loopback), 127.0.0.0/8 and [::1];
+ * `local` for the private and link-local ranges (10/8, 172.16/12,
+ * 192.168/16, 169.254/16, fc00::/7, fe80::/10; an IPv4-mapped IPv6 address
+ * as its IPv4 one); `public` for anything else, DNS names included (what
+ * they resolve to is not known here).
+ */
+export function hostAddressSpace(host: string): AddressSpace {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return 'loopback';
+  if (h.startsWith('[')) return ipv6Space(h.slice(1, h.endsWith(']') ? -1 : undefined));
+  return ipv4Space(h) ?? 'public';
+}
+
+/** A dotted-decimal IPv4 address's space, or `null` for anything else. */
+function ipv4Space(host: string): AddressSpace | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (m === null) return null;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  if (a === 127) return 'loopback';
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)) return 'local';
+  return 'public';
+}
+
+/** An IPv6 address's space (without brackets); `public` when it does not parse. */
+function ipv6Space(address: string): AddressSpace {
+  const groups = ipv6Groups(address);
+  if (groups === null) return 'public';
+  const [first] = groups as [number];
+  if (groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1) return 'loopback';
+  if ((first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80) return 'local';
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const [hi, lo] = [groups[6] as number, groups[7] as number];
+    return ipv4Space(`${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`) ?? 'public';
+  }
+  return 'public';
+}
+
+/** An IPv6 address's eight 16-bit groups (`::` expanded, a dotted IPv4 tail read), or `null`. */
+function ipv6Groups(address: string): number[] | null {
+  let text = address;
+  const tail: number[] = [];
+  const v4 = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4 !== null) {
+    const bytes = v4.slice(2).map(Number);
+    if (bytes.some((x) => x > 255)) return null;
+    tail.push(((bytes[0] as number) << 8) | (bytes[1] as number), ((bytes[2] as number) << 8) | (bytes[3] as number));
+    text = (v4[1] as string).endsWith('::') ? (v4[1] as string) : (v4[1] as string).slice(0, -1);
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const parse = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    for (const g of part.split(':')) {
+      if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parse(halves[0] as string);
+  const rest = halves.length === 2 ? parse(halves[1] as string) : [];
+  if (head === null || rest === null) return null;
+  const known = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? known !== 8 : known > 7) return null;
+  return [...head, ...new Array<number>(8 - known).fill(0), ...rest, ...tail];
+}
+
+/**
+ * The address spaces of a request from a page of `origin` to `url`, read
+ * from their hosts ({@link hostAddressSpace}), when that is a local network
+ * request (a public page reaching a local or loopback server); else `null`:
+ * no Local Network Access check applies (or an opaque origin, whose page's
+ * space the origin does not tell). Redirect targets are not known here.
+ */
+export function localNetworkSpaces(origin: string, url: string): AddressSpaces | null {
+  if (origin === 'null') return null;
+  let page: AddressSpace;
+  let target: AddressSpace;
+  try {
+    page = hostAddressSpace(new URL(origin).hostname);
+    target = hostAddressSpace(new URL(url).hostname);
+  } catch {
+    return null;
+  }
+  return isLocalNetworkRequest(page, target) ? { page, target } : null;
 }
 
 /** A scenario's address spaces, read once per evaluation (exchange.ts). */

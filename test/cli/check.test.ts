@@ -606,6 +606,37 @@ describe('corsproof check', () => {
     expect(har.stderr).toContain('--mode applies to a URL or --curl, not to --har');
     expect(sent).toEqual([]);
   });
+  it('--local-network-access: a public page reaching 127.0.0.1 is refused by Chromium and Firefox until the user allows it; granted: the CORS answer', async () => {
+    const url = `${base}/reflect`;
+    const prompt = await run(['check', url, '--origin', PAGE, '--local-network-access', 'prompt', '--no-probe']);
+    expect(prompt.code).toBe(1);
+    expect(prompt.stdout).toContain('LocalNetworkAccessPermissionDenied');
+    expect(prompt.stdout).toContain('Permission was denied for this request to access the `loopback` address space.');
+    expect(prompt.stdout).toContain(`The user must allow local network access for ${PAGE}`);
+    expect(prompt.stdout).toContain("is on the user's own machine (loopback) (Local Network Access): Chromium and Firefox send nothing there until the user allows local network access (prompt here: refused");
+    const denied = JSON.parse((await run(['check', url, '--origin', PAGE, '--local-network-access', 'denied', '--no-probe', '--json'])).stdout);
+    expect(denied.scenario.request).toMatchObject({ addressSpace: { page: 'public', target: 'loopback' }, localNetworkAccess: 'denied' });
+    expect([denied.verdict.ok, denied.verdict.browsers.chromium.reasonId, denied.verdict.browsers.firefox.reasonId, denied.verdict.browsers.webkit.ok]).toEqual([false, 'local-network-permission-denied', 'local-network-permission-denied', true]);
+    const granted = await run(['check', url, '--origin', PAGE, '--local-network-access', 'granted', '--no-probe', '--json']);
+    expect(granted.code).toBe(0);
+    expect(JSON.parse(granted.stdout).remarks[0]).toContain('(granted here)');
+    // A plain-http public page: Chromium refuses whatever the permission.
+    const insecure = JSON.parse((await run(['check', url, '--origin', 'http://app.example', '--local-network-access', 'granted', '--no-probe', '--json'])).stdout);
+    expect(insecure.verdict.browsers.chromium.reasonId).toBe('insecure-local-network');
+  });
+  it('--local-network-access not given: judged as before (the CORS answer), with a note in the text; a page on loopback is not gated', async () => {
+    const url = `${base}/reflect`;
+    const text = await run(['check', url, '--origin', PAGE, '--no-probe']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`Chromium and Firefox send nothing there until the user allows local network access for ${PAGE}; judged here as allowed`);
+    const json = JSON.parse((await run(['check', url, '--origin', PAGE, '--no-probe', '--json'])).stdout);
+    expect([json.scenario.request.addressSpace, json.remarks]).toEqual([undefined, []]);
+    const local = await run(['check', url, '--origin', 'http://localhost:5173', '--local-network-access', 'denied', '--no-probe']);
+    expect(local.code).toBe(0);
+    expect(local.stdout).toContain('--local-network-access denied: not a local network request');
+    const bad = await run(['check', url, '--origin', PAGE, '--local-network-access', 'yes']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, "corsproof: --local-network-access must be granted, denied or prompt, not 'yes'"]);
+  });
   it('bad input: exit 2 naming the option or field', async () => {
     expect((await run(['check', `${base}/good`])).code).toBe(2); // --origin missing
     const bad = await run(['check', `${base}/good`, '--origin', 'app.example']);
