@@ -72,8 +72,8 @@ export function renderExchanges(
 /** Each browser's heading in the report (WebKit's says whose engine it is). */
 export const BROWSER_LABELS: Readonly<Record<BrowserName, string>> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit (Safari)' };
 
-/** Each browser's name in a sentence (as the page says them, src/site/words.ts). */
-const BROWSER_WORDS: Readonly<Record<BrowserName, string>> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
+/** Each browser's name in a sentence (the report's and the page's, src/site/words.ts). */
+export const BROWSER_WORDS: Readonly<Record<BrowserName, string>> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
 
 /** Browsers in words, in the verdict's order: "WebKit", "Chromium and Firefox", "Chromium, Firefox and WebKit". */
 export function browserList(browsers: readonly BrowserName[]): string {

@@ -1,21 +1,17 @@
 /**
  * The verdict's browsers in words, as the page's headline, the trace and
  * the HAR list say them: which of Chromium, Firefox and WebKit block and
- * which allow. Pure (the engine's types and its list of browsers); the HAR
- * worker bundles it too.
+ * which allow. Pure (the engine's types and list of browsers, the doctor's
+ * report's words); the HAR worker bundles it too.
  */
 import { BROWSER_NAMES } from '../engine/browsers.js';
 import type { ReasonId } from '../engine/reasons.js';
 import type { BrowserName, Verdict } from '../engine/types.js';
 
-/** Each browser's name as the page writes it. */
-export const BROWSER_WORDS: Readonly<Record<BrowserName, string>> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
+// Each browser's name in a sentence, and a list of them in the verdict's order: the doctor's report's own.
+import { BROWSER_WORDS, browserList } from '../doctor/text.js';
 
-/** Browsers in words, in the verdict's order: `WebKit`, `Chromium and Firefox`, `Chromium, Firefox and WebKit`. */
-export function browserList(browsers: readonly BrowserName[]): string {
-  const names = BROWSER_NAMES.filter((b) => browsers.includes(b)).map((b) => BROWSER_WORDS[b]);
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
-}
+export { BROWSER_WORDS, browserList };
 
 /** The browsers the verdict covers that block and that allow, and the headline's reason (the first that blocks). */
 export function whoBlocks(verdict: Verdict): { blocking: BrowserName[]; allowing: BrowserName[]; reasonId: ReasonId | null } {
