@@ -57,7 +57,7 @@ export function evaluateIn(browser: BrowserName, scenario: Scenario): BrowserOut
  * load's three lines or a passing load's error status (reasons.ts
  * {@link webkitConsoleLines}).
  */
-export function webkitConsole(scenario: Scenario, outcome: BrowserOutcome): WebKitConsoleLine[] {
+export function webkitConsole(scenario: Scenario, outcome: Pick<BrowserOutcome, 'ok' | 'reasonId' | 'context'>): WebKitConsoleLine[] {
   const refused = scenario.request.initiator === 'xhr' ? forbiddenHeaderNames(scenario.request) : [];
   const row = outcome.reasonId === null ? null : reason(outcome.reasonId);
   return webkitConsoleLines(refused, row, outcome.context, outcome.ok ? scenario.response.status : 0);
@@ -482,8 +482,8 @@ function webkitReport(scenario: Scenario, verdict: BrowserVerdict, context: Reas
   if (verdict.ok || verdict.reasonId === null || context === null) return null;
   const row = reason(verdict.reasonId);
   if (!row.webkit) return { reason: `unknown:${row.id}`, message: '', messages: [] };
-  const refused = scenario.request.initiator === 'xhr' ? forbiddenHeaderNames(scenario.request) : [];
-  return { reason: row.webkit.id, message: webkitMessage(row, context), messages: webkitConsoleLines(refused, row, context, 0).map((line) => line.text) };
+  const messages = webkitConsole(scenario, { ok: false, reasonId: verdict.reasonId, context }).map((line) => line.text);
+  return { reason: row.webkit.id, message: webkitMessage(row, context), messages };
 }
 
 function firefoxReport(verdict: BrowserVerdict, context: ReasonContext | null): Verdict['firefox'] {
